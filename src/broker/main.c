@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* main.c: sesame-broker, the D-Bus service that owns every token */
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <glib-unix.h>
+#include <locale.h>
+
+#include "sesame-broker.h"
+
+typedef struct {
+  GMainLoop    *loop;
+  SesameBroker *broker;
+  int           status;
+} Service;
+
+static void
+on_bus_acquired (GDBusConnection *connection,
+                 const char      *name,
+                 gpointer         user_data)
+{
+  Service *service = user_data;
+  g_autoptr(GError) error = NULL;
+
+  /* Objects are exported before the name is owned, so a client that sees
+   * the name sees every account. */
+  service->broker = sesame_broker_new (connection, &error);
+  if (service->broker == NULL)
+    {
+      g_printerr ("sesame-broker: %s\n", error->message);
+      service->status = 1;
+      g_main_loop_quit (service->loop);
+    }
+}
+
+static void
+on_name_lost (GDBusConnection *connection,
+              const char      *name,
+              gpointer         user_data)
+{
+  Service *service = user_data;
+
+  if (connection == NULL)
+    g_printerr ("sesame-broker: %s\n", _("Could not connect to the session bus."));
+  else
+    g_printerr (_("sesame-broker: another broker owns %s already.\n"), name);
+  service->status = 1;
+  g_main_loop_quit (service->loop);
+}
+
+static gboolean
+on_terminate (gpointer user_data)
+{
+  Service *service = user_data;
+
+  g_main_loop_quit (service->loop);
+  return G_SOURCE_REMOVE;
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  Service service = { 0 };
+  gboolean replace = FALSE;
+  gboolean version = FALSE;
+  GOptionEntry entries[] = {
+    { "replace", 'r', 0, G_OPTION_ARG_NONE, &replace, N_("Replace a running broker"), NULL },
+    { "version", 0, 0, G_OPTION_ARG_NONE, &version, N_("Print the version and exit"), NULL },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  guint owner_id;
+
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+
+  context = g_option_context_new (NULL);
+  g_option_context_set_summary (context, _("Sesame’s token broker, started by D-Bus."));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    {
+      g_printerr ("sesame-broker: %s\n", error->message);
+      return 2;
+    }
+  if (version)
+    {
+      g_print ("sesame-broker %s\n", PACKAGE_VERSION);
+      return 0;
+    }
+
+  service.loop = g_main_loop_new (NULL, FALSE);
+  g_unix_signal_add (SIGTERM, on_terminate, &service);
+  g_unix_signal_add (SIGINT, on_terminate, &service);
+  owner_id = g_bus_own_name (G_BUS_TYPE_SESSION, SESAME_BROKER_BUS_NAME,
+                             G_BUS_NAME_OWNER_FLAGS_ALLOW_REPLACEMENT |
+                             (replace ? G_BUS_NAME_OWNER_FLAGS_REPLACE : 0),
+                             on_bus_acquired, NULL, on_name_lost, &service, NULL);
+  g_main_loop_run (service.loop);
+
+  g_bus_unown_name (owner_id);
+  g_clear_object (&service.broker);
+  g_main_loop_unref (service.loop);
+  return service.status;
+}

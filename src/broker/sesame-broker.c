@@ -1,0 +1,1026 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* sesame-broker.c: the D-Bus service: dev.sesame.Broker1 and the account objects */
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "sesame-account-object.h"
+#include "sesame-account-store.h"
+#include "sesame-agent-manager.h"
+#include "sesame-broker.h"
+#include "sesame-device-sign-in.h"
+#include "sesame-error.h"
+#include "sesame-provider-registry.h"
+#include "sesame-sign-in.h"
+
+#define CONTRACT_VERSION 1
+#define MAX_SCOPES 64
+#define MAX_SCOPE_LENGTH 512
+
+struct _SesameBroker
+{
+  GObject                   parent_instance;
+
+  GDBusConnection          *connection;
+  SesameProviderRegistry   *providers;
+  SesameOAuthClient        *client;
+  SesameAccountStore       *store;
+  SesameSecretStore        *secrets;
+  SesameAgentManager       *agents;
+  GSettings                *settings;     /* NULL when the schema is not installed */
+
+  GDBusObjectManagerServer *manager;
+  SesameBroker1            *iface;
+  GHashTable               *objects;      /* account id → SesameAccountObject */
+  GHashTable               *devices;      /* request id → SesameDeviceSignIn */
+  guint                     next_device;
+};
+
+G_DEFINE_FINAL_TYPE (SesameBroker, sesame_broker, G_TYPE_OBJECT)
+
+static void
+sesame_broker_dispose (GObject *object)
+{
+  SesameBroker *self = SESAME_BROKER (object);
+
+  if (self->iface != NULL)
+    g_dbus_interface_skeleton_unexport (G_DBUS_INTERFACE_SKELETON (self->iface));
+  g_clear_object (&self->iface);
+  g_clear_pointer (&self->devices, g_hash_table_unref);
+  g_clear_pointer (&self->objects, g_hash_table_unref);
+  g_clear_object (&self->manager);
+  g_clear_object (&self->agents);
+  g_clear_object (&self->settings);
+  g_clear_object (&self->store);
+  g_clear_object (&self->secrets);
+  g_clear_object (&self->client);
+  g_clear_object (&self->providers);
+  g_clear_object (&self->connection);
+
+  G_OBJECT_CLASS (sesame_broker_parent_class)->dispose (object);
+}
+
+static void
+sesame_broker_class_init (SesameBrokerClass *klass)
+{
+  G_OBJECT_CLASS (klass)->dispose = sesame_broker_dispose;
+}
+
+static void
+sesame_broker_init (SesameBroker *self)
+{
+  self->objects = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  self->devices = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+}
+
+void
+sesame_broker_return_error (GDBusMethodInvocation *invocation,
+                            GError                *error)
+{
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_clear_error (&error);
+      error = g_error_new_literal (SESAME_ERROR, SESAME_ERROR_CANCELLED,
+                                   _("The request was cancelled."));
+    }
+  else if (error->domain != SESAME_ERROR)
+    {
+      GError *mapped = g_error_new_literal (SESAME_ERROR, SESAME_ERROR_PROVIDER, error->message);
+
+      g_error_free (error);
+      error = mapped;
+    }
+  g_dbus_method_invocation_take_error (invocation, error);
+}
+
+gboolean
+sesame_broker_check_scopes (const char * const *scopes,
+                            GError            **error)
+{
+  guint n = scopes ? g_strv_length ((char **) scopes) : 0;
+
+  if (n > MAX_SCOPES)
+    return g_set_error (error, SESAME_ERROR, SESAME_ERROR_INVALID_ARGUMENT,
+                        _("Too many scopes were asked for (%u; at most %u)."), n, MAX_SCOPES),
+           FALSE;
+
+  for (guint i = 0; i < n; i++)
+    {
+      gsize length = strlen (scopes[i]);
+      gboolean valid = length > 0 && length <= MAX_SCOPE_LENGTH;
+
+      /* RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ) */
+      for (const char *p = scopes[i]; valid && *p; p++)
+        valid = *p >= 0x21 && *p <= 0x7e && *p != '"' && *p != '\\';
+      if (!valid)
+        return g_set_error_literal (error, SESAME_ERROR, SESAME_ERROR_INVALID_ARGUMENT,
+                                    _("A scope was empty, too long or held characters a scope "
+                                      "cannot have (spaces, quotes, backslashes).")), FALSE;
+    }
+  return TRUE;
+}
+
+static void
+unwatch_caller (gpointer  watch_id,
+                GObject  *cancellable)
+{
+  g_bus_unwatch_name (GPOINTER_TO_UINT (watch_id));
+}
+
+static void
+on_caller_vanished (GDBusConnection *connection,
+                    const char      *name,
+                    gpointer         user_data)
+{
+  g_cancellable_cancel (G_CANCELLABLE (user_data));
+}
+
+GCancellable *
+sesame_broker_watch_caller (SesameBroker          *self,
+                            GDBusMethodInvocation *invocation)
+{
+  GCancellable *cancellable = g_cancellable_new ();
+  guint watch_id;
+
+  watch_id = g_bus_watch_name_on_connection (self->connection,
+                                             g_dbus_method_invocation_get_sender (invocation),
+                                             G_BUS_NAME_WATCHER_FLAGS_NONE, NULL,
+                                             on_caller_vanished, cancellable, NULL);
+  g_object_weak_ref (G_OBJECT (cancellable), unwatch_caller, GUINT_TO_POINTER (watch_id));
+  return cancellable;
+}
+
+/* Caller identification and per-application grants (DESIGN.md, "Which
+ * applications may use an account") decide here; every method that hands
+ * out, changes or removes an account comes through this one place. Until
+ * grants exist every caller is treated as a host program, which DESIGN.md
+ * allows by default: it runs as the same user and could read the keyring. */
+void
+sesame_broker_check_access_async (SesameBroker          *self,
+                                  GDBusMethodInvocation *invocation,
+                                  SesameAccess           access,
+                                  SesameCredentials     *account,
+                                  const char * const    *scopes,
+                                  GAsyncReadyCallback    callback,
+                                  gpointer               user_data)
+{
+  g_autoptr(GTask) task = g_task_new (self, NULL, callback, user_data);
+
+  g_task_set_source_tag (task, sesame_broker_check_access_async);
+  g_task_return_boolean (task, TRUE);
+}
+
+gboolean
+sesame_broker_check_access_finish (SesameBroker  *self,
+                                   GAsyncResult  *result,
+                                   GError       **error)
+{
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static gboolean
+prefers_browser (SesameBroker *self)
+{
+  return self->settings != NULL && g_settings_get_boolean (self->settings, "prefer-browser");
+}
+
+void
+sesame_broker_sign_in_async (SesameBroker        *self,
+                             SesameProvider      *provider,
+                             const char * const  *scopes,
+                             const char          *login_hint,
+                             const char          *identity,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  sesame_sign_in_async (self->agents, self->client, provider, scopes, login_hint, identity,
+                        prefers_browser (self), cancellable, callback, user_data);
+}
+
+SesameToken *
+sesame_broker_sign_in_finish (SesameBroker  *self,
+                              GAsyncResult  *result,
+                              char         **identity,
+                              GError       **error)
+{
+  return sesame_sign_in_finish (result, identity, error);
+}
+
+/* Exports one account. */
+static SesameAccountObject *
+export_account (SesameBroker      *self,
+                SesameCredentials *credentials)
+{
+  SesameAccountObject *object = sesame_account_object_new (self, credentials);
+  SesameAccount *account = sesame_credentials_get_account (credentials);
+
+  g_hash_table_insert (self->objects, g_strdup (sesame_account_get_id (account)), object);
+  g_dbus_object_manager_server_export (self->manager,
+                                       G_DBUS_OBJECT_SKELETON (sesame_account_object_get_skeleton (object)));
+  return object;
+}
+
+static void
+on_forget_saved (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+
+  if (!sesame_account_store_save_finish (SESAME_ACCOUNT_STORE (source), result, &error))
+    return g_task_return_error (task, error);
+  g_task_return_boolean (task, TRUE);
+}
+
+void
+sesame_broker_forget_account_async (SesameBroker        *self,
+                                    SesameCredentials   *account,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  GTask *task = g_task_new (self, NULL, callback, user_data);
+  const char *id = sesame_account_get_id (sesame_credentials_get_account (account));
+  g_autofree char *path = g_strconcat (SESAME_ACCOUNTS_PATH, id, NULL);
+
+  g_task_set_source_tag (task, sesame_broker_forget_account_async);
+  g_task_set_task_data (task, g_object_ref (account), g_object_unref);
+  g_dbus_object_manager_server_unexport (self->manager, path);
+  sesame_account_store_remove (self->store, id);
+  g_hash_table_remove (self->objects, id);
+  sesame_account_store_save_async (self->store, NULL, on_forget_saved, task);
+}
+
+gboolean
+sesame_broker_forget_account_finish (SesameBroker  *self,
+                                     GAsyncResult  *result,
+                                     GError       **error)
+{
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* ---- Storing a signed-in account (AddAccount, device and service accounts) ---- */
+
+typedef struct {
+  SesameCredentials *credentials;
+  gboolean           is_new;
+} Storing;
+
+static void
+storing_free (Storing *storing)
+{
+  g_clear_object (&storing->credentials);
+  g_free (storing);
+}
+
+static void
+on_account_saved (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  Storing *storing = g_task_get_task_data (task);
+  SesameAccount *account = sesame_credentials_get_account (storing->credentials);
+  GError *error = NULL;
+
+  if (!sesame_account_store_save_finish (SESAME_ACCOUNT_STORE (source), result, &error))
+    return g_task_return_error (task, error);
+  g_task_return_pointer (task, g_strconcat (SESAME_ACCOUNTS_PATH, sesame_account_get_id (account),
+                                            NULL), g_free);
+}
+
+static void
+on_account_secret_stored (GObject      *source,
+                          GAsyncResult *result,
+                          gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  SesameBroker *self = g_task_get_source_object (task);
+  Storing *storing = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  /* The secret is in the keyring before the account exists anywhere else. */
+  if (!sesame_credentials_replace_finish (storing->credentials, result, &error))
+    return g_task_return_error (task, error);
+
+  if (storing->is_new)
+    {
+      sesame_account_store_add (self->store, sesame_credentials_get_account (storing->credentials));
+      export_account (self, storing->credentials);
+    }
+  sesame_account_store_save_async (self->store, NULL, on_account_saved, g_steal_pointer (&task));
+}
+
+/* Signing in again to an identity that exists updates that account. */
+static void
+store_account_async (SesameBroker        *self,
+                     SesameProvider      *provider,
+                     const char          *flow,
+                     const char          *identity,
+                     const SesameToken   *token,
+                     GAsyncReadyCallback  callback,
+                     gpointer             user_data)
+{
+  GTask *task = g_task_new (self, NULL, callback, user_data);
+  Storing *storing = g_new0 (Storing, 1);
+  SesameAccount *existing = sesame_account_store_find (self->store, sesame_provider_get_id (provider),
+                                                       identity);
+
+  g_task_set_task_data (task, storing, (GDestroyNotify) storing_free);
+  if (existing != NULL)
+    {
+      SesameAccountObject *object = g_hash_table_lookup (self->objects,
+                                                         sesame_account_get_id (existing));
+      storing->credentials = g_object_ref (sesame_account_object_get_credentials (object));
+    }
+  else
+    {
+      g_autofree char *id = sesame_account_store_new_id (self->store, sesame_provider_get_id (provider));
+      g_autoptr(SesameAccount) account =
+        sesame_account_new (id, sesame_provider_get_id (provider), sesame_provider_get_name (provider),
+                            identity, flow, g_get_real_time () / G_USEC_PER_SEC);
+
+      storing->credentials = sesame_credentials_new (account, provider, self->client, self->secrets);
+      storing->is_new = TRUE;
+    }
+  sesame_credentials_replace_async (storing->credentials, token, NULL, on_account_secret_stored, task);
+}
+
+static char *
+store_account_finish (SesameBroker  *self,
+                      GAsyncResult  *result,
+                      GError       **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* ---- Broker1 ---- */
+
+static GVariant *
+strv_variant (const char * const *strv)
+{
+  return g_variant_new_strv (strv, -1);
+}
+
+static GVariant *
+describe_provider (SesameProvider *provider)
+{
+  g_auto(GVariantDict) dict = G_VARIANT_DICT_INIT (NULL);
+  g_auto(GVariantBuilder) scopes = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE ("a{ss}"));
+  const char * const *names = sesame_provider_get_scopes (provider);
+  g_auto(GStrv) flows = sesame_provider_dup_flows (provider);
+  g_auto(GStrv) git_hosts = sesame_provider_dup_git_hosts (provider);
+
+  for (guint i = 0; names && names[i]; i++)
+    g_variant_builder_add (&scopes, "{ss}", names[i],
+                           sesame_provider_get_scope_description (provider, names[i]));
+
+  g_variant_dict_insert (&dict, "id", "s", sesame_provider_get_id (provider));
+  g_variant_dict_insert (&dict, "name", "s", sesame_provider_get_name (provider));
+  g_variant_dict_insert (&dict, "icon-name", "s", sesame_provider_get_icon_name (provider));
+  g_variant_dict_insert_value (&dict, "scopes", g_variant_builder_end (&scopes));
+  g_variant_dict_insert_value (&dict, "default-scopes",
+                               strv_variant (sesame_provider_get_default_scopes (provider)));
+  g_variant_dict_insert_value (&dict, "flows", strv_variant ((const char * const *) flows));
+  g_variant_dict_insert (&dict, "configured", "b", sesame_provider_is_configured (provider));
+  g_variant_dict_insert (&dict, "template", "b", sesame_provider_is_template (provider));
+  g_variant_dict_insert_value (&dict, "git-hosts", strv_variant ((const char * const *) git_hosts));
+  return g_variant_dict_end (&dict);
+}
+
+typedef struct {
+  GDBusMethodInvocation *invocation;
+  GPtrArray             *providers;
+  guint                  pending;
+} Listing;
+
+static void
+reply_providers (SesameBroker *self,
+                 Listing      *listing)
+{
+  g_auto(GVariantBuilder) builder = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE ("aa{sv}"));
+
+  for (guint i = 0; i < listing->providers->len; i++)
+    g_variant_builder_add_value (&builder, describe_provider (listing->providers->pdata[i]));
+  sesame_broker1_complete_list_providers (self->iface, listing->invocation,
+                                          g_variant_builder_end (&builder));
+  g_ptr_array_unref (listing->providers);
+  g_free (listing);
+}
+
+static void
+on_listing_discovered (GObject      *source,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  Listing *listing = user_data;
+  g_autoptr(GError) error = NULL;
+
+  /* A provider that cannot be reached is listed with what its file says. */
+  if (!sesame_provider_registry_ensure_discovered_finish (SESAME_PROVIDER_REGISTRY (source),
+                                                          result, &error))
+    g_debug ("Discovery failed: %s", error->message);
+  if (--listing->pending == 0)
+    reply_providers (g_object_get_data (source, "sesame-broker"), listing);
+}
+
+static gboolean
+handle_list_providers (SesameBroker1         *iface,
+                       GDBusMethodInvocation *invocation,
+                       SesameBroker          *self)
+{
+  Listing *listing = g_new0 (Listing, 1);
+
+  listing->invocation = invocation;
+  listing->providers = sesame_provider_registry_list (self->providers);
+  listing->pending = 1;
+  for (guint i = 0; i < listing->providers->len; i++)
+    if (sesame_provider_needs_discovery (listing->providers->pdata[i]))
+      {
+        listing->pending++;
+        sesame_provider_registry_ensure_discovered_async (self->providers, self->client,
+                                                          listing->providers->pdata[i], NULL,
+                                                          on_listing_discovered, listing);
+      }
+  if (--listing->pending == 0)
+    reply_providers (self, listing);
+  return TRUE;
+}
+
+/* ---- AddAccount ---- */
+
+typedef struct {
+  SesameBroker          *self;
+  GDBusMethodInvocation *invocation;
+  SesameProvider        *provider;
+  char                 **scopes;
+  char                  *flow;
+  char                  *login_hint;
+  char                  *client_id;
+  char                  *client_secret;
+  char                  *issuer;
+  GCancellable          *cancellable;
+} Adding;
+
+static void
+adding_free (Adding *adding)
+{
+  g_clear_object (&adding->invocation);
+  g_clear_object (&adding->provider);
+  g_clear_object (&adding->cancellable);
+  g_strfreev (adding->scopes);
+  g_free (adding->flow);
+  g_free (adding->login_hint);
+  g_free (adding->client_id);
+  sesame_secret_string_free (adding->client_secret);
+  g_free (adding->issuer);
+  g_free (adding);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Adding, adding_free)
+
+static void
+on_added (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  g_autoptr(Adding) adding = user_data;
+  g_autofree char *path = NULL;
+  GError *error = NULL;
+
+  if (!(path = store_account_finish (adding->self, result, &error)))
+    return sesame_broker_return_error (g_steal_pointer (&adding->invocation), error);
+  sesame_broker1_complete_add_account (adding->self->iface, g_steal_pointer (&adding->invocation),
+                                       path);
+}
+
+static void
+on_signed_in (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(Adding) adding = user_data;
+  g_autoptr(SesameToken) token = NULL;
+  g_autofree char *identity = NULL;
+  GError *error = NULL;
+
+  if (!(token = sesame_sign_in_finish (result, &identity, &error)))
+    return sesame_broker_return_error (g_steal_pointer (&adding->invocation), error);
+  store_account_async (adding->self, adding->provider, SESAME_FLOW_AUTHORIZATION_CODE, identity,
+                       token, on_added, g_steal_pointer (&adding));
+}
+
+static void
+on_client_credentials (GObject      *source,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  g_autoptr(Adding) adding = user_data;
+  g_autoptr(SesameToken) token = NULL;
+  GError *error = NULL;
+
+  token = sesame_oauth_client_client_credentials_finish (SESAME_OAUTH_CLIENT (source), result, &error);
+  if (token == NULL)
+    return sesame_broker_return_error (g_steal_pointer (&adding->invocation), error);
+
+  /* The secret lives in the keyring item with the tokens, nowhere else. */
+  token->client_secret = g_strdup (adding->client_secret);
+  store_account_async (adding->self, adding->provider, SESAME_FLOW_CLIENT_CREDENTIALS,
+                       adding->client_id, token, on_added, g_steal_pointer (&adding));
+}
+
+static GError *
+check_flow (Adding *adding)
+{
+  const char *name = sesame_provider_get_name (adding->provider);
+
+  if (!sesame_provider_offers_flow (adding->provider, adding->flow))
+    return g_error_new (SESAME_ERROR, SESAME_ERROR_INVALID_ARGUMENT,
+                        _("%s does not offer the “%s” sign-in."), name, adding->flow);
+  if (g_str_equal (adding->flow, SESAME_FLOW_CLIENT_CREDENTIALS))
+    {
+      if (adding->client_id == NULL || *adding->client_id == '\0' ||
+          adding->client_secret == NULL || *adding->client_secret == '\0')
+        return g_error_new_literal (SESAME_ERROR, SESAME_ERROR_INVALID_ARGUMENT,
+                                    _("A service account needs its client id and client "
+                                      "secret."));
+      return NULL;
+    }
+  if (!sesame_provider_is_configured (adding->provider))
+    return g_error_new (SESAME_ERROR, SESAME_ERROR_INVALID_ARGUMENT,
+                        _("%s has no client id yet. Enter the client id of your registration "
+                          "with %s in Sesame, then sign in again."), name, name);
+  return NULL;
+}
+
+static void
+add_with_provider (Adding *adding)
+{
+  SesameBroker *self = adding->self;
+  GError *error = check_flow (adding);
+
+  if (error != NULL)
+    return sesame_broker_return_error (g_steal_pointer (&adding->invocation), error),
+           adding_free (adding);
+
+  if (g_str_equal (adding->flow, SESAME_FLOW_CLIENT_CREDENTIALS))
+    {
+      sesame_oauth_client_client_credentials_async (self->client, adding->provider,
+                                                    adding->client_id, adding->client_secret,
+                                                    (const char * const *) adding->scopes,
+                                                    adding->cancellable, on_client_credentials,
+                                                    adding);
+      return;
+    }
+
+  if (adding->scopes[0] == NULL)
+    {
+      g_strfreev (adding->scopes);
+      adding->scopes = g_strdupv ((char **) sesame_provider_get_default_scopes (adding->provider));
+    }
+  sesame_broker_sign_in_async (self, adding->provider, (const char * const *) adding->scopes,
+                               adding->login_hint, NULL, adding->cancellable, on_signed_in, adding);
+}
+
+static void
+on_add_discovered (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  Adding *adding = user_data;
+  GError *error = NULL;
+
+  if (!sesame_provider_registry_ensure_discovered_finish (SESAME_PROVIDER_REGISTRY (source),
+                                                          result, &error))
+    return sesame_broker_return_error (g_steal_pointer (&adding->invocation), error),
+           adding_free (adding);
+  add_with_provider (adding);
+}
+
+static void
+on_issuer_added (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  Adding *adding = user_data;
+  GError *error = NULL;
+  SesameProvider *provider;
+
+  provider = sesame_provider_registry_add_issuer_finish (SESAME_PROVIDER_REGISTRY (source),
+                                                         result, &error);
+  if (provider == NULL)
+    return sesame_broker_return_error (g_steal_pointer (&adding->invocation), error),
+           adding_free (adding);
+  g_set_object (&adding->provider, provider);
+  g_object_unref (provider);
+  add_with_provider (adding);
+}
+
+static void
+on_add_access (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  Adding *adding = user_data;
+  SesameBroker *self = adding->self;
+  GError *error = NULL;
+
+  if (!sesame_broker_check_access_finish (self, result, &error))
+    return sesame_broker_return_error (g_steal_pointer (&adding->invocation), error),
+           adding_free (adding);
+
+  if (sesame_provider_is_template (adding->provider))
+    sesame_provider_registry_add_issuer_async (self->providers, self->client, adding->issuer,
+                                               adding->client_id, adding->cancellable,
+                                               on_issuer_added, adding);
+  else
+    sesame_provider_registry_ensure_discovered_async (self->providers, self->client,
+                                                      adding->provider, adding->cancellable,
+                                                      on_add_discovered, adding);
+}
+
+/* Reads one optional string option; a value of another type is an error. */
+static gboolean
+lookup_option (GVariant    *options,
+               const char  *key,
+               char       **value,
+               GError     **error)
+{
+  g_autoptr(GVariant) found = g_variant_lookup_value (options, key, NULL);
+
+  if (found == NULL)
+    return TRUE;
+  if (!g_variant_is_of_type (found, G_VARIANT_TYPE_STRING))
+    return g_set_error (error, SESAME_ERROR, SESAME_ERROR_INVALID_ARGUMENT,
+                        _("The option “%s” must be a string."), key), FALSE;
+  *value = g_variant_dup_string (found, NULL);
+  return TRUE;
+}
+
+static GError *
+read_add_options (Adding   *adding,
+                  GVariant *options)
+{
+  GError *error = NULL;
+
+  if (!lookup_option (options, "flow", &adding->flow, &error) ||
+      !lookup_option (options, "login-hint", &adding->login_hint, &error) ||
+      !lookup_option (options, "client-id", &adding->client_id, &error) ||
+      !lookup_option (options, "client-secret", &adding->client_secret, &error) ||
+      !lookup_option (options, "issuer", &adding->issuer, &error))
+    return error;
+
+  if (adding->flow == NULL)
+    adding->flow = g_strdup (SESAME_FLOW_AUTHORIZATION_CODE);
+  if (!g_str_equal (adding->flow, SESAME_FLOW_AUTHORIZATION_CODE) &&
+      !g_str_equal (adding->flow, SESAME_FLOW_CLIENT_CREDENTIALS))
+    return g_error_new (SESAME_ERROR, SESAME_ERROR_INVALID_ARGUMENT,
+                        _("The flow “%s” cannot be used here: use authorization_code or "
+                          "client_credentials (device sign-in has its own methods)."),
+                        adding->flow);
+  if (sesame_provider_is_template (adding->provider) && (adding->issuer == NULL || !*adding->issuer))
+    return g_error_new (SESAME_ERROR, SESAME_ERROR_INVALID_ARGUMENT,
+                        _("Adding an %s account needs the address of its issuer."),
+                        sesame_provider_get_name (adding->provider));
+  return NULL;
+}
+
+static GError *
+unknown_provider (const char *id)
+{
+  return g_error_new (SESAME_ERROR, SESAME_ERROR_INVALID_ARGUMENT,
+                      _("There is no provider “%s”. See the list of providers for the ones "
+                        "this computer knows."), id);
+}
+
+static gboolean
+handle_add_account (SesameBroker1         *iface,
+                    GDBusMethodInvocation *invocation,
+                    const char            *provider_id,
+                    const char * const    *scopes,
+                    GVariant              *options,
+                    SesameBroker          *self)
+{
+  SesameProvider *provider = sesame_provider_registry_lookup (self->providers, provider_id);
+  g_autoptr(Adding) adding = NULL;
+  GError *error = NULL;
+
+  if (provider == NULL)
+    return sesame_broker_return_error (invocation, unknown_provider (provider_id)), TRUE;
+  if (!sesame_broker_check_scopes (scopes, &error))
+    return sesame_broker_return_error (invocation, error), TRUE;
+
+  adding = g_new0 (Adding, 1);
+  adding->self = self;
+  adding->invocation = g_object_ref (invocation);
+  adding->provider = g_object_ref (provider);
+  adding->scopes = g_strdupv ((char **) scopes);
+  if ((error = read_add_options (adding, options)) != NULL)
+    return sesame_broker_return_error (g_steal_pointer (&adding->invocation), error), TRUE;
+
+  adding->cancellable = sesame_broker_watch_caller (self, invocation);
+  sesame_broker_check_access_async (self, invocation, SESAME_ACCESS_ADD, NULL, scopes,
+                                    on_add_access, g_steal_pointer (&adding));
+  return TRUE;
+}
+
+/* ---- Agents ---- */
+
+static gboolean
+handle_register_agent (SesameBroker1         *iface,
+                       GDBusMethodInvocation *invocation,
+                       const char            *path,
+                       SesameBroker          *self)
+{
+  sesame_agent_manager_register (self->agents, g_dbus_method_invocation_get_sender (invocation),
+                                 path);
+  sesame_broker1_complete_register_agent (iface, invocation);
+  return TRUE;
+}
+
+static gboolean
+handle_unregister_agent (SesameBroker1         *iface,
+                         GDBusMethodInvocation *invocation,
+                         const char            *path,
+                         SesameBroker          *self)
+{
+  if (!sesame_agent_manager_unregister (self->agents,
+                                        g_dbus_method_invocation_get_sender (invocation), path))
+    return sesame_broker_return_error (invocation,
+      g_error_new_literal (SESAME_ERROR, SESAME_ERROR_INVALID_ARGUMENT,
+                           _("This agent is not the registered one."))), TRUE;
+  sesame_broker1_complete_unregister_agent (iface, invocation);
+  return TRUE;
+}
+
+/* ---- Grants ---- */
+
+static gboolean
+handle_list_grants (SesameBroker1         *iface,
+                    GDBusMethodInvocation *invocation,
+                    SesameBroker          *self)
+{
+  sesame_broker1_complete_list_grants (iface, invocation,
+                                       g_variant_new_array (G_VARIANT_TYPE_VARDICT, NULL, 0));
+  return TRUE;
+}
+
+static gboolean
+handle_revoke_grant (SesameBroker1         *iface,
+                     GDBusMethodInvocation *invocation,
+                     const char            *app_id,
+                     const char            *account,
+                     SesameBroker          *self)
+{
+  return sesame_broker_return_error (invocation,
+    g_error_new (SESAME_ERROR, SESAME_ERROR_INVALID_ARGUMENT,
+                 _("“%s” holds no grant for that account."), app_id)), TRUE;
+}
+
+/* ---- Device sign-in ---- */
+
+static void
+on_device_begun (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GDBusMethodInvocation) invocation = user_data;
+  SesameDeviceSignIn *device = SESAME_DEVICE_SIGN_IN (source);
+  SesameBroker *self = g_object_get_data (G_OBJECT (device), "sesame-broker");
+  g_autoptr(GVariant) details = NULL;
+  GError *error = NULL;
+
+  if (!(details = sesame_device_sign_in_begin_finish (device, result, &error)))
+    {
+      g_hash_table_remove (self->devices, sesame_device_sign_in_get_id (device));
+      return sesame_broker_return_error (g_steal_pointer (&invocation), error);
+    }
+  sesame_broker1_complete_begin_device_sign_in (self->iface, g_steal_pointer (&invocation),
+                                                sesame_device_sign_in_get_id (device),
+                                                g_steal_pointer (&details));
+}
+
+static void
+on_device_owner_left (SesameDeviceSignIn *device,
+                      SesameBroker       *self)
+{
+  g_hash_table_remove (self->devices, sesame_device_sign_in_get_id (device));
+}
+
+static gboolean
+handle_begin_device_sign_in (SesameBroker1         *iface,
+                             GDBusMethodInvocation *invocation,
+                             const char            *provider_id,
+                             const char * const    *scopes,
+                             GVariant              *options,
+                             SesameBroker          *self)
+{
+  SesameProvider *provider = sesame_provider_registry_lookup (self->providers, provider_id);
+  g_autofree char *id = NULL;
+  SesameDeviceSignIn *device;
+  GError *error = NULL;
+
+  if (provider == NULL)
+    return sesame_broker_return_error (invocation, unknown_provider (provider_id)), TRUE;
+  if (!sesame_broker_check_scopes (scopes, &error))
+    return sesame_broker_return_error (invocation, error), TRUE;
+
+  id = g_strdup_printf ("device%u", ++self->next_device);
+  device = sesame_device_sign_in_new (id, self->connection,
+                                      g_dbus_method_invocation_get_sender (invocation),
+                                      self->providers, self->client, provider, scopes);
+  g_object_set_data (G_OBJECT (device), "sesame-broker", self);
+  g_signal_connect (device, "owner-left", G_CALLBACK (on_device_owner_left), self);
+  g_hash_table_insert (self->devices, g_strdup (id), device);
+  sesame_device_sign_in_begin_async (device, on_device_begun, g_object_ref (invocation));
+  return TRUE;
+}
+
+static SesameDeviceSignIn *
+lookup_device (SesameBroker          *self,
+               GDBusMethodInvocation *invocation,
+               const char            *request)
+{
+  SesameDeviceSignIn *device = g_hash_table_lookup (self->devices, request);
+
+  if (device == NULL ||
+      g_strcmp0 (sesame_device_sign_in_get_owner (device),
+                 g_dbus_method_invocation_get_sender (invocation)) != 0)
+    {
+      sesame_broker_return_error (invocation,
+        g_error_new (SESAME_ERROR, SESAME_ERROR_INVALID_ARGUMENT,
+                     _("There is no device sign-in “%s” of yours. Begin a new one."), request));
+      return NULL;
+    }
+  return device;
+}
+
+static void
+on_device_account_stored (GObject      *source,
+                          GAsyncResult *result,
+                          gpointer      user_data)
+{
+  g_autoptr(GDBusMethodInvocation) invocation = user_data;
+  SesameBroker *self = SESAME_BROKER (source);
+  g_autofree char *path = NULL;
+  GError *error = NULL;
+
+  if (!(path = store_account_finish (self, result, &error)))
+    return sesame_broker_return_error (g_steal_pointer (&invocation), error);
+  sesame_broker1_complete_finish_device_sign_in (self->iface, g_steal_pointer (&invocation), path);
+}
+
+static void
+on_device_finished (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(GDBusMethodInvocation) invocation = user_data;
+  g_autoptr(SesameDeviceSignIn) device = g_object_ref (SESAME_DEVICE_SIGN_IN (source));
+  SesameBroker *self = g_object_get_data (G_OBJECT (device), "sesame-broker");
+  g_autoptr(SesameToken) token = NULL;
+  g_autofree char *identity = NULL;
+  GError *error = NULL;
+
+  token = sesame_device_sign_in_finish_finish (device, result, &identity, &error);
+  g_hash_table_remove (self->devices, sesame_device_sign_in_get_id (device));
+  if (token == NULL)
+    return sesame_broker_return_error (g_steal_pointer (&invocation), error);
+  store_account_async (self, sesame_device_sign_in_get_provider (device), SESAME_FLOW_DEVICE_CODE,
+                       identity, token, on_device_account_stored, g_steal_pointer (&invocation));
+}
+
+static gboolean
+handle_finish_device_sign_in (SesameBroker1         *iface,
+                              GDBusMethodInvocation *invocation,
+                              const char            *request,
+                              SesameBroker          *self)
+{
+  SesameDeviceSignIn *device = lookup_device (self, invocation, request);
+
+  if (device != NULL)
+    sesame_device_sign_in_finish_async (device, on_device_finished, g_object_ref (invocation));
+  return TRUE;
+}
+
+static gboolean
+handle_cancel_device_sign_in (SesameBroker1         *iface,
+                              GDBusMethodInvocation *invocation,
+                              const char            *request,
+                              SesameBroker          *self)
+{
+  SesameDeviceSignIn *device = lookup_device (self, invocation, request);
+
+  if (device == NULL)
+    return TRUE;
+  sesame_device_sign_in_cancel (device);
+  g_hash_table_remove (self->devices, request);
+  sesame_broker1_complete_cancel_device_sign_in (iface, invocation);
+  return TRUE;
+}
+
+/* ---- Start ---- */
+
+static SesameProvider *
+provider_for_account (SesameBroker  *self,
+                      SesameAccount *account)
+{
+  SesameProvider *provider = sesame_provider_registry_lookup (self->providers,
+                                                              sesame_account_get_provider (account));
+  g_autoptr(JsonObject) gone = NULL;
+  g_autofree char *reason = NULL;
+
+  if (provider != NULL)
+    return g_object_ref (provider);
+
+  /* Its provider file was removed: keep the account, say what happened. */
+  gone = json_object_new ();
+  json_object_set_string_member (gone, "id", sesame_account_get_provider (account));
+  json_object_set_string_member (gone, "name", sesame_account_get_provider_name (account));
+  json_object_set_boolean_member (gone, "template", TRUE);
+  reason = g_strdup_printf (_("The provider “%s” is no longer installed. Install it again, or "
+                              "remove this account."), sesame_account_get_provider (account));
+  sesame_account_set_attention (account, reason);
+  return sesame_provider_new_from_json (gone, NULL);
+}
+
+static void
+export_stored_accounts (SesameBroker *self)
+{
+  g_autoptr(GPtrArray) accounts = sesame_account_store_list (self->store);
+
+  for (guint i = 0; i < accounts->len; i++)
+    {
+      g_autoptr(SesameProvider) provider = provider_for_account (self, accounts->pdata[i]);
+      g_autoptr(SesameCredentials) credentials =
+        sesame_credentials_new (accounts->pdata[i], provider, self->client, self->secrets);
+
+      export_account (self, credentials);
+    }
+}
+
+static GSettings *
+settings_if_installed (void)
+{
+  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+  g_autoptr(GSettingsSchema) schema = NULL;
+
+  if (source == NULL || !(schema = g_settings_schema_source_lookup (source, "dev.sesame.Sesame", TRUE)))
+    {
+      g_debug ("The dev.sesame.Sesame settings schema is not installed; using the defaults");
+      return NULL;
+    }
+  return g_settings_new_full (schema, NULL, NULL);
+}
+
+static void
+connect_handlers (SesameBroker *self)
+{
+  g_signal_connect (self->iface, "handle-list-providers", G_CALLBACK (handle_list_providers), self);
+  g_signal_connect (self->iface, "handle-add-account", G_CALLBACK (handle_add_account), self);
+  g_signal_connect (self->iface, "handle-register-agent", G_CALLBACK (handle_register_agent), self);
+  g_signal_connect (self->iface, "handle-unregister-agent",
+                    G_CALLBACK (handle_unregister_agent), self);
+  g_signal_connect (self->iface, "handle-list-grants", G_CALLBACK (handle_list_grants), self);
+  g_signal_connect (self->iface, "handle-revoke-grant", G_CALLBACK (handle_revoke_grant), self);
+  g_signal_connect (self->iface, "handle-begin-device-sign-in",
+                    G_CALLBACK (handle_begin_device_sign_in), self);
+  g_signal_connect (self->iface, "handle-finish-device-sign-in",
+                    G_CALLBACK (handle_finish_device_sign_in), self);
+  g_signal_connect (self->iface, "handle-cancel-device-sign-in",
+                    G_CALLBACK (handle_cancel_device_sign_in), self);
+}
+
+SesameBroker *
+sesame_broker_new (GDBusConnection  *connection,
+                   GError          **error)
+{
+  g_autoptr(SesameBroker) self = g_object_new (SESAME_TYPE_BROKER, NULL);
+  g_autofree char *data_dir = g_build_filename (g_get_user_data_dir (), "sesame", NULL);
+  g_autoptr(GError) load_error = NULL;
+
+  self->connection = g_object_ref (connection);
+  self->providers = sesame_provider_registry_new ();
+  sesame_provider_registry_load (self->providers);
+  g_object_set_data (G_OBJECT (self->providers), "sesame-broker", self);
+  self->client = sesame_oauth_client_new ();
+  self->secrets = sesame_secret_store_new ();
+  self->agents = sesame_agent_manager_new (connection);
+  self->settings = settings_if_installed ();
+  self->store = sesame_account_store_new (data_dir);
+  if (!sesame_account_store_load (self->store, &load_error))
+    g_warning ("%s", load_error->message);
+
+  self->manager = g_dbus_object_manager_server_new (SESAME_BROKER_PATH);
+  export_stored_accounts (self);
+  g_dbus_object_manager_server_set_connection (self->manager, connection);
+
+  self->iface = sesame_broker1_skeleton_new ();
+  sesame_broker1_set_version (self->iface, CONTRACT_VERSION);
+  connect_handlers (self);
+  if (!g_dbus_interface_skeleton_export (G_DBUS_INTERFACE_SKELETON (self->iface), connection,
+                                         SESAME_BROKER_PATH, error))
+    return NULL;
+  return g_steal_pointer (&self);
+}

@@ -1,0 +1,367 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* sesame-account.c: one account's metadata (no secrets) */
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "sesame-account.h"
+#include "sesame-error.h"
+
+struct _SesameAccount
+{
+  GObject parent_instance;
+
+  char    *id;
+  char    *provider;
+  char    *provider_name;
+  char    *identity;
+  char    *flow;
+  char   **scopes;
+  gint64   expires_at;
+  char    *attention_reason;
+  gint64   created_at;
+};
+
+G_DEFINE_FINAL_TYPE (SesameAccount, sesame_account, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_ID,
+  PROP_PROVIDER,
+  PROP_PROVIDER_NAME,
+  PROP_IDENTITY,
+  PROP_FLOW,
+  PROP_SCOPES,
+  PROP_EXPIRES_AT,
+  PROP_ATTENTION_NEEDED,
+  PROP_ATTENTION_REASON,
+  PROP_CREATED_AT,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void
+sesame_account_finalize (GObject *object)
+{
+  SesameAccount *self = SESAME_ACCOUNT (object);
+
+  g_free (self->id);
+  g_free (self->provider);
+  g_free (self->provider_name);
+  g_free (self->identity);
+  g_free (self->flow);
+  g_strfreev (self->scopes);
+  g_free (self->attention_reason);
+
+  G_OBJECT_CLASS (sesame_account_parent_class)->finalize (object);
+}
+
+static void
+sesame_account_get_property (GObject    *object,
+                             guint       prop_id,
+                             GValue     *value,
+                             GParamSpec *pspec)
+{
+  SesameAccount *self = SESAME_ACCOUNT (object);
+
+  switch (prop_id)
+    {
+    case PROP_ID: g_value_set_string (value, self->id); break;
+    case PROP_PROVIDER: g_value_set_string (value, self->provider); break;
+    case PROP_PROVIDER_NAME: g_value_set_string (value, self->provider_name); break;
+    case PROP_IDENTITY: g_value_set_string (value, self->identity); break;
+    case PROP_FLOW: g_value_set_string (value, self->flow); break;
+    case PROP_SCOPES: g_value_set_boxed (value, self->scopes); break;
+    case PROP_EXPIRES_AT: g_value_set_int64 (value, self->expires_at); break;
+    case PROP_ATTENTION_NEEDED:
+      g_value_set_boolean (value, self->attention_reason[0] != '\0');
+      break;
+    case PROP_ATTENTION_REASON: g_value_set_string (value, self->attention_reason); break;
+    case PROP_CREATED_AT: g_value_set_int64 (value, self->created_at); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static GParamSpec *
+string_property (const char *name)
+{
+  return g_param_spec_string (name, NULL, NULL, "",
+                              G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+}
+
+static GParamSpec *
+int64_property (const char *name)
+{
+  return g_param_spec_int64 (name, NULL, NULL, 0, G_MAXINT64, 0,
+                             G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+}
+
+static void
+sesame_account_class_init (SesameAccountClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = sesame_account_finalize;
+  object_class->get_property = sesame_account_get_property;
+
+  properties[PROP_ID] = string_property ("id");
+  properties[PROP_PROVIDER] = string_property ("provider");
+  properties[PROP_PROVIDER_NAME] = string_property ("provider-name");
+  properties[PROP_IDENTITY] = string_property ("identity");
+  properties[PROP_FLOW] = string_property ("flow");
+  properties[PROP_SCOPES] =
+    g_param_spec_boxed ("scopes", NULL, NULL, G_TYPE_STRV,
+                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_EXPIRES_AT] = int64_property ("expires-at");
+  properties[PROP_ATTENTION_NEEDED] =
+    g_param_spec_boolean ("attention-needed", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_ATTENTION_REASON] = string_property ("attention-reason");
+  properties[PROP_CREATED_AT] = int64_property ("created-at");
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+sesame_account_init (SesameAccount *self)
+{
+  self->scopes = g_new0 (char *, 1);
+  self->attention_reason = g_strdup ("");
+}
+
+gboolean
+sesame_account_id_is_valid (const char *id)
+{
+  if (id == NULL || *id == '\0')
+    return FALSE;
+  for (const char *p = id; *p; p++)
+    if (!g_ascii_islower (*p) && !g_ascii_isdigit (*p) && *p != '_')
+      return FALSE;
+  return TRUE;
+}
+
+SesameAccount *
+sesame_account_new (const char *id,
+                    const char *provider,
+                    const char *provider_name,
+                    const char *identity,
+                    const char *flow,
+                    gint64      created_at)
+{
+  SesameAccount *self;
+
+  g_return_val_if_fail (sesame_account_id_is_valid (id), NULL);
+
+  self = g_object_new (SESAME_TYPE_ACCOUNT, NULL);
+  self->id = g_strdup (id);
+  self->provider = g_strdup (provider);
+  self->provider_name = g_strdup (provider_name ? provider_name : provider);
+  self->identity = g_strdup (identity);
+  self->flow = g_strdup (flow);
+  self->created_at = created_at;
+  return self;
+}
+
+static const char *
+member_string (JsonObject *object,
+               const char *name)
+{
+  JsonNode *node = json_object_get_member (object, name);
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
+      json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+  return json_node_get_string (node);
+}
+
+static gint64
+member_int (JsonObject *object,
+            const char *name)
+{
+  JsonNode *node = json_object_get_member (object, name);
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
+      json_node_get_value_type (node) != G_TYPE_INT64)
+    return 0;
+  return json_node_get_int (node);
+}
+
+static char **
+member_strv (JsonObject *object,
+             const char *name)
+{
+  JsonNode *node = json_object_get_member (object, name);
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+
+  if (node != NULL && JSON_NODE_HOLDS_ARRAY (node))
+    {
+      JsonArray *array = json_node_get_array (node);
+
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        {
+          JsonNode *element = json_array_get_element (array, i);
+
+          if (JSON_NODE_HOLDS_VALUE (element) &&
+              json_node_get_value_type (element) == G_TYPE_STRING)
+            g_strv_builder_add (builder, json_node_get_string (element));
+        }
+    }
+  return g_strv_builder_end (builder);
+}
+
+SesameAccount *
+sesame_account_new_from_json (JsonObject *object,
+                              GError    **error)
+{
+  const char *id = member_string (object, "id");
+  const char *provider = member_string (object, "provider");
+  const char *identity = member_string (object, "identity");
+  const char *flow = member_string (object, "flow");
+  SesameAccount *self;
+
+  if (!sesame_account_id_is_valid (id) || provider == NULL || identity == NULL)
+    {
+      g_set_error (error, SESAME_ERROR, SESAME_ERROR_INVALID_ARGUMENT,
+                   _("An account entry lacks its id, provider or identity."));
+      return NULL;
+    }
+
+  self = sesame_account_new (id, provider, member_string (object, "provider-name"),
+                             identity, flow ? flow : "authorization_code",
+                             member_int (object, "created-at"));
+  g_strfreev (self->scopes);
+  self->scopes = member_strv (object, "scopes");
+  self->expires_at = member_int (object, "expires-at");
+  g_free (self->attention_reason);
+  self->attention_reason = g_strdup (member_string (object, "attention-reason") ?: "");
+  return self;
+}
+
+JsonObject *
+sesame_account_to_json (SesameAccount *self)
+{
+  JsonObject *object = json_object_new ();
+  JsonArray *scopes = json_array_new ();
+
+  for (guint i = 0; self->scopes[i]; i++)
+    json_array_add_string_element (scopes, self->scopes[i]);
+
+  json_object_set_string_member (object, "id", self->id);
+  json_object_set_string_member (object, "provider", self->provider);
+  json_object_set_string_member (object, "provider-name", self->provider_name);
+  json_object_set_string_member (object, "identity", self->identity);
+  json_object_set_string_member (object, "flow", self->flow);
+  json_object_set_array_member (object, "scopes", scopes);
+  json_object_set_int_member (object, "expires-at", self->expires_at);
+  json_object_set_string_member (object, "attention-reason", self->attention_reason);
+  json_object_set_int_member (object, "created-at", self->created_at);
+  return object;
+}
+
+const char *
+sesame_account_get_id (SesameAccount *self)
+{
+  return self->id;
+}
+
+const char *
+sesame_account_get_provider (SesameAccount *self)
+{
+  return self->provider;
+}
+
+const char *
+sesame_account_get_provider_name (SesameAccount *self)
+{
+  return self->provider_name;
+}
+
+const char *
+sesame_account_get_identity (SesameAccount *self)
+{
+  return self->identity;
+}
+
+const char *
+sesame_account_get_flow (SesameAccount *self)
+{
+  return self->flow;
+}
+
+const char * const *
+sesame_account_get_scopes (SesameAccount *self)
+{
+  return (const char * const *) self->scopes;
+}
+
+gint64
+sesame_account_get_expires_at (SesameAccount *self)
+{
+  return self->expires_at;
+}
+
+gboolean
+sesame_account_get_attention_needed (SesameAccount *self)
+{
+  return self->attention_reason[0] != '\0';
+}
+
+const char *
+sesame_account_get_attention_reason (SesameAccount *self)
+{
+  return self->attention_reason;
+}
+
+gint64
+sesame_account_get_created_at (SesameAccount *self)
+{
+  return self->created_at;
+}
+
+void
+sesame_account_set_provider_name (SesameAccount *self,
+                                  const char    *provider_name)
+{
+  if (g_strcmp0 (self->provider_name, provider_name) == 0)
+    return;
+  g_free (self->provider_name);
+  self->provider_name = g_strdup (provider_name);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROVIDER_NAME]);
+}
+
+void
+sesame_account_set_scopes (SesameAccount      *self,
+                           const char * const *scopes)
+{
+  if (g_strv_equal ((const char * const *) self->scopes, scopes))
+    return;
+  g_strfreev (self->scopes);
+  self->scopes = g_strdupv ((char **) scopes);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SCOPES]);
+}
+
+void
+sesame_account_set_expires_at (SesameAccount *self,
+                               gint64         expires_at)
+{
+  if (self->expires_at == expires_at)
+    return;
+  self->expires_at = expires_at;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_EXPIRES_AT]);
+}
+
+void
+sesame_account_set_attention (SesameAccount *self,
+                              const char    *reason)
+{
+  gboolean was_needed = sesame_account_get_attention_needed (self);
+
+  if (g_strcmp0 (self->attention_reason, reason ? reason : "") == 0)
+    return;
+  g_free (self->attention_reason);
+  self->attention_reason = g_strdup (reason ? reason : "");
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ATTENTION_REASON]);
+  if (was_needed != sesame_account_get_attention_needed (self))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ATTENTION_NEEDED]);
+}

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* sesame-account.h: one account's metadata (no secrets) */
+#pragma once
+
+#include <json-glib/json-glib.h>
+
+G_BEGIN_DECLS
+
+#define SESAME_TYPE_ACCOUNT (sesame_account_get_type ())
+G_DECLARE_FINAL_TYPE (SesameAccount, sesame_account, SESAME, ACCOUNT, GObject)
+
+/* Property names match dev.sesame.Account1's (Id → "id", ExpiresAt →
+ * "expires-at"…), so the broker binds them one to one. */
+SesameAccount *sesame_account_new           (const char *id,
+                                             const char *provider,
+                                             const char *provider_name,
+                                             const char *identity,
+                                             const char *flow,
+                                             gint64      created_at);
+SesameAccount *sesame_account_new_from_json (JsonObject *object,
+                                             GError    **error);
+JsonObject    *sesame_account_to_json       (SesameAccount *self);
+
+const char         *sesame_account_get_id               (SesameAccount *self);
+const char         *sesame_account_get_provider         (SesameAccount *self);
+const char         *sesame_account_get_provider_name    (SesameAccount *self);
+const char         *sesame_account_get_identity         (SesameAccount *self);
+const char         *sesame_account_get_flow             (SesameAccount *self);
+const char * const *sesame_account_get_scopes           (SesameAccount *self);
+gint64              sesame_account_get_expires_at       (SesameAccount *self);
+gboolean            sesame_account_get_attention_needed (SesameAccount *self);
+const char         *sesame_account_get_attention_reason (SesameAccount *self);
+gint64              sesame_account_get_created_at       (SesameAccount *self);
+
+void sesame_account_set_provider_name (SesameAccount      *self,
+                                       const char         *provider_name);
+void sesame_account_set_scopes        (SesameAccount      *self,
+                                       const char * const *scopes);
+void sesame_account_set_expires_at    (SesameAccount      *self,
+                                       gint64              expires_at);
+/* @reason NULL or empty clears the attention state. */
+void sesame_account_set_attention     (SesameAccount      *self,
+                                       const char         *reason);
+
+/* TRUE when @id matches [a-z0-9_]+ (it becomes an object path element). */
+gboolean sesame_account_id_is_valid   (const char *id);
+
+G_END_DECLS

@@ -1,0 +1,631 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* sesame-credentials.c: one account's tokens: cache, refresh, rotation, revocation */
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "sesame-credentials.h"
+#include "sesame-error.h"
+
+/* A token is handed out while it has this long left, unless the provider's
+ * tokens live shorter; then while half of its lifetime is left. */
+#define MIN_VALIDITY_SECONDS 60
+
+typedef struct {
+  char   *access_token;
+  gint64  expires_at;
+  gint64  obtained_at;     /* 0 when unknown (read back from the keyring) */
+  char  **scopes;          /* what the token covers */
+} Cached;
+
+struct _SesameCredentials
+{
+  GObject            parent_instance;
+
+  SesameAccount     *account;
+  SesameProvider    *provider;
+  SesameOAuthClient *client;
+  SesameSecretStore *secrets;
+
+  GMutex             lock;     /* guards cached: read from GDBus's thread */
+  Cached            *cached;
+
+  SesameToken       *stored;   /* the keyring item, once read */
+  gboolean           loaded;
+
+  /* The one refresh in flight and the callers sharing it. */
+  GPtrArray         *waiters;
+  gboolean           force;
+  gboolean           deleted;   /* removed meanwhile: write nothing back */
+};
+
+G_DEFINE_FINAL_TYPE (SesameCredentials, sesame_credentials, G_TYPE_OBJECT)
+
+static void
+cached_free (Cached *cached)
+{
+  if (cached == NULL)
+    return;
+  sesame_secret_string_free (cached->access_token);
+  g_strfreev (cached->scopes);
+  g_free (cached);
+}
+
+static void
+sesame_credentials_finalize (GObject *object)
+{
+  SesameCredentials *self = SESAME_CREDENTIALS (object);
+
+  g_clear_object (&self->account);
+  g_clear_object (&self->provider);
+  g_clear_object (&self->client);
+  g_clear_object (&self->secrets);
+  g_clear_pointer (&self->cached, cached_free);
+  g_clear_pointer (&self->stored, sesame_token_free);
+  g_ptr_array_unref (self->waiters);
+  g_mutex_clear (&self->lock);
+
+  G_OBJECT_CLASS (sesame_credentials_parent_class)->finalize (object);
+}
+
+static void
+sesame_credentials_class_init (SesameCredentialsClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = sesame_credentials_finalize;
+}
+
+static void
+sesame_credentials_init (SesameCredentials *self)
+{
+  g_mutex_init (&self->lock);
+  self->waiters = g_ptr_array_new ();
+}
+
+SesameCredentials *
+sesame_credentials_new (SesameAccount     *account,
+                        SesameProvider    *provider,
+                        SesameOAuthClient *client,
+                        SesameSecretStore *secrets)
+{
+  SesameCredentials *self = g_object_new (SESAME_TYPE_CREDENTIALS, NULL);
+
+  self->account = g_object_ref (account);
+  self->provider = g_object_ref (provider);
+  self->client = g_object_ref (client);
+  self->secrets = g_object_ref (secrets);
+  return self;
+}
+
+SesameAccount *
+sesame_credentials_get_account (SesameCredentials *self)
+{
+  return self->account;
+}
+
+SesameProvider *
+sesame_credentials_get_provider (SesameCredentials *self)
+{
+  return self->provider;
+}
+
+void
+sesame_credentials_set_provider (SesameCredentials *self,
+                                 SesameProvider    *provider)
+{
+  g_set_object (&self->provider, provider);
+}
+
+static gboolean
+still_valid (gint64 expires_at,
+             gint64 obtained_at,
+             gint64 now)
+{
+  gint64 margin = MIN_VALIDITY_SECONDS;
+
+  if (expires_at == 0)
+    return TRUE;
+  if (obtained_at > 0 && expires_at > obtained_at)
+    margin = MIN (margin, (expires_at - obtained_at) / 2);
+  return expires_at - now > margin;
+}
+
+static gboolean
+covers (const char * const *granted,
+        const char * const *scopes)
+{
+  for (guint i = 0; scopes && scopes[i]; i++)
+    if (!g_strv_contains (granted, scopes[i]))
+      return FALSE;
+  return TRUE;
+}
+
+static void
+set_cached (SesameCredentials *self,
+            const SesameToken *token,
+            gint64             obtained_at)
+{
+  Cached *cached = NULL;
+
+  if (token != NULL && token->access_token != NULL)
+    {
+      cached = g_new0 (Cached, 1);
+      cached->access_token = g_strdup (token->access_token);
+      cached->expires_at = token->expires_at;
+      cached->obtained_at = obtained_at;
+      cached->scopes = g_strdupv (token->scopes);
+    }
+
+  g_mutex_lock (&self->lock);
+  g_clear_pointer (&self->cached, cached_free);
+  self->cached = cached;
+  g_mutex_unlock (&self->lock);
+}
+
+gboolean
+sesame_credentials_lookup_cached (SesameCredentials  *self,
+                                  const char * const *scopes,
+                                  char              **token,
+                                  gint64             *expires_at)
+{
+  gboolean found = FALSE;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+
+  g_mutex_lock (&self->lock);
+  if (self->cached != NULL &&
+      covers ((const char * const *) self->cached->scopes, scopes) &&
+      still_valid (self->cached->expires_at, self->cached->obtained_at, now))
+    {
+      *token = g_strdup (self->cached->access_token);
+      *expires_at = self->cached->expires_at;
+      found = TRUE;
+    }
+  g_mutex_unlock (&self->lock);
+  return found;
+}
+
+static gboolean
+is_client_credentials (SesameCredentials *self)
+{
+  return g_strcmp0 (sesame_account_get_flow (self->account), SESAME_FLOW_CLIENT_CREDENTIALS) == 0;
+}
+
+/* Marks the account and fails with NeedsAttention, saying why. */
+static GError *
+needs_attention (SesameCredentials *self,
+                 const char        *reason)
+{
+  sesame_account_set_attention (self->account, reason);
+  set_cached (self, NULL, 0);
+  return g_error_new_literal (SESAME_ERROR, SESAME_ERROR_NEEDS_ATTENTION, reason);
+}
+
+typedef struct {
+  char   *token;
+  gint64  expires_at;
+} Result;
+
+static void
+result_free (Result *result)
+{
+  sesame_secret_string_free (result->token);
+  g_free (result);
+}
+
+/* Hands the cached token to everyone who waited for this refresh. */
+static void
+finish_waiters (SesameCredentials *self,
+                GError            *error)
+{
+  g_autoptr(GPtrArray) waiters = g_steal_pointer (&self->waiters);
+  g_autoptr(GError) owned = error;
+
+  self->waiters = g_ptr_array_new ();
+  self->force = FALSE;
+
+  for (guint i = 0; i < waiters->len; i++)
+    {
+      g_autoptr(GTask) task = waiters->pdata[i];
+      const char * const *scopes = g_task_get_task_data (task);
+      Result *result = g_new0 (Result, 1);
+
+      if (owned != NULL)
+        {
+          g_task_return_error (task, g_error_copy (owned));
+          result_free (result);
+        }
+      else if (!covers ((const char * const *) self->cached->scopes, scopes))
+        {
+          g_task_return_new_error (task, SESAME_ERROR, SESAME_ERROR_SCOPE_NOT_GRANTED,
+                                   _("This account was not granted every scope asked for. "
+                                     "Sign in again and allow them."));
+          result_free (result);
+        }
+      else
+        {
+          result->token = g_strdup (self->cached->access_token);
+          result->expires_at = self->cached->expires_at;
+          g_task_return_pointer (task, result, (GDestroyNotify) result_free);
+        }
+    }
+}
+
+static GError *
+map_refresh_error (SesameCredentials *self,
+                   GError            *error)
+{
+  const char *name = sesame_provider_get_name (self->provider);
+  g_autofree char *reason = NULL;
+  g_autoptr(GError) owned = error;
+
+  if (error->domain == SESAME_OAUTH_ERROR && error->code == SESAME_OAUTH_ERROR_INVALID_GRANT)
+    reason = g_strdup_printf (_("%s no longer accepts this sign-in: it was revoked or has "
+                                "expired. Sign in again."), name);
+  else if (error->domain == SESAME_OAUTH_ERROR && error->code == SESAME_OAUTH_ERROR_INVALID_CLIENT)
+    reason = g_strdup_printf (is_client_credentials (self)
+                              ? _("%s refused the client secret. Replace the secret.")
+                              : _("%s refused Sesame’s client registration. Sign in again "
+                                  "after checking the provider settings."), name);
+  else if (error->domain == SESAME_OAUTH_ERROR && error->code == SESAME_OAUTH_ERROR_INVALID_SCOPE)
+    return g_error_new (SESAME_ERROR, SESAME_ERROR_SCOPE_NOT_GRANTED, "%s", error->message);
+  else if (error->domain == SESAME_OAUTH_ERROR)
+    return g_error_new (SESAME_ERROR, SESAME_ERROR_PROVIDER, "%s", error->message);
+  else
+    return g_steal_pointer (&owned);
+
+  return needs_attention (self, reason);
+}
+
+static void
+on_new_token_stored (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(SesameCredentials) self = user_data;
+  GError *error = NULL;
+
+  /* A rotated refresh token reaches the keyring before anyone gets the new
+   * access token: nobody is served when the write failed. */
+  if (!sesame_secret_store_store_finish (self->secrets, result, &error))
+    return finish_waiters (self, error);
+
+  set_cached (self, self->stored, g_get_real_time () / G_USEC_PER_SEC);
+  sesame_account_set_expires_at (self->account, self->stored->expires_at);
+  if (self->stored->scopes[0] != NULL)
+    sesame_account_set_scopes (self->account, (const char * const *) self->stored->scopes);
+  finish_waiters (self, NULL);
+}
+
+static char *
+item_label (SesameCredentials *self)
+{
+  return g_strdup_printf (_("Sesame: %s (%s)"),
+                          sesame_account_get_identity (self->account),
+                          sesame_provider_get_name (self->provider));
+}
+
+static void
+store_stored (SesameCredentials   *self,
+              GAsyncReadyCallback  callback,
+              gpointer             user_data)
+{
+  g_autofree char *label = item_label (self);
+
+  sesame_secret_store_store_async (self->secrets, sesame_account_get_id (self->account),
+                                   label, self->stored, NULL, callback, user_data);
+}
+
+static void
+on_refreshed (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(SesameCredentials) self = user_data;
+  g_autoptr(SesameToken) fresh = NULL;
+  GError *error = NULL;
+
+  if (is_client_credentials (self))
+    fresh = sesame_oauth_client_client_credentials_finish (self->client, result, &error);
+  else
+    fresh = sesame_oauth_client_refresh_finish (self->client, result, &error);
+
+  if (fresh == NULL)
+    return finish_waiters (self, map_refresh_error (self, error));
+  if (self->deleted)
+    return finish_waiters (self, g_error_new_literal (SESAME_ERROR, SESAME_ERROR_INVALID_ARGUMENT,
+                                                      _("This account was removed.")));
+
+  sesame_token_update (self->stored, fresh);
+  store_stored (self, on_new_token_stored, g_object_ref (self));
+}
+
+static void
+request_new_token (SesameCredentials *self)
+{
+  const char * const *granted = sesame_account_get_scopes (self->account);
+
+  if (is_client_credentials (self))
+    {
+      sesame_oauth_client_client_credentials_async (self->client, self->provider,
+                                                    sesame_account_get_identity (self->account),
+                                                    self->stored->client_secret,
+                                                    granted, NULL,
+                                                    on_refreshed, g_object_ref (self));
+      return;
+    }
+
+  if (self->stored->refresh_token == NULL)
+    {
+      g_autofree char *reason =
+        g_strdup_printf (_("The sign-in to %s has expired and the provider gave no way to "
+                           "renew it. Sign in again."),
+                         sesame_provider_get_name (self->provider));
+      return finish_waiters (self, needs_attention (self, reason));
+    }
+
+  sesame_oauth_client_refresh_async (self->client, self->provider,
+                                     self->stored->refresh_token, NULL, NULL,
+                                     on_refreshed, g_object_ref (self));
+}
+
+/* With the keyring item at hand: serve its token, or get a new one. */
+static void
+continue_refresh (SesameCredentials *self)
+{
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+
+  if (self->stored == NULL)
+    return finish_waiters (self,
+                           needs_attention (self, _("The keyring holds no sign-in for this "
+                                                    "account. Sign in again.")));
+
+  if (!self->force && self->stored->access_token != NULL &&
+      still_valid (self->stored->expires_at, 0, now))
+    {
+      set_cached (self, self->stored, 0);
+      return finish_waiters (self, NULL);
+    }
+
+  request_new_token (self);
+}
+
+static void
+on_loaded (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(SesameCredentials) self = user_data;
+  GError *error = NULL;
+  SesameToken *token = sesame_secret_store_lookup_finish (self->secrets, result, &error);
+
+  if (error != NULL)
+    return finish_waiters (self, error);
+
+  g_clear_pointer (&self->stored, sesame_token_free);
+  self->stored = token;
+  self->loaded = TRUE;
+  continue_refresh (self);
+}
+
+static void
+run_refresh (SesameCredentials *self)
+{
+  if (sesame_account_get_attention_needed (self->account))
+    return finish_waiters (self,
+                           g_error_new_literal (SESAME_ERROR, SESAME_ERROR_NEEDS_ATTENTION,
+                                                sesame_account_get_attention_reason (self->account)));
+
+  if (!self->loaded)
+    {
+      sesame_secret_store_lookup_async (self->secrets, sesame_account_get_id (self->account),
+                                        NULL, on_loaded, g_object_ref (self));
+      return;
+    }
+  continue_refresh (self);
+}
+
+void
+sesame_credentials_get_token_async (SesameCredentials   *self,
+                                    const char * const  *scopes,
+                                    gboolean             refresh_now,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+  Result *result = g_new0 (Result, 1);
+
+  g_task_set_source_tag (task, sesame_credentials_get_token_async);
+  g_task_set_task_data (task, g_strdupv ((char **) scopes), (GDestroyNotify) g_strfreev);
+
+  if (!covers (sesame_account_get_scopes (self->account), scopes))
+    {
+      result_free (result);
+      return g_task_return_new_error (task, SESAME_ERROR, SESAME_ERROR_SCOPE_NOT_GRANTED,
+                                      _("This account was not granted every scope asked "
+                                        "for. Sign in again and allow them."));
+    }
+
+  if (!refresh_now &&
+      sesame_credentials_lookup_cached (self, scopes, &result->token, &result->expires_at))
+    return g_task_return_pointer (task, result, (GDestroyNotify) result_free);
+  result_free (result);
+
+  /* Everyone asking meanwhile shares the refresh in flight. */
+  g_ptr_array_add (self->waiters, g_steal_pointer (&task));
+  self->force |= refresh_now;
+  if (self->waiters->len == 1)
+    run_refresh (self);
+}
+
+gboolean
+sesame_credentials_get_token_finish (SesameCredentials  *self,
+                                     GAsyncResult       *result,
+                                     char              **token,
+                                     gint64             *expires_at,
+                                     GError            **error)
+{
+  Result *value = g_task_propagate_pointer (G_TASK (result), error);
+
+  if (value == NULL)
+    return FALSE;
+  *token = g_steal_pointer (&value->token);
+  *expires_at = value->expires_at;
+  result_free (value);
+  return TRUE;
+}
+
+static void
+on_replaced (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  SesameCredentials *self = g_task_get_source_object (task);
+  GError *error = NULL;
+
+  if (!sesame_secret_store_store_finish (self->secrets, result, &error))
+    return g_task_return_error (task, error);
+
+  set_cached (self, self->stored, g_get_real_time () / G_USEC_PER_SEC);
+  sesame_account_set_scopes (self->account, (const char * const *) self->stored->scopes);
+  sesame_account_set_expires_at (self->account, self->stored->expires_at);
+  sesame_account_set_attention (self->account, NULL);
+  g_task_return_boolean (task, TRUE);
+}
+
+void
+sesame_credentials_replace_async (SesameCredentials   *self,
+                                  const SesameToken   *token,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, sesame_credentials_replace_async);
+  g_clear_pointer (&self->stored, sesame_token_free);
+  self->stored = sesame_token_copy (token);
+  self->loaded = TRUE;
+  store_stored (self, on_replaced, task);
+}
+
+gboolean
+sesame_credentials_replace_finish (SesameCredentials *self,
+                                   GAsyncResult      *result,
+                                   GError           **error)
+{
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static void
+on_revoked (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+
+  if (!sesame_oauth_client_revoke_finish (SESAME_OAUTH_CLIENT (source), result, &error))
+    return g_task_return_error (task, error);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+revoke_stored (GTask *task)
+{
+  SesameCredentials *self = g_task_get_source_object (task);
+  const SesameToken *token = self->stored;
+  gboolean cc = is_client_credentials (self);
+
+  if (token == NULL || sesame_provider_get_revocation_endpoint (self->provider) == NULL)
+    return g_task_return_boolean (task, TRUE), g_object_unref (task);
+
+  sesame_oauth_client_revoke_async (self->client, self->provider,
+                                    token->refresh_token ? token->refresh_token
+                                                         : token->access_token,
+                                    token->refresh_token ? "refresh_token" : "access_token",
+                                    cc ? sesame_account_get_identity (self->account) : NULL,
+                                    cc ? token->client_secret : NULL,
+                                    g_task_get_cancellable (task), on_revoked, task);
+}
+
+static void
+on_loaded_for_revoke (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  GTask *task = user_data;
+  SesameCredentials *self = g_task_get_source_object (task);
+  GError *error = NULL;
+  SesameToken *token = sesame_secret_store_lookup_finish (self->secrets, result, &error);
+
+  if (error != NULL)
+    return g_task_return_error (task, error), g_object_unref (task);
+
+  g_clear_pointer (&self->stored, sesame_token_free);
+  self->stored = token;
+  self->loaded = TRUE;
+  revoke_stored (task);
+}
+
+void
+sesame_credentials_revoke_async (SesameCredentials   *self,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, sesame_credentials_revoke_async);
+  if (self->loaded)
+    revoke_stored (task);
+  else
+    sesame_secret_store_lookup_async (self->secrets, sesame_account_get_id (self->account),
+                                      cancellable, on_loaded_for_revoke, task);
+}
+
+gboolean
+sesame_credentials_revoke_finish (SesameCredentials *self,
+                                  GAsyncResult      *result,
+                                  GError           **error)
+{
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static void
+on_deleted (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+
+  if (!sesame_secret_store_clear_finish (SESAME_SECRET_STORE (source), result, &error))
+    return g_task_return_error (task, error);
+  g_task_return_boolean (task, TRUE);
+}
+
+void
+sesame_credentials_delete_async (SesameCredentials   *self,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, sesame_credentials_delete_async);
+  set_cached (self, NULL, 0);
+  g_clear_pointer (&self->stored, sesame_token_free);
+  self->loaded = TRUE;
+  self->deleted = TRUE;
+  sesame_secret_store_clear_async (self->secrets, sesame_account_get_id (self->account),
+                                   cancellable, on_deleted, task);
+}
+
+gboolean
+sesame_credentials_delete_finish (SesameCredentials *self,
+                                  GAsyncResult      *result,
+                                  GError           **error)
+{
+  return g_task_propagate_boolean (G_TASK (result), error);
+}

@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* sesame-credentials.h: one account's tokens: cache, refresh, rotation, revocation */
+#pragma once
+
+#include "sesame-account.h"
+#include "sesame-oauth-client.h"
+#include "sesame-provider.h"
+#include "sesame-secret-store.h"
+
+G_BEGIN_DECLS
+
+#define SESAME_TYPE_CREDENTIALS (sesame_credentials_get_type ())
+G_DECLARE_FINAL_TYPE (SesameCredentials, sesame_credentials, SESAME, CREDENTIALS, GObject)
+
+SesameCredentials *sesame_credentials_new (SesameAccount     *account,
+                                           SesameProvider    *provider,
+                                           SesameOAuthClient *client,
+                                           SesameSecretStore *secrets);
+
+SesameAccount  *sesame_credentials_get_account  (SesameCredentials *self);
+SesameProvider *sesame_credentials_get_provider (SesameCredentials *self);
+void            sesame_credentials_set_provider (SesameCredentials *self,
+                                                 SesameProvider    *provider);
+
+/* The memory cache only: no keyring, no network. @scopes empty = every
+ * granted scope. Thread-safe, so the broker may answer from GDBus's thread. */
+gboolean sesame_credentials_lookup_cached (SesameCredentials  *self,
+                                           const char * const *scopes,
+                                           char              **token,
+                                           gint64             *expires_at);
+
+/* A token covering @scopes, valid long enough (DESIGN.md, GetAccessToken):
+ * from memory, else the keyring, else a refresh (or, for client credentials,
+ * the grant again). One account's refreshes run one at a time and callers
+ * asking for the same scopes share one. @refresh_now skips both caches. */
+void     sesame_credentials_get_token_async  (SesameCredentials   *self,
+                                              const char * const  *scopes,
+                                              gboolean             refresh_now,
+                                              GCancellable        *cancellable,
+                                              GAsyncReadyCallback  callback,
+                                              gpointer             user_data);
+gboolean sesame_credentials_get_token_finish (SesameCredentials   *self,
+                                              GAsyncResult        *result,
+                                              char               **token,
+                                              gint64              *expires_at,
+                                              GError             **error);
+
+/* After a sign-in: writes @token to the keyring, then updates the account's
+ * scopes and expiry and clears its attention state. */
+void     sesame_credentials_replace_async  (SesameCredentials   *self,
+                                            const SesameToken   *token,
+                                            GCancellable        *cancellable,
+                                            GAsyncReadyCallback  callback,
+                                            gpointer             user_data);
+gboolean sesame_credentials_replace_finish (SesameCredentials   *self,
+                                            GAsyncResult        *result,
+                                            GError             **error);
+
+/* Revokes the grant at the provider (RFC 7009): the refresh token where there
+ * is one, else the access token. Succeeds at once when the provider has no
+ * revocation endpoint or nothing is stored. */
+void     sesame_credentials_revoke_async  (SesameCredentials   *self,
+                                           GCancellable        *cancellable,
+                                           GAsyncReadyCallback  callback,
+                                           gpointer             user_data);
+gboolean sesame_credentials_revoke_finish (SesameCredentials   *self,
+                                           GAsyncResult        *result,
+                                           GError             **error);
+
+/* Deletes the keyring item and forgets every cached token. */
+void     sesame_credentials_delete_async  (SesameCredentials   *self,
+                                           GCancellable        *cancellable,
+                                           GAsyncReadyCallback  callback,
+                                           gpointer             user_data);
+gboolean sesame_credentials_delete_finish (SesameCredentials   *self,
+                                           GAsyncResult        *result,
+                                           GError             **error);
+
+G_END_DECLS

@@ -1,0 +1,884 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* sesame-provider.c: one OAuth 2.0 / OpenID Connect provider, from its JSON file */
+#include "config.h"
+
+#include <string.h>
+
+#include <gio/gio.h>
+#include <glib/gi18n-lib.h>
+
+#include "sesame-error.h"
+#include "sesame-provider.h"
+
+#define DEFAULT_ICON_NAME "dialog-password-symbolic"
+#define DEFAULT_REDIRECT_URI "http://127.0.0.1/callback"
+#define DEFAULT_IDENTITY_CLAIM "email"
+
+struct _SesameProvider
+{
+  GObject parent_instance;
+
+  char *id;
+  char *name;
+  char *icon_name;
+  char *issuer;
+  char *authorization_endpoint;
+  char *token_endpoint;
+  char *revocation_endpoint;
+  char *device_authorization_endpoint;
+  char *userinfo_endpoint;
+  char *client_id;
+  char *client_secret;
+  char *redirect_uri;
+  char *user_agent;
+  char *identity_claim;
+  char *token_endpoint_auth_method;
+
+  GStrv scopes;
+  GHashTable *scope_descriptions;
+  GStrv default_scopes;
+  GStrv flows;                 /* NULL: derived */
+  GHashTable *authorization_params;
+  GStrv git_hosts;             /* NULL: derived */
+  gboolean template;
+
+  gboolean discovered;
+  gboolean iss_parameter_supported;
+  GStrv grant_types_supported; /* from discovery; NULL when not announced */
+};
+
+G_DEFINE_FINAL_TYPE (SesameProvider, sesame_provider, G_TYPE_OBJECT)
+
+/* Every string member of a definition. A URI must be https, or http on
+ * loopback, without a fragment; `discovery` names the member of a discovery
+ * document that fills it when the definition leaves it out. */
+static const struct {
+  const char *field;
+  const char *discovery;
+  gboolean    is_uri;
+  gsize       offset;
+} string_fields[] = {
+  { "id", NULL, FALSE, G_STRUCT_OFFSET (SesameProvider, id) },
+  { "name", NULL, FALSE, G_STRUCT_OFFSET (SesameProvider, name) },
+  { "icon-name", NULL, FALSE, G_STRUCT_OFFSET (SesameProvider, icon_name) },
+  { "issuer", NULL, TRUE, G_STRUCT_OFFSET (SesameProvider, issuer) },
+  { "authorization-endpoint", "authorization_endpoint", TRUE,
+    G_STRUCT_OFFSET (SesameProvider, authorization_endpoint) },
+  { "token-endpoint", "token_endpoint", TRUE,
+    G_STRUCT_OFFSET (SesameProvider, token_endpoint) },
+  { "revocation-endpoint", "revocation_endpoint", TRUE,
+    G_STRUCT_OFFSET (SesameProvider, revocation_endpoint) },
+  { "device-authorization-endpoint", "device_authorization_endpoint", TRUE,
+    G_STRUCT_OFFSET (SesameProvider, device_authorization_endpoint) },
+  { "userinfo-endpoint", "userinfo_endpoint", TRUE,
+    G_STRUCT_OFFSET (SesameProvider, userinfo_endpoint) },
+  { "client-id", NULL, FALSE, G_STRUCT_OFFSET (SesameProvider, client_id) },
+  { "client-secret", NULL, FALSE, G_STRUCT_OFFSET (SesameProvider, client_secret) },
+  { "redirect-uri", NULL, TRUE, G_STRUCT_OFFSET (SesameProvider, redirect_uri) },
+  { "user-agent", NULL, FALSE, G_STRUCT_OFFSET (SesameProvider, user_agent) },
+  { "identity-claim", NULL, FALSE, G_STRUCT_OFFSET (SesameProvider, identity_claim) },
+  { "token-endpoint-auth-method", NULL, FALSE,
+    G_STRUCT_OFFSET (SesameProvider, token_endpoint_auth_method) },
+};
+
+static const char * const user_agents[] = { "embedded", "browser", NULL };
+static const char * const auth_methods[] = {
+  "client_secret_basic", "client_secret_post", "none", NULL
+};
+static const char * const known_flows[] = {
+  SESAME_FLOW_AUTHORIZATION_CODE, SESAME_FLOW_DEVICE_CODE, SESAME_FLOW_CLIENT_CREDENTIALS, NULL
+};
+/* Parameters the OAuth client sets itself: overriding them from a file would
+ * defeat PKCE, the state check or the loopback redirect. */
+static const char * const reserved_params[] = {
+  "response_type", "client_id", "redirect_uri", "scope", "state",
+  "code_challenge", "code_challenge_method", NULL
+};
+
+#define FIELD_STRING(self, i) ((char **) G_STRUCT_MEMBER_P ((self), string_fields[i].offset))
+
+static void
+sesame_provider_finalize (GObject *object)
+{
+  SesameProvider *self = SESAME_PROVIDER (object);
+
+  for (guint i = 0; i < G_N_ELEMENTS (string_fields); i++)
+    g_clear_pointer (FIELD_STRING (self, i), g_free);
+  g_clear_pointer (&self->scopes, g_strfreev);
+  g_clear_pointer (&self->scope_descriptions, g_hash_table_unref);
+  g_clear_pointer (&self->default_scopes, g_strfreev);
+  g_clear_pointer (&self->flows, g_strfreev);
+  g_clear_pointer (&self->authorization_params, g_hash_table_unref);
+  g_clear_pointer (&self->git_hosts, g_strfreev);
+  g_clear_pointer (&self->grant_types_supported, g_strfreev);
+
+  G_OBJECT_CLASS (sesame_provider_parent_class)->finalize (object);
+}
+
+static void
+sesame_provider_class_init (SesameProviderClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = sesame_provider_finalize;
+}
+
+static void
+sesame_provider_init (SesameProvider *self)
+{
+  self->scope_descriptions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->authorization_params = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+}
+
+static gboolean
+id_is_valid (const char *id)
+{
+  if (!g_ascii_islower (id[0]) && !g_ascii_isdigit (id[0]))
+    return FALSE;
+  for (const char *p = id; *p != '\0'; p++)
+    if (!g_ascii_islower (*p) && !g_ascii_isdigit (*p) && strchr ("._-", *p) == NULL)
+      return FALSE;
+  return TRUE;
+}
+
+/* RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ) */
+static gboolean
+scope_is_valid (const char *scope)
+{
+  if (scope[0] == '\0')
+    return FALSE;
+  for (const char *p = scope; *p != '\0'; p++)
+    if (*p < 0x21 || *p > 0x7e || *p == '"' || *p == '\\')
+      return FALSE;
+  return TRUE;
+}
+
+static gboolean
+host_is_loopback (const char *host)
+{
+  g_autoptr(GInetAddress) address = NULL;
+
+  if (g_ascii_strcasecmp (host, "localhost") == 0)
+    return TRUE;
+  address = g_inet_address_new_from_string (host);
+  /* 127.0.0.0/8 for IPv4, ::1 for IPv6 */
+  return address != NULL && g_inet_address_get_is_loopback (address);
+}
+
+gboolean
+sesame_uri_is_secure_or_loopback (const char *uri)
+{
+  g_autoptr(GUri) parsed = NULL;
+  const char *host;
+
+  if (uri == NULL)
+    return FALSE;
+  parsed = g_uri_parse (uri, G_URI_FLAGS_NONE, NULL);
+  if (parsed == NULL)
+    return FALSE;
+  host = g_uri_get_host (parsed);
+  if (host == NULL || host[0] == '\0')
+    return FALSE;
+  if (g_ascii_strcasecmp (g_uri_get_scheme (parsed), "https") == 0)
+    return TRUE;
+  return g_ascii_strcasecmp (g_uri_get_scheme (parsed), "http") == 0 && host_is_loopback (host);
+}
+
+static gboolean set_invalid (GError     **error,
+                             GQuark       domain,
+                             int          code,
+                             const char  *format,
+                             ...) G_GNUC_PRINTF (4, 5);
+
+/* Always FALSE, so that checks can `return set_invalid (…)`. */
+static gboolean
+set_invalid (GError     **error,
+             GQuark       domain,
+             int          code,
+             const char  *format,
+             ...)
+{
+  va_list args;
+
+  if (error == NULL)
+    return FALSE;
+  va_start (args, format);
+  *error = g_error_new_valist (domain, code, format, args);
+  va_end (args);
+  return FALSE;
+}
+
+#define INVALID(error, ...) \
+  set_invalid ((error), SESAME_ERROR, SESAME_ERROR_INVALID_ARGUMENT, __VA_ARGS__)
+
+/* Endpoints must not be sent in the clear (DESIGN.md, Providers), and an
+ * endpoint URI has no fragment (RFC 6749 §3.1, §3.2). */
+static gboolean
+check_endpoint (const char  *field,
+                const char  *uri,
+                GQuark       domain,
+                int          code,
+                GError     **error)
+{
+  g_autoptr(GUri) parsed = g_uri_parse (uri, G_URI_FLAGS_NONE, NULL);
+
+  if (!sesame_uri_is_secure_or_loopback (uri))
+    return set_invalid (error, domain, code,
+                        _("The field “%s” must be an https address, or an http address "
+                          "on this computer (127.0.0.1, ::1 or localhost)."),
+                        field);
+  if (g_uri_get_fragment (parsed) != NULL)
+    return set_invalid (error, domain, code,
+                        _("The field “%s” must be an address without a fragment (#)."), field);
+  return TRUE;
+}
+
+/* JSON null counts as absent, so that a user file can unset an installed field. */
+static JsonNode *
+get_member (JsonObject *definition,
+            const char *field)
+{
+  JsonNode *node = json_object_get_member (definition, field);
+
+  return node == NULL || JSON_NODE_HOLDS_NULL (node) ? NULL : node;
+}
+
+static gboolean
+node_is_string (JsonNode *node)
+{
+  return JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING;
+}
+
+static gboolean
+read_string_field (SesameProvider  *self,
+                   JsonObject      *definition,
+                   guint            i,
+                   GError         **error)
+{
+  const char *field = string_fields[i].field;
+  JsonNode *node = get_member (definition, field);
+  const char *value;
+
+  if (node == NULL)
+    return TRUE;
+  if (!node_is_string (node))
+    return INVALID (error, _("The field “%s” must be a string."), field);
+  value = json_node_get_string (node);
+  /* An empty string is a field left blank, as in the installed files
+   * whose client id was not configured at build time. */
+  if (value[0] == '\0')
+    return TRUE;
+  if (string_fields[i].is_uri
+      && !check_endpoint (field, value, SESAME_ERROR, SESAME_ERROR_INVALID_ARGUMENT, error))
+    return FALSE;
+  *FIELD_STRING (self, i) = g_strdup (value);
+  return TRUE;
+}
+
+/* FALSE when @node is not an array of strings. */
+static gboolean
+dup_string_array (JsonNode  *node,
+                  GStrv     *out)
+{
+  g_autoptr(GStrvBuilder) builder = NULL;
+  JsonArray *array;
+
+  if (!JSON_NODE_HOLDS_ARRAY (node))
+    return FALSE;
+  array = json_node_get_array (node);
+  builder = g_strv_builder_new ();
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonNode *element = json_array_get_element (array, i);
+
+      if (!node_is_string (element))
+        return FALSE;
+      g_strv_builder_add (builder, json_node_get_string (element));
+    }
+  *out = g_strv_builder_end (builder);
+  return TRUE;
+}
+
+static gboolean
+read_string_array (JsonObject   *definition,
+                   const char   *field,
+                   GStrv        *out,
+                   GError      **error)
+{
+  JsonNode *node = get_member (definition, field);
+
+  if (node != NULL && !dup_string_array (node, out))
+    return INVALID (error, _("The field “%s” must be a list of strings."), field);
+  return TRUE;
+}
+
+/* Reads an object whose values are strings into @table, and its names, in
+ * file order, into @names when given. */
+static gboolean
+read_string_map (JsonObject   *definition,
+                 const char   *field,
+                 GHashTable   *table,
+                 GStrv        *names,
+                 GError      **error)
+{
+  JsonNode *node = get_member (definition, field);
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_autoptr(GList) members = NULL;
+  JsonObject *object;
+
+  if (node == NULL)
+    return TRUE;
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    return INVALID (error, _("The field “%s” must be an object whose values are strings."), field);
+  object = json_node_get_object (node);
+  members = json_object_get_members (object);
+  for (GList *l = members; l != NULL; l = l->next)
+    {
+      JsonNode *value = json_object_get_member (object, l->data);
+
+      if (!node_is_string (value))
+        return INVALID (error, _("The field “%s” must be an object whose values are strings."),
+                        field);
+      g_hash_table_insert (table, g_strdup (l->data), g_strdup (json_node_get_string (value)));
+      g_strv_builder_add (builder, l->data);
+    }
+  if (names != NULL)
+    *names = g_strv_builder_end (builder);
+  return TRUE;
+}
+
+static gboolean
+read_template (SesameProvider  *self,
+               JsonObject      *definition,
+               GError         **error)
+{
+  JsonNode *node = get_member (definition, "template");
+
+  if (node == NULL)
+    return TRUE;
+  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_BOOLEAN)
+    return INVALID (error, _("The field “%s” must be true or false."), "template");
+  self->template = json_node_get_boolean (node);
+  return TRUE;
+}
+
+static gboolean
+read_fields (SesameProvider  *self,
+             JsonObject      *definition,
+             GError         **error)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (string_fields); i++)
+    if (!read_string_field (self, definition, i, error))
+      return FALSE;
+
+  return read_string_map (definition, "scopes", self->scope_descriptions, &self->scopes, error)
+    && read_string_array (definition, "default-scopes", &self->default_scopes, error)
+    && read_string_array (definition, "flows", &self->flows, error)
+    && read_string_map (definition, "authorization-params", self->authorization_params,
+                        NULL, error)
+    && read_string_array (definition, "git-hosts", &self->git_hosts, error)
+    && read_template (self, definition, error);
+}
+
+static gboolean
+check_enum (const char          *field,
+            const char          *value,
+            const char * const  *allowed,
+            GError             **error)
+{
+  g_autofree char *choices = NULL;
+
+  if (value == NULL || g_strv_contains (allowed, value))
+    return TRUE;
+  choices = g_strjoinv (", ", (char **) allowed);
+  return INVALID (error, _("The field “%s” must be one of: %s."), field, choices);
+}
+
+static gboolean
+check_scopes (const char          *field,
+              const char * const  *scopes,
+              GError             **error)
+{
+  for (guint i = 0; scopes != NULL && scopes[i] != NULL; i++)
+    if (!scope_is_valid (scopes[i]))
+      return INVALID (error, _("The field “%s” holds a scope that is empty or has spaces."), field);
+  return TRUE;
+}
+
+static gboolean
+check_git_hosts (const char * const  *hosts,
+                 GError             **error)
+{
+  for (guint i = 0; hosts != NULL && hosts[i] != NULL; i++)
+    if (hosts[i][0] == '\0' || strpbrk (hosts[i], "/@ \t") != NULL)
+      return INVALID (error, _("The field “%s” must list host names, each with an optional "
+                               ":port."), "git-hosts");
+  return TRUE;
+}
+
+static gboolean
+check_values (SesameProvider  *self,
+              GError         **error)
+{
+  GHashTableIter iter;
+  const char *param;
+
+  if (self->id == NULL || !id_is_valid (self->id))
+    return INVALID (error, _("The field “%s” must be lowercase letters, digits, dots, "
+                             "underscores and dashes, starting with a letter or digit."), "id");
+
+  g_hash_table_iter_init (&iter, self->authorization_params);
+  while (g_hash_table_iter_next (&iter, (gpointer *) &param, NULL))
+    if (g_strv_contains (reserved_params, param))
+      return INVALID (error, _("The field “%s” may not set the parameters that Sesame sets "
+                               "itself, such as state or redirect_uri."), "authorization-params");
+
+  for (guint i = 0; self->flows != NULL && self->flows[i] != NULL; i++)
+    if (!check_enum ("flows", self->flows[i], known_flows, error))
+      return FALSE;
+
+  return check_enum ("user-agent", self->user_agent, user_agents, error)
+    && check_enum ("token-endpoint-auth-method", self->token_endpoint_auth_method,
+                   auth_methods, error)
+    && check_scopes ("scopes", (const char * const *) self->scopes, error)
+    && check_scopes ("default-scopes", (const char * const *) self->default_scopes, error)
+    && check_git_hosts ((const char * const *) self->git_hosts, error);
+}
+
+static void
+apply_defaults (SesameProvider *self)
+{
+  if (self->name == NULL)
+    self->name = g_strdup (self->id);
+  if (self->icon_name == NULL)
+    self->icon_name = g_strdup (DEFAULT_ICON_NAME);
+  if (self->redirect_uri == NULL)
+    self->redirect_uri = g_strdup (DEFAULT_REDIRECT_URI);
+  if (self->user_agent == NULL)
+    self->user_agent = g_strdup ("embedded");
+  if (self->identity_claim == NULL)
+    self->identity_claim = g_strdup (DEFAULT_IDENTITY_CLAIM);
+  if (self->token_endpoint_auth_method == NULL)
+    self->token_endpoint_auth_method = g_strdup (self->client_secret != NULL
+                                                 ? "client_secret_basic" : "none");
+  if (self->scopes == NULL)
+    self->scopes = g_new0 (char *, 1);
+  if (self->default_scopes == NULL)
+    self->default_scopes = g_new0 (char *, 1);
+}
+
+/* What a usable provider needs, once its endpoints are all known: a token
+ * endpoint always, and the endpoint of each flow it offers. Templates are
+ * never used directly. */
+static gboolean
+check_complete (SesameProvider  *self,
+                GQuark           domain,
+                int              code,
+                GError         **error)
+{
+  if (self->template)
+    return TRUE;
+  if (self->token_endpoint == NULL)
+    return set_invalid (error, domain, code,
+                        _("The field “%s” is required, unless the issuer’s discovery document "
+                          "gives it."), "token-endpoint");
+  if (self->authorization_endpoint == NULL
+      && sesame_provider_offers_flow (self, SESAME_FLOW_AUTHORIZATION_CODE))
+    return set_invalid (error, domain, code,
+                        _("The field “%s” is required to sign in with the authorization code "
+                          "flow."), "authorization-endpoint");
+  if (self->device_authorization_endpoint == NULL
+      && sesame_provider_offers_flow (self, SESAME_FLOW_DEVICE_CODE))
+    return set_invalid (error, domain, code,
+                        _("The field “%s” is required to sign in with the device code flow."),
+                        "device-authorization-endpoint");
+  return TRUE;
+}
+
+SesameProvider *
+sesame_provider_new_from_json (JsonObject  *definition,
+                               GError     **error)
+{
+  g_autoptr(SesameProvider) self = NULL;
+
+  g_return_val_if_fail (definition != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  self = g_object_new (SESAME_TYPE_PROVIDER, NULL);
+  if (!read_fields (self, definition, error) || !check_values (self, error))
+    return NULL;
+  apply_defaults (self);
+  /* A provider still waiting for discovery is checked once it is done. */
+  if (!sesame_provider_needs_discovery (self)
+      && !check_complete (self, SESAME_ERROR, SESAME_ERROR_INVALID_ARGUMENT, error))
+    return NULL;
+  return g_steal_pointer (&self);
+}
+
+static gboolean
+check_discovered_issuer (SesameProvider  *self,
+                         JsonObject      *document,
+                         GError         **error)
+{
+  JsonNode *node = json_object_get_member (document, "issuer");
+
+  /* RFC 8414 §3.3, OpenID Connect Discovery §4.3: the document must name
+   * exactly the issuer it was fetched for, or it may be an impostor's. */
+  if (node == NULL || !node_is_string (node)
+      || g_strcmp0 (json_node_get_string (node), self->issuer) != 0)
+    return set_invalid (error, SESAME_ERROR, SESAME_ERROR_PROVIDER,
+                        _("The discovery document of %s is for another issuer."), self->issuer);
+  return TRUE;
+}
+
+/* Collects the endpoints the definition left out, indexed like string_fields,
+ * checking them all before anything in @self changes. */
+static gboolean
+collect_discovered_endpoints (SesameProvider  *self,
+                              JsonObject      *document,
+                              const char     **found,
+                              GError         **error)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (string_fields); i++)
+    {
+      const char *key = string_fields[i].discovery;
+      JsonNode *node;
+
+      if (key == NULL || *FIELD_STRING (self, i) != NULL)
+        continue;
+      node = get_member (document, key);
+      if (node == NULL)
+        continue;
+      if (!node_is_string (node))
+        return set_invalid (error, SESAME_ERROR, SESAME_ERROR_PROVIDER,
+                            _("The discovery document’s “%s” must be a string."), key);
+      if (!check_endpoint (key, json_node_get_string (node),
+                           SESAME_ERROR, SESAME_ERROR_PROVIDER, error))
+        return FALSE;
+      found[i] = json_node_get_string (node);
+    }
+  return TRUE;
+}
+
+static gboolean
+read_discovery_announcements (JsonObject  *document,
+                              gboolean    *iss_parameter_supported,
+                              GStrv       *grant_types_supported,
+                              GError     **error)
+{
+  JsonNode *iss = get_member (document, "authorization_response_iss_parameter_supported");
+  JsonNode *grant_types = get_member (document, "grant_types_supported");
+
+  if (iss != NULL
+      && (!JSON_NODE_HOLDS_VALUE (iss) || json_node_get_value_type (iss) != G_TYPE_BOOLEAN))
+    return set_invalid (error, SESAME_ERROR, SESAME_ERROR_PROVIDER,
+                        _("The discovery document’s “%s” must be true or false."),
+                        "authorization_response_iss_parameter_supported");
+  if (grant_types != NULL && !dup_string_array (grant_types, grant_types_supported))
+    return set_invalid (error, SESAME_ERROR, SESAME_ERROR_PROVIDER,
+                        _("The discovery document’s “%s” must be a list of strings."),
+                        "grant_types_supported");
+  *iss_parameter_supported = iss != NULL && json_node_get_boolean (iss);
+  return TRUE;
+}
+
+gboolean
+sesame_provider_apply_discovery (SesameProvider  *self,
+                                 JsonObject      *document,
+                                 GError         **error)
+{
+  const char *found[G_N_ELEMENTS (string_fields)] = { NULL, };
+  gboolean iss_parameter_supported = FALSE;
+  g_auto(GStrv) grant_types = NULL;
+
+  g_return_val_if_fail (SESAME_IS_PROVIDER (self), FALSE);
+  g_return_val_if_fail (document != NULL, FALSE);
+
+  if (self->issuer == NULL || self->template)
+    return set_invalid (error, SESAME_ERROR, SESAME_ERROR_INVALID_ARGUMENT,
+                        _("The provider “%s” has no issuer to discover."), self->id);
+  if (!check_discovered_issuer (self, document, error)
+      || !collect_discovered_endpoints (self, document, found, error)
+      || !read_discovery_announcements (document, &iss_parameter_supported, &grant_types, error))
+    return FALSE;
+
+  for (guint i = 0; i < G_N_ELEMENTS (string_fields); i++)
+    if (found[i] != NULL)
+      *FIELD_STRING (self, i) = g_strdup (found[i]);
+  self->discovered = TRUE;
+  if (check_complete (self, SESAME_ERROR, SESAME_ERROR_PROVIDER, error))
+    {
+      self->iss_parameter_supported = iss_parameter_supported;
+      g_strfreev (self->grant_types_supported);
+      self->grant_types_supported = g_steal_pointer (&grant_types);
+      return TRUE;
+    }
+
+  /* Left as it was, so that a later discovery may try again. */
+  for (guint i = 0; i < G_N_ELEMENTS (string_fields); i++)
+    if (found[i] != NULL)
+      g_clear_pointer (FIELD_STRING (self, i), g_free);
+  self->discovered = FALSE;
+  return FALSE;
+}
+
+/* An issuer is discovered when discovery could change what Sesame does: an
+ * endpoint needed to sign in is missing, or the flows are derived (the
+ * client credentials flow comes only from grant_types_supported). A file
+ * that gives both endpoints and its flows is used as it is: it keeps working
+ * while the discovery document is unreachable, at the price of not learning
+ * the optional endpoints or the RFC 9207 announcement (a returned `iss` is
+ * still checked). */
+gboolean
+sesame_provider_needs_discovery (SesameProvider *self)
+{
+  g_return_val_if_fail (SESAME_IS_PROVIDER (self), FALSE);
+
+  if (self->issuer == NULL || self->template || self->discovered)
+    return FALSE;
+  return self->authorization_endpoint == NULL
+    || self->token_endpoint == NULL
+    || self->flows == NULL;
+}
+
+const char *
+sesame_provider_get_id (SesameProvider *self)
+{
+  g_return_val_if_fail (SESAME_IS_PROVIDER (self), NULL);
+  return self->id;
+}
+
+/* Names and scope descriptions go through the catalogue, so that the English
+ * texts Sesame writes itself (sesame-provider-registry.c) and those of the
+ * installed files that translators add are shown translated. */
+static const char *
+translate (const char *text)
+{
+  return text == NULL || text[0] == '\0' ? text : g_dgettext (GETTEXT_PACKAGE, text);
+}
+
+const char *
+sesame_provider_get_name (SesameProvider *self)
+{
+  g_return_val_if_fail (SESAME_IS_PROVIDER (self), NULL);
+  return translate (self->name);
+}
+
+const char *
+sesame_provider_get_icon_name (SesameProvider *self)
+{
+  g_return_val_if_fail (SESAME_IS_PROVIDER (self), NULL);
+  return self->icon_name;
+}
+
+const char *
+sesame_provider_get_issuer (SesameProvider *self)
+{
+  g_return_val_if_fail (SESAME_IS_PROVIDER (self), NULL);
+  return self->issuer;
+}
+
+const char *
+sesame_provider_get_authorization_endpoint (SesameProvider *self)
+{
+  g_return_val_if_fail (SESAME_IS_PROVIDER (self), NULL);
+  return self->authorization_endpoint;
+}
+
+const char *
+sesame_provider_get_token_endpoint (SesameProvider *self)
+{
+  g_return_val_if_fail (SESAME_IS_PROVIDER (self), NULL);
+  return self->token_endpoint;
+}
+
+const char *
+sesame_provider_get_revocation_endpoint (SesameProvider *self)
+{
+  g_return_val_if_fail (SESAME_IS_PROVIDER (self), NULL);
+  return self->revocation_endpoint;
+}
+
+const char *
+sesame_provider_get_device_authorization_endpoint (SesameProvider *self)
+{
+  g_return_val_if_fail (SESAME_IS_PROVIDER (self), NULL);
+  return self->device_authorization_endpoint;
+}
+
+const char *
+sesame_provider_get_userinfo_endpoint (SesameProvider *self)
+{
+  g_return_val_if_fail (SESAME_IS_PROVIDER (self), NULL);
+  return self->userinfo_endpoint;
+}
+
+/* NULL when not configured (missing or empty in the file). */
+const char *
+sesame_provider_get_client_id (SesameProvider *self)
+{
+  g_return_val_if_fail (SESAME_IS_PROVIDER (self), NULL);
+  return self->client_id;
+}
+
+const char *
+sesame_provider_get_client_secret (SesameProvider *self)
+{
+  g_return_val_if_fail (SESAME_IS_PROVIDER (self), NULL);
+  return self->client_secret;
+}
+
+const char *
+sesame_provider_get_redirect_uri (SesameProvider *self)
+{
+  g_return_val_if_fail (SESAME_IS_PROVIDER (self), NULL);
+  return self->redirect_uri;
+}
+
+const char *
+sesame_provider_get_user_agent (SesameProvider *self)
+{
+  g_return_val_if_fail (SESAME_IS_PROVIDER (self), NULL);
+  return self->user_agent;
+}
+
+const char *
+sesame_provider_get_identity_claim (SesameProvider *self)
+{
+  g_return_val_if_fail (SESAME_IS_PROVIDER (self), NULL);
+  return self->identity_claim;
+}
+
+const char *
+sesame_provider_get_token_endpoint_auth_method (SesameProvider *self)
+{
+  g_return_val_if_fail (SESAME_IS_PROVIDER (self), NULL);
+  return self->token_endpoint_auth_method;
+}
+
+const char * const *
+sesame_provider_get_scopes (SesameProvider *self)
+{
+  g_return_val_if_fail (SESAME_IS_PROVIDER (self), NULL);
+  return (const char * const *) self->scopes;
+}
+
+/* NULL for a scope the file does not describe. */
+const char *
+sesame_provider_get_scope_description (SesameProvider *self,
+                                       const char     *scope)
+{
+  g_return_val_if_fail (SESAME_IS_PROVIDER (self), NULL);
+  g_return_val_if_fail (scope != NULL, NULL);
+  return translate (g_hash_table_lookup (self->scope_descriptions, scope));
+}
+
+const char * const *
+sesame_provider_get_default_scopes (SesameProvider *self)
+{
+  g_return_val_if_fail (SESAME_IS_PROVIDER (self), NULL);
+  return (const char * const *) self->default_scopes;
+}
+
+char **
+sesame_provider_dup_flows (SesameProvider *self)
+{
+  g_autoptr(GStrvBuilder) builder = NULL;
+
+  g_return_val_if_fail (SESAME_IS_PROVIDER (self), NULL);
+
+  if (self->flows != NULL)
+    return g_strdupv (self->flows);
+
+  builder = g_strv_builder_new ();
+  /* The default flow, unless discovery showed that there is none. */
+  if (self->authorization_endpoint != NULL || !self->discovered)
+    g_strv_builder_add (builder, SESAME_FLOW_AUTHORIZATION_CODE);
+  if (self->device_authorization_endpoint != NULL)
+    g_strv_builder_add (builder, SESAME_FLOW_DEVICE_CODE);
+  if (self->grant_types_supported != NULL
+      && g_strv_contains ((const char * const *) self->grant_types_supported,
+                          SESAME_FLOW_CLIENT_CREDENTIALS))
+    g_strv_builder_add (builder, SESAME_FLOW_CLIENT_CREDENTIALS);
+  return g_strv_builder_end (builder);
+}
+
+gboolean
+sesame_provider_offers_flow (SesameProvider *self,
+                             const char     *flow)
+{
+  g_auto(GStrv) flows = NULL;
+
+  g_return_val_if_fail (SESAME_IS_PROVIDER (self), FALSE);
+  g_return_val_if_fail (flow != NULL, FALSE);
+
+  flows = sesame_provider_dup_flows (self);
+  return g_strv_contains ((const char * const *) flows, flow);
+}
+
+GHashTable *
+sesame_provider_get_authorization_params (SesameProvider *self)
+{
+  g_return_val_if_fail (SESAME_IS_PROVIDER (self), NULL);
+  return self->authorization_params;
+}
+
+/* host[:port] as git names it: the port only when it is not the scheme's own. */
+static char *
+git_host_of (const char *uri)
+{
+  g_autoptr(GUri) parsed = NULL;
+  const char *host;
+  int port;
+
+  if (uri == NULL || (parsed = g_uri_parse (uri, G_URI_FLAGS_NONE, NULL)) == NULL)
+    return NULL;
+  host = g_uri_get_host (parsed);
+  port = g_uri_get_port (parsed);
+  if (g_ascii_strcasecmp (g_uri_get_scheme (parsed), "https") == 0 && port == 443)
+    port = -1;
+  if (g_ascii_strcasecmp (g_uri_get_scheme (parsed), "http") == 0 && port == 80)
+    port = -1;
+  if (port == -1)
+    return g_ascii_strdown (host, -1);
+  if (strchr (host, ':') != NULL)
+    return g_strdup_printf ("[%s]:%d", host, port);
+  return g_strdup_printf ("%s:%d", host, port);
+}
+
+char **
+sesame_provider_dup_git_hosts (SesameProvider *self)
+{
+  g_autofree char *host = NULL;
+  g_autoptr(GStrvBuilder) builder = NULL;
+
+  g_return_val_if_fail (SESAME_IS_PROVIDER (self), NULL);
+
+  if (self->git_hosts != NULL)
+    return g_strdupv (self->git_hosts);
+
+  builder = g_strv_builder_new ();
+  host = git_host_of (self->issuer != NULL ? self->issuer : self->authorization_endpoint);
+  if (host != NULL)
+    g_strv_builder_add (builder, host);
+  return g_strv_builder_end (builder);
+}
+
+gboolean
+sesame_provider_is_template (SesameProvider *self)
+{
+  g_return_val_if_fail (SESAME_IS_PROVIDER (self), FALSE);
+  return self->template;
+}
+
+gboolean
+sesame_provider_is_configured (SesameProvider *self)
+{
+  g_return_val_if_fail (SESAME_IS_PROVIDER (self), FALSE);
+  return self->client_id != NULL;
+}
+
+gboolean
+sesame_provider_get_iss_parameter_supported (SesameProvider *self)
+{
+  g_return_val_if_fail (SESAME_IS_PROVIDER (self), FALSE);
+  return self->iss_parameter_supported;
+}

@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* sesame-provider.h: one OAuth 2.0 / OpenID Connect provider, from its JSON file */
+#pragma once
+
+#include <json-glib/json-glib.h>
+
+G_BEGIN_DECLS
+
+#define SESAME_TYPE_PROVIDER (sesame_provider_get_type ())
+G_DECLARE_FINAL_TYPE (SesameProvider, sesame_provider, SESAME, PROVIDER, GObject)
+
+#define SESAME_FLOW_AUTHORIZATION_CODE "authorization_code"
+#define SESAME_FLOW_DEVICE_CODE "device_code"
+#define SESAME_FLOW_CLIENT_CREDENTIALS "client_credentials"
+
+/* Takes the merged definition (user fields over installed ones). Checks the
+ * required fields and that every endpoint is https, or http on loopback. */
+SesameProvider *sesame_provider_new_from_json (JsonObject  *definition,
+                                               GError     **error);
+
+/* Fills the endpoints the definition did not give from a discovery document
+ * (OpenID Connect or RFC 8414) and remembers what it announces. */
+gboolean        sesame_provider_apply_discovery (SesameProvider  *self,
+                                                 JsonObject      *document,
+                                                 GError         **error);
+gboolean        sesame_provider_needs_discovery (SesameProvider *self);
+
+const char     *sesame_provider_get_id                       (SesameProvider *self);
+const char     *sesame_provider_get_name                     (SesameProvider *self);
+const char     *sesame_provider_get_icon_name                (SesameProvider *self);
+const char     *sesame_provider_get_issuer                   (SesameProvider *self);
+const char     *sesame_provider_get_authorization_endpoint   (SesameProvider *self);
+const char     *sesame_provider_get_token_endpoint           (SesameProvider *self);
+const char     *sesame_provider_get_revocation_endpoint      (SesameProvider *self);
+const char     *sesame_provider_get_device_authorization_endpoint (SesameProvider *self);
+const char     *sesame_provider_get_userinfo_endpoint        (SesameProvider *self);
+const char     *sesame_provider_get_client_id                (SesameProvider *self);
+const char     *sesame_provider_get_client_secret            (SesameProvider *self);
+const char     *sesame_provider_get_redirect_uri             (SesameProvider *self);
+/* "embedded" or "browser" */
+const char     *sesame_provider_get_user_agent               (SesameProvider *self);
+const char     *sesame_provider_get_identity_claim           (SesameProvider *self);
+/* "client_secret_basic", "client_secret_post" or "none" */
+const char     *sesame_provider_get_token_endpoint_auth_method (SesameProvider *self);
+/* Ordered scope names, and the description of each */
+const char * const *sesame_provider_get_scopes               (SesameProvider *self);
+const char     *sesame_provider_get_scope_description        (SesameProvider *self,
+                                                              const char     *scope);
+const char * const *sesame_provider_get_default_scopes       (SesameProvider *self);
+/* The flows offered: explicit `flows`, else derived as DESIGN.md says */
+char          **sesame_provider_dup_flows                    (SesameProvider *self);
+gboolean        sesame_provider_offers_flow                  (SesameProvider *self,
+                                                              const char     *flow);
+/* Extra query parameters for the authorization request: name -> value */
+GHashTable     *sesame_provider_get_authorization_params     (SesameProvider *self);
+char          **sesame_provider_dup_git_hosts                (SesameProvider *self);
+gboolean        sesame_provider_is_template                  (SesameProvider *self);
+gboolean        sesame_provider_is_configured                (SesameProvider *self);
+/* RFC 9207: the provider announced authorization_response_iss_parameter_supported */
+gboolean        sesame_provider_get_iss_parameter_supported  (SesameProvider *self);
+
+/* TRUE when @uri is https, or http on a loopback host. */
+gboolean        sesame_uri_is_secure_or_loopback             (const char *uri);
+
+G_END_DECLS

@@ -1,0 +1,181 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* sesame-secret-store.c: one Secret Service item per account */
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "sesame-error.h"
+#include "sesame-secret-store.h"
+
+struct _SesameSecretStore
+{
+  GObject parent_instance;
+};
+
+G_DEFINE_FINAL_TYPE (SesameSecretStore, sesame_secret_store, G_TYPE_OBJECT)
+
+static void
+sesame_secret_store_class_init (SesameSecretStoreClass *klass)
+{
+}
+
+static void
+sesame_secret_store_init (SesameSecretStore *self)
+{
+}
+
+SesameSecretStore *
+sesame_secret_store_new (void)
+{
+  return g_object_new (SESAME_TYPE_SECRET_STORE, NULL);
+}
+
+const SecretSchema *
+sesame_secret_store_get_schema (void)
+{
+  static const SecretSchema schema = {
+    "dev.sesame.Sesame.Account", SECRET_SCHEMA_NONE,
+    {
+      { "account", SECRET_SCHEMA_ATTRIBUTE_STRING },
+      { NULL, 0 },
+    }
+  };
+  return &schema;
+}
+
+/* The libsecret message names the D-Bus failure; people need what to do. */
+static GError *
+keyring_error (GError *error)
+{
+  GError *mapped;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return error;
+  mapped = g_error_new (SESAME_ERROR, SESAME_ERROR_KEYRING,
+                        _("The keyring could not be used (%s). Make sure a Secret Service "
+                          "such as GNOME Keyring is running and unlocked, then try again."),
+                        error->message);
+  g_error_free (error);
+  return mapped;
+}
+
+static void
+on_lookup (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+  char *secret = secret_password_lookup_finish (result, &error);
+  SesameToken *token;
+
+  if (error != NULL)
+    return g_task_return_error (task, keyring_error (error));
+  if (secret == NULL)
+    return g_task_return_pointer (task, NULL, NULL);
+
+  token = sesame_token_new_from_secret (secret, &error);
+  secret_password_free (secret);
+  if (token == NULL)
+    return g_task_return_error (task, error);
+  g_task_return_pointer (task, token, (GDestroyNotify) sesame_token_free);
+}
+
+void
+sesame_secret_store_lookup_async (SesameSecretStore   *self,
+                                  const char          *account_id,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, sesame_secret_store_lookup_async);
+  secret_password_lookup (sesame_secret_store_get_schema (), cancellable, on_lookup, task,
+                          "account", account_id, NULL);
+}
+
+SesameToken *
+sesame_secret_store_lookup_finish (SesameSecretStore *self,
+                                   GAsyncResult      *result,
+                                   GError           **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+on_stored (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+
+  if (!secret_password_store_finish (result, &error))
+    return g_task_return_error (task, keyring_error (error));
+  g_task_return_boolean (task, TRUE);
+}
+
+void
+sesame_secret_store_store_async (SesameSecretStore   *self,
+                                 const char          *account_id,
+                                 const char          *label,
+                                 const SesameToken   *token,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  char *secret = sesame_token_to_secret (token);
+
+  g_task_set_source_tag (task, sesame_secret_store_store_async);
+  secret_password_store (sesame_secret_store_get_schema (), SECRET_COLLECTION_DEFAULT,
+                         label, secret, cancellable, on_stored, task,
+                         "account", account_id, NULL);
+  sesame_secret_string_free (secret);
+}
+
+gboolean
+sesame_secret_store_store_finish (SesameSecretStore *self,
+                                  GAsyncResult      *result,
+                                  GError           **error)
+{
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static void
+on_cleared (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+
+  /* FALSE without an error: there was nothing to delete, which is fine. */
+  secret_password_clear_finish (result, &error);
+  if (error != NULL)
+    return g_task_return_error (task, keyring_error (error));
+  g_task_return_boolean (task, TRUE);
+}
+
+void
+sesame_secret_store_clear_async (SesameSecretStore   *self,
+                                 const char          *account_id,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, sesame_secret_store_clear_async);
+  secret_password_clear (sesame_secret_store_get_schema (), cancellable, on_cleared, task,
+                         "account", account_id, NULL);
+}
+
+gboolean
+sesame_secret_store_clear_finish (SesameSecretStore *self,
+                                  GAsyncResult      *result,
+                                  GError           **error)
+{
+  return g_task_propagate_boolean (G_TASK (result), error);
+}

@@ -1,0 +1,197 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* sesame-test-agent.c: an Agent1 for tests: the scripted person answers */
+#include "config.h"
+
+#include "sesame-test-agent.h"
+
+#define AGENT_PATH "/dev/sesame/TestAgent"
+
+static const char agent_xml[] =
+  "<node><interface name='dev.sesame.Agent1'>"
+  "<method name='Authorize'><arg type='s' direction='in'/><arg type='a{sv}' direction='in'/>"
+  "<arg type='s' direction='out'/></method>"
+  "<method name='ConfirmAccess'><arg type='s' direction='in'/><arg type='a{sv}' direction='in'/>"
+  "<arg type='b' direction='out'/></method>"
+  "<method name='Cancel'><arg type='s' direction='in'/></method>"
+  "</interface></node>";
+
+typedef struct {
+  SesameTestAgent       *agent;
+  GDBusMethodInvocation *invocation;
+} Pending;
+
+static void
+on_person_done (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  Pending *pending = user_data;
+  SesameTestAgent *agent = pending->agent;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (!g_subprocess_communicate_utf8_finish (G_SUBPROCESS (source), result, &out, &err, &error) ||
+      !g_subprocess_get_successful (G_SUBPROCESS (source)))
+    g_error ("person.mjs failed: %s", error ? error->message : err);
+  g_strchomp (out);
+
+  if (agent->mode == SESAME_TEST_AGENT_FORGE_STATE)
+    {
+      g_autoptr(GRegex) state = g_regex_new ("state=[^&]*", 0, 0, NULL);
+      g_autofree char *forged = g_regex_replace_literal (state, out, -1, 0,
+                                                         "state=forged-by-a-test", 0, NULL);
+      g_dbus_method_invocation_return_value (pending->invocation, g_variant_new ("(s)", forged));
+    }
+  else if (agent->mode == SESAME_TEST_AGENT_BROWSER)
+    {
+      /* The browser delivered the redirect; the broker's Cancel ends our call. */
+      g_object_set_data_full (G_OBJECT (agent->env->connection), "browser-pending",
+                              g_object_ref (pending->invocation), g_object_unref);
+    }
+  else
+    g_dbus_method_invocation_return_value (pending->invocation, g_variant_new ("(s)", out));
+
+  g_object_unref (pending->invocation);
+  g_free (pending);
+}
+
+static void
+authorize (SesameTestAgent       *agent,
+           GDBusMethodInvocation *invocation,
+           GVariant              *details)
+{
+  const char *url = NULL;
+  Pending *pending;
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GPtrArray) argv = NULL;
+  g_autofree char *person = g_build_filename (g_getenv ("SESAME_SOURCE_DIR"), "tests", "idp",
+                                              "person.mjs", NULL);
+  g_autoptr(GError) error = NULL;
+
+  agent->n_authorize++;
+  g_clear_pointer (&agent->last_details, g_variant_unref);
+  agent->last_details = g_variant_ref (details);
+
+  if (agent->mode == SESAME_TEST_AGENT_CANCEL)
+    return g_dbus_method_invocation_return_dbus_error (invocation, "dev.sesame.Error.Cancelled",
+                                                       "The person closed the window.");
+
+  g_assert_true (g_variant_lookup (details, "authorization-url", "&s", &url));
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                        G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  argv = g_ptr_array_new ();
+  g_ptr_array_add (argv, (char *) "node");
+  g_ptr_array_add (argv, person);
+  g_ptr_array_add (argv, (char *) "--login");
+  g_ptr_array_add (argv, agent->login);
+  if (agent->mode == SESAME_TEST_AGENT_DENY)
+    g_ptr_array_add (argv, (char *) "--deny");
+  if (agent->mode == SESAME_TEST_AGENT_BROWSER)
+    g_ptr_array_add (argv, (char *) "--follow");
+  g_ptr_array_add (argv, (char *) url);
+  g_ptr_array_add (argv, NULL);
+  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
+  g_assert_no_error (error);
+  pending = g_new0 (Pending, 1);
+  pending->agent = agent;
+  pending->invocation = g_object_ref (invocation);
+  g_subprocess_communicate_utf8_async (process, NULL, NULL, on_person_done, pending);
+}
+
+static void
+cancel (SesameTestAgent       *agent,
+        GDBusMethodInvocation *invocation,
+        const char            *request_id)
+{
+  GDBusMethodInvocation *browser;
+
+  agent->n_cancel++;
+  g_free (agent->last_cancelled);
+  agent->last_cancelled = g_strdup (request_id);
+  browser = g_object_steal_data (G_OBJECT (agent->env->connection), "browser-pending");
+  if (browser != NULL)
+    {
+      g_dbus_method_invocation_return_value (browser, g_variant_new ("(s)", ""));
+      g_object_unref (browser);
+    }
+  g_dbus_method_invocation_return_value (invocation, NULL);
+}
+
+static void
+on_method_call (GDBusConnection       *connection,
+                const char            *sender,
+                const char            *path,
+                const char            *interface,
+                const char            *method,
+                GVariant              *parameters,
+                GDBusMethodInvocation *invocation,
+                gpointer               user_data)
+{
+  SesameTestAgent *agent = user_data;
+
+  if (g_str_equal (method, "Authorize"))
+    {
+      g_autoptr(GVariant) details = g_variant_get_child_value (parameters, 1);
+      authorize (agent, invocation, details);
+    }
+  else if (g_str_equal (method, "Cancel"))
+    {
+      const char *request_id;
+      g_variant_get (parameters, "(&s)", &request_id);
+      cancel (agent, invocation, request_id);
+    }
+  else
+    g_dbus_method_invocation_return_value (invocation, g_variant_new ("(b)", TRUE));
+}
+
+static const GDBusInterfaceVTable vtable = { on_method_call, NULL, NULL, { 0 } };
+
+SesameTestAgent *
+sesame_test_agent_new (SesameTestEnv *env)
+{
+  SesameTestAgent *agent = g_new0 (SesameTestAgent, 1);
+  g_autoptr(GDBusNodeInfo) info = g_dbus_node_info_new_for_xml (agent_xml, NULL);
+  g_autoptr(GError) error = NULL;
+
+  agent->env = env;
+  agent->login = g_strdup ("alice");
+  agent->registration_id =
+    g_dbus_connection_register_object (env->connection, AGENT_PATH, info->interfaces[0],
+                                       &vtable, agent, NULL, &error);
+  g_assert_no_error (error);
+  return agent;
+}
+
+void
+sesame_test_agent_register (SesameTestAgent *agent)
+{
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GError) error = NULL;
+
+  reply = sesame_test_env_call (agent->env, "/dev/sesame/Broker", "dev.sesame.Broker1",
+                                "RegisterAgent", g_variant_new ("(o)", AGENT_PATH), NULL,
+                                &error);
+  g_assert_no_error (error);
+}
+
+void
+sesame_test_agent_set (SesameTestAgent     *agent,
+                       SesameTestAgentMode  mode,
+                       const char          *login)
+{
+  agent->mode = mode;
+  g_free (agent->login);
+  agent->login = g_strdup (login);
+}
+
+void
+sesame_test_agent_free (SesameTestAgent *agent)
+{
+  g_dbus_connection_unregister_object (agent->env->connection, agent->registration_id);
+  g_clear_pointer (&agent->last_details, g_variant_unref);
+  g_free (agent->last_cancelled);
+  g_free (agent->login);
+  g_free (agent);
+}

@@ -1,0 +1,527 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* sesame-test-env.c: real components for tests: a private bus, gnome-keyring,
+ * the oidc-provider test identity provider and the broker, in a temporary HOME */
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <libsoup/soup.h>
+#include <signal.h>
+
+#include "sesame-test-env.h"
+
+#define KEYRING_PASSWORD "sesame-test-keyring"
+#define START_TIMEOUT_MS 20000
+
+static const char *
+source_dir (void)
+{
+  const char *dir = g_getenv ("SESAME_SOURCE_DIR");
+
+  g_assert_nonnull (dir);
+  return dir;
+}
+
+static const char *
+build_dir (void)
+{
+  const char *dir = g_getenv ("SESAME_BUILD_DIR");
+
+  g_assert_nonnull (dir);
+  return dir;
+}
+
+gboolean
+sesame_test_wait_for (gboolean *flag,
+                      guint     timeout_ms)
+{
+  gint64 deadline = g_get_monotonic_time () + timeout_ms * G_TIME_SPAN_MILLISECOND;
+
+  while (!*flag && g_get_monotonic_time () < deadline)
+    if (!g_main_context_iteration (NULL, FALSE))
+      g_usleep (1000);
+  return *flag;
+}
+
+/* The environment of every component: nothing of the person's own session. */
+static GSubprocessLauncher *
+launcher_new (SesameTestEnv    *env,
+              GSubprocessFlags  flags)
+{
+  GSubprocessLauncher *launcher = g_subprocess_launcher_new (flags);
+  g_autofree char *runtime = g_build_filename (env->home, "run", NULL);
+  g_autofree char *data_dirs = g_build_filename (env->home, "system", NULL);
+  g_autofree char *schemas = g_build_filename (build_dir (), "data", NULL);
+
+  g_subprocess_launcher_setenv (launcher, "HOME", env->home, TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", env->data_dir, TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", env->config_dir, TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_RUNTIME_DIR", runtime, TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_DATA_DIRS", data_dirs, TRUE);
+  g_subprocess_launcher_setenv (launcher, "GSETTINGS_SCHEMA_DIR", schemas, TRUE);
+  g_subprocess_launcher_setenv (launcher, "GSETTINGS_BACKEND", "memory", TRUE);
+  g_subprocess_launcher_unsetenv (launcher, "DISPLAY");
+  g_subprocess_launcher_unsetenv (launcher, "WAYLAND_DISPLAY");
+  if (env->bus_address != NULL)
+    g_subprocess_launcher_setenv (launcher, "DBUS_SESSION_BUS_ADDRESS", env->bus_address, TRUE);
+  return launcher;
+}
+
+static char *
+read_line (GSubprocess *process)
+{
+  g_autoptr(GDataInputStream) input =
+    g_data_input_stream_new (g_subprocess_get_stdout_pipe (process));
+  g_autoptr(GError) error = NULL;
+  char *line;
+
+  /* The streams stay open for the process: only the wrapper goes. */
+  g_filter_input_stream_set_close_base_stream (G_FILTER_INPUT_STREAM (input), FALSE);
+  line = g_data_input_stream_read_line_utf8 (input, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (line);
+  return line;
+}
+
+static void
+start_bus (SesameTestEnv *env)
+{
+  g_autofree char *config_path = g_build_filename (env->home, "bus.conf", NULL);
+  g_autofree char *services = g_build_filename (env->home, "services", NULL);
+  g_autofree char *config = NULL;
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_mkdir_with_parents (services, 0700);
+  /* Only the services the tests put there can be activated. */
+  config = g_strdup_printf ("<!DOCTYPE busconfig PUBLIC \"-//freedesktop//DTD D-Bus Bus "
+                            "Configuration 1.0//EN\" \"http://www.freedesktop.org/standards/"
+                            "dbus/1.0/busconfig.dtd\">\n<busconfig><type>session</type>"
+                            "<listen>unix:tmpdir=%s</listen><servicedir>%s</servicedir>"
+                            "<policy context=\"default\"><allow send_destination=\"*\" eavesdrop=\"true\"/><allow eavesdrop=\"true\"/>"
+                            "<allow own=\"*\"/></policy></busconfig>\n",
+                            env->home, services);
+  g_file_set_contents (config_path, config, -1, &error);
+  g_assert_no_error (error);
+
+  launcher = launcher_new (env, G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  env->bus = g_subprocess_launcher_spawn (launcher, &error, "dbus-daemon", "--nofork",
+                                          "--print-address=1", "--config-file", config_path,
+                                          NULL);
+  g_assert_no_error (error);
+  env->bus_address = read_line (env->bus);
+  env->connection = g_dbus_connection_new_for_address_sync (env->bus_address,
+                                                            G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
+                                                            G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
+                                                            NULL, NULL, &error);
+  g_assert_no_error (error);
+  /* libsecret in the test itself looks at the same keyring. */
+  g_setenv ("DBUS_SESSION_BUS_ADDRESS", env->bus_address, TRUE);
+}
+
+static gboolean
+name_has_owner (SesameTestEnv *env,
+                const char    *name)
+{
+  g_autoptr(GVariant) reply = NULL;
+  gboolean has_owner = FALSE;
+
+  reply = g_dbus_connection_call_sync (env->connection, "org.freedesktop.DBus",
+                                       "/org/freedesktop/DBus", "org.freedesktop.DBus",
+                                       "NameHasOwner", g_variant_new ("(s)", name),
+                                       G_VARIANT_TYPE ("(b)"), G_DBUS_CALL_FLAGS_NONE, -1,
+                                       NULL, NULL);
+  if (reply != NULL)
+    g_variant_get (reply, "(b)", &has_owner);
+  return has_owner;
+}
+
+static void
+wait_for_name (SesameTestEnv *env,
+               const char    *name,
+               GSubprocess   *process)
+{
+  gint64 deadline = g_get_monotonic_time () + START_TIMEOUT_MS * G_TIME_SPAN_MILLISECOND;
+
+  while (!name_has_owner (env, name))
+    {
+      /* The identifier goes once the process has exited. */
+      if (g_subprocess_get_identifier (process) == NULL || g_get_monotonic_time () > deadline)
+        g_error ("%s did not appear on the test bus", name);
+      g_usleep (5000);
+    }
+}
+
+static void
+start_keyring (SesameTestEnv *env)
+{
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GOutputStream) input = NULL;
+
+  launcher = launcher_new (env, G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
+                                G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+  env->keyring = g_subprocess_launcher_spawn (launcher, &error, "gnome-keyring-daemon",
+                                              "--foreground", "--components=secrets",
+                                              "--unlock", NULL);
+  g_assert_no_error (error);
+  /* --unlock reads the login keyring's password from standard input. */
+  input = g_object_ref (g_subprocess_get_stdin_pipe (env->keyring));
+  g_output_stream_write_all (input, KEYRING_PASSWORD, strlen (KEYRING_PASSWORD), NULL, NULL,
+                             &error);
+  g_assert_no_error (error);
+  g_output_stream_close (input, NULL, NULL);
+  wait_for_name (env, "org.freedesktop.secrets", env->keyring);
+}
+
+static void
+write_file (const char *path,
+            const char *contents)
+{
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autoptr(GError) error = NULL;
+
+  g_mkdir_with_parents (dir, 0700);
+  g_file_set_contents (path, contents, -1, &error);
+  g_assert_no_error (error);
+}
+
+static void
+write_providers (SesameTestEnv *env)
+{
+  g_autofree char *path = g_build_filename (env->config_dir, "sesame", "providers",
+                                            "testidp.json", NULL);
+  g_autofree char *installed = g_build_filename (env->home, "system", "sesame", NULL);
+  g_autofree char *built = g_build_filename (build_dir (), "data", "providers", NULL);
+  g_autofree char *contents = NULL;
+
+  /* The installed definitions, as XDG_DATA_DIRS/sesame/providers. */
+  g_mkdir_with_parents (installed, 0700);
+  g_autofree char *link = g_build_filename (installed, "providers", NULL);
+  g_assert_cmpint (symlink (built, link), ==, 0);
+
+  contents = g_strdup_printf (
+    "{\n"
+    "  \"name\": \"Test Provider\",\n"
+    "  \"icon-name\": \"network-server-symbolic\",\n"
+    "  \"issuer\": \"%s\",\n"
+    "  \"client-id\": \"sesame-test\",\n"
+    "  \"scopes\": {\n"
+    "    \"openid\": \"Know who you are\",\n"
+    "    \"email\": \"See your e-mail address\",\n"
+    "    \"profile\": \"See your name\",\n"
+    "    \"offline_access\": \"Stay signed in\",\n"
+    "    \"api:read\": \"Read your data\",\n"
+    "    \"api:write\": \"Change your data\"\n"
+    "  },\n"
+    "  \"default-scopes\": [\"openid\", \"email\", \"offline_access\"]\n"
+    "}\n", env->issuer);
+  write_file (path, contents);
+}
+
+void
+sesame_test_env_start_idp (SesameTestEnv *env)
+{
+  g_autoptr(GSubprocessLauncher) launcher = launcher_new (env, G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_autofree char *server = g_build_filename (source_dir (), "tests", "idp", "server.mjs", NULL);
+  g_autofree char *state = g_build_filename (env->home, "idp-state.json", NULL);
+  g_autofree char *port = g_strdup_printf ("%u", env->idp_port);
+  g_autofree char *ttl = g_strdup_printf ("%u", env->access_token_ttl);
+  g_autofree char *line = NULL;
+  g_autoptr(JsonNode) ready = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_null (env->idp);
+  env->idp = g_subprocess_launcher_spawn (launcher, &error, "node", server, "--port", port,
+                                          "--state", state, "--access-token-ttl", ttl,
+                                          "--device-interval", "1", NULL);
+  g_assert_no_error (error);
+  line = read_line (env->idp);
+  ready = json_from_string (line, &error);
+  g_assert_no_error (error);
+  env->idp_port = json_object_get_int_member (json_node_get_object (ready), "port");
+  g_free (env->issuer);
+  env->issuer = g_strdup (json_object_get_string_member (json_node_get_object (ready), "issuer"));
+}
+
+void
+sesame_test_env_stop_idp (SesameTestEnv *env)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_subprocess_send_signal (env->idp, SIGTERM);
+  g_subprocess_wait (env->idp, NULL, &error);
+  g_assert_no_error (error);
+  g_clear_object (&env->idp);
+}
+
+static gboolean
+have_program (const char *name)
+{
+  g_autofree char *path = g_find_program_in_path (name);
+
+  return path != NULL;
+}
+
+SesameTestEnv *
+sesame_test_env_new (guint access_token_ttl)
+{
+  SesameTestEnv *env = g_new0 (SesameTestEnv, 1);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *modules = g_build_filename (source_dir (), "tests", "idp", "node_modules",
+                                               "oidc-provider", NULL);
+
+  /* Missing components are a broken set-up, not a reason to skip:
+   * build-aux/install-deps.sh installs them all. */
+  g_assert_true (have_program ("dbus-daemon"));
+  g_assert_true (have_program ("gnome-keyring-daemon"));
+  g_assert_true (have_program ("node"));
+  g_assert_true (g_file_test (modules, G_FILE_TEST_IS_DIR));
+
+  env->home = g_dir_make_tmp ("sesame-test-XXXXXX", &error);
+  g_assert_no_error (error);
+  env->data_dir = g_build_filename (env->home, "data", NULL);
+  env->config_dir = g_build_filename (env->home, "config", NULL);
+  env->access_token_ttl = access_token_ttl;
+  env->broker_log = g_build_filename (env->home, "broker.log", NULL);
+  g_autofree char *runtime = g_build_filename (env->home, "run", NULL);
+  g_mkdir_with_parents (runtime, 0700);
+
+  start_bus (env);
+  start_keyring (env);
+  sesame_test_env_start_idp (env);
+  write_providers (env);
+  return env;
+}
+
+void
+sesame_test_env_start_broker (SesameTestEnv *env)
+{
+  g_autoptr(GSubprocessLauncher) launcher = launcher_new (env, G_SUBPROCESS_FLAGS_NONE);
+  g_autofree char *broker = g_build_filename (build_dir (), "src", "broker", "sesame-broker", NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_null (env->broker);
+  g_subprocess_launcher_setenv (launcher, "G_MESSAGES_DEBUG", "all", TRUE);
+  g_subprocess_launcher_set_stderr_file_path (launcher, env->broker_log);
+  env->broker = g_subprocess_launcher_spawn (launcher, &error, broker, NULL);
+  g_assert_no_error (error);
+  wait_for_name (env, "dev.sesame.Sesame.Broker", env->broker);
+}
+
+void
+sesame_test_env_stop_broker (SesameTestEnv *env)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_subprocess_send_signal (env->broker, SIGTERM);
+  g_subprocess_wait (env->broker, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (env->broker));
+  g_assert_cmpint (g_subprocess_get_exit_status (env->broker), ==, 0);
+  g_clear_object (&env->broker);
+}
+
+static void
+stop (GSubprocess **process)
+{
+  if (*process == NULL)
+    return;
+  g_subprocess_send_signal (*process, SIGTERM);
+  g_subprocess_wait (*process, NULL, NULL);
+  g_clear_object (process);
+}
+
+static void
+remove_tree (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+
+      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
+        remove_tree (child);
+      else
+        g_unlink (child);
+    }
+  g_rmdir (path);
+}
+
+void
+sesame_test_env_free (SesameTestEnv *env)
+{
+  stop (&env->broker);
+  stop (&env->idp);
+  stop (&env->keyring);
+  g_clear_object (&env->connection);
+  stop (&env->bus);
+  remove_tree (env->home);
+  g_free (env->home);
+  g_free (env->data_dir);
+  g_free (env->config_dir);
+  g_free (env->bus_address);
+  g_free (env->issuer);
+  g_free (env->broker_log);
+  g_free (env);
+}
+
+JsonNode *
+sesame_test_env_idp_request (SesameTestEnv *env,
+                             const char    *method,
+                             const char    *path_and_query)
+{
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autofree char *uri = g_strconcat (env->issuer, path_and_query, NULL);
+  g_autoptr(SoupMessage) message = soup_message_new (method, uri);
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(GError) error = NULL;
+  JsonNode *node;
+
+  body = soup_session_send_and_read (session, message, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (soup_message_get_status (message), ==, 200);
+  node = json_from_string (g_bytes_get_data (body, NULL), &error);
+  g_assert_no_error (error);
+  return node;
+}
+
+gint64
+sesame_test_env_idp_count (SesameTestEnv *env,
+                           const char    *grant_type)
+{
+  g_autoptr(JsonNode) stats = sesame_test_env_idp_request (env, "GET", "/_test/stats");
+  JsonObject *token = json_object_get_object_member (json_node_get_object (stats), "token");
+
+  if (g_str_equal (grant_type, "revocation") || g_str_equal (grant_type, "userinfo"))
+    return json_object_get_int_member (json_node_get_object (stats), grant_type);
+  return json_object_get_int_member_with_default (token, grant_type, 0);
+}
+
+typedef struct {
+  GVariant *reply;
+  GError   *error;
+  gboolean  done;
+} CallResult;
+
+static void
+on_call_done (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  CallResult *call = user_data;
+
+  call->reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &call->error);
+  call->done = TRUE;
+}
+
+GVariant *
+sesame_test_env_call (SesameTestEnv *env,
+                      const char    *path,
+                      const char    *interface,
+                      const char    *method,
+                      GVariant      *parameters,
+                      const char    *reply_type,
+                      GError       **error)
+{
+  CallResult call = { 0 };
+
+  g_dbus_connection_call (env->connection, "dev.sesame.Sesame.Broker", path, interface, method,
+                          parameters, reply_type ? G_VARIANT_TYPE (reply_type) : NULL,
+                          G_DBUS_CALL_FLAGS_NONE, 120000, NULL, on_call_done, &call);
+  while (!call.done)
+    g_main_context_iteration (NULL, TRUE);
+  if (call.error != NULL)
+    g_propagate_error (error, call.error);
+  return call.reply;
+}
+
+GVariant *
+sesame_test_env_get_property (SesameTestEnv *env,
+                              const char    *path,
+                              const char    *name)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  GVariant *value;
+
+  reply = sesame_test_env_call (env, path, "org.freedesktop.DBus.Properties", "Get",
+                                g_variant_new ("(ss)", "dev.sesame.Account1", name), "(v)",
+                                &error);
+  g_assert_no_error (error);
+  g_variant_get (reply, "(v)", &value);
+  return value;
+}
+
+char *
+sesame_test_env_run_person (const char * const *args,
+                            GError            **error)
+{
+  g_autofree char *person = g_build_filename (source_dir (), "tests", "idp", "person.mjs", NULL);
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GSubprocess) process = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+
+  g_ptr_array_add (argv, (char *) "node");
+  g_ptr_array_add (argv, person);
+  for (guint i = 0; args[i]; i++)
+    g_ptr_array_add (argv, (char *) args[i]);
+  g_ptr_array_add (argv, NULL);
+
+  process = g_subprocess_newv ((const char * const *) argv->pdata,
+                               G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                               error);
+  if (process == NULL || !g_subprocess_communicate_utf8 (process, NULL, NULL, &out, &err, error))
+    return NULL;
+  if (!g_subprocess_get_successful (process))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "person.mjs failed: %s", err);
+      return NULL;
+    }
+  return g_strdup (g_strchomp (out));
+}
+
+static void
+slurp (const char *path,
+       GByteArray *all)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+      g_autofree char *contents = NULL;
+      gsize length;
+
+      /* The provider's own database holds its tokens, as it should. */
+      if (g_file_test (child, G_FILE_TEST_IS_SYMLINK) || g_str_has_prefix (name, "idp-state"))
+        continue;
+      if (g_file_test (child, G_FILE_TEST_IS_DIR))
+        slurp (child, all);
+      else if (g_file_get_contents (child, &contents, &length, NULL))
+        g_byte_array_append (all, (guint8 *) contents, length);
+    }
+}
+
+GBytes *
+sesame_test_env_slurp_files (SesameTestEnv *env)
+{
+  GByteArray *all = g_byte_array_new ();
+
+  slurp (env->home, all);
+  return g_byte_array_free_to_bytes (all);
+}
+
+gboolean
+sesame_test_env_files_contain (SesameTestEnv *env,
+                               const char    *needle)
+{
+  g_autoptr(GBytes) all = sesame_test_env_slurp_files (env);
+  gsize length;
+  const char *data = g_bytes_get_data (all, &length);
+
+  return memmem (data, length, needle, strlen (needle)) != NULL;
+}

@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* sesame-test-env.h: real components for tests: a private bus, gnome-keyring,
+ * the oidc-provider test identity provider and the broker, in a temporary HOME */
+#pragma once
+
+#include <gio/gio.h>
+#include <json-glib/json-glib.h>
+
+G_BEGIN_DECLS
+
+typedef struct {
+  char            *home;           /* temporary HOME, removed at the end */
+  char            *data_dir;       /* $XDG_DATA_HOME */
+  char            *config_dir;     /* $XDG_CONFIG_HOME */
+  char            *bus_address;
+  GSubprocess     *bus;
+  GSubprocess     *keyring;
+  GSubprocess     *idp;
+  char            *issuer;
+  guint            idp_port;
+  guint            access_token_ttl;
+  GSubprocess     *broker;
+  char            *broker_log;     /* the broker's stderr */
+  GDBusConnection *connection;     /* the test's own connection to the bus */
+} SesameTestEnv;
+
+/* Starts the bus, the keyring (unlocked) and the identity provider, and
+ * writes the provider files "testidp" (authorization code, device) for it.
+ * Skips the test program when a component is missing. */
+SesameTestEnv *sesame_test_env_new           (guint access_token_ttl);
+void           sesame_test_env_free          (SesameTestEnv *env);
+
+void           sesame_test_env_start_broker  (SesameTestEnv *env);
+/* SIGTERM, and waits: the broker must exit cleanly (status 0). */
+void           sesame_test_env_stop_broker   (SesameTestEnv *env);
+/* Stops and starts the provider on the same port, keeping its state. */
+void           sesame_test_env_stop_idp      (SesameTestEnv *env);
+void           sesame_test_env_start_idp     (SesameTestEnv *env);
+
+/* The provider's test endpoints (/_test/…); returns the parsed JSON. */
+JsonNode      *sesame_test_env_idp_request   (SesameTestEnv *env,
+                                              const char    *method,
+                                              const char    *path_and_query);
+gint64         sesame_test_env_idp_count     (SesameTestEnv *env,
+                                              const char    *grant_type);
+
+/* Calls the broker and waits (iterating the main loop, so an agent in this
+ * process can answer). Returns the reply or NULL with @error set. */
+GVariant      *sesame_test_env_call          (SesameTestEnv *env,
+                                              const char    *path,
+                                              const char    *interface,
+                                              const char    *method,
+                                              GVariant      *parameters,
+                                              const char    *reply_type,
+                                              GError       **error);
+GVariant      *sesame_test_env_get_property  (SesameTestEnv *env,
+                                              const char    *path,
+                                              const char    *name);
+
+/* Runs the scripted person (tests/idp/person.mjs) with @args and returns
+ * its standard output without the final newline. */
+char          *sesame_test_env_run_person    (const char * const *args,
+                                              GError            **error);
+
+/* Every file under HOME, concatenated, to look for leaked secrets. */
+GBytes        *sesame_test_env_slurp_files   (SesameTestEnv *env);
+gboolean       sesame_test_env_files_contain (SesameTestEnv *env,
+                                              const char    *needle);
+
+/* Iterates the main loop until *@flag is set or @timeout_ms passes. */
+gboolean       sesame_test_wait_for          (gboolean *flag,
+                                              guint     timeout_ms);
+
+G_END_DECLS

@@ -1,0 +1,725 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* test-broker.c: every member of the D-Bus contract against the real broker,
+ * keyring and identity provider */
+#include "config.h"
+
+#include <libsecret/secret.h>
+#include <libsoup/soup.h>
+
+#include "sesame-test-agent.h"
+#include "sesame-test-env.h"
+
+#define BROKER "/dev/sesame/Broker"
+#define BROKER1 "dev.sesame.Broker1"
+#define ACCOUNT1 "dev.sesame.Account1"
+
+static SesameTestEnv *env;
+static SesameTestAgent *agent;
+static GPtrArray *seen_tokens;     /* every token handed out, to look for leaks */
+static char *alice;                /* alice's account path */
+
+static void
+assert_error (GError     *error,
+              const char *name)
+{
+  g_autofree char *remote = NULL;
+
+  g_assert_nonnull (error);
+  remote = g_dbus_error_get_remote_error (error);
+  if (g_strcmp0 (remote, name) != 0)
+    g_error ("expected %s, got %s: %s", name, remote, error->message);
+}
+
+static GVariant *
+call (const char *path,
+      const char *interface,
+      const char *method,
+      GVariant   *parameters,
+      const char *reply_type,
+      GError    **error)
+{
+  return sesame_test_env_call (env, path, interface, method, parameters, reply_type, error);
+}
+
+static char *
+add_account (const char *provider,
+             GVariant   *options,
+             GError    **error)
+{
+  const char *empty[] = { NULL };
+  g_autoptr(GVariant) reply = NULL;
+  char *path = NULL;
+
+  reply = call (BROKER, BROKER1, "AddAccount",
+                g_variant_new ("(s^as@a{sv})", provider, empty,
+                               options ? options : g_variant_new_array (G_VARIANT_TYPE ("{sv}"), NULL, 0)),
+                "(o)", error);
+  if (reply != NULL)
+    g_variant_get (reply, "(o)", &path);
+  return path;
+}
+
+static char *
+get_token (const char         *path,
+           const char * const *scopes,
+           gint64             *expires_at,
+           GError            **error)
+{
+  const char *all[] = { NULL };
+  g_autoptr(GVariant) reply = NULL;
+  char *token = NULL;
+  gint64 expiry = 0;
+
+  reply = call (path, ACCOUNT1, "GetAccessToken",
+                g_variant_new ("(^as)", scopes ? scopes : all), "(sx)", error);
+  if (reply == NULL)
+    return NULL;
+  g_variant_get (reply, "(sx)", &token, &expiry);
+  if (expires_at != NULL)
+    *expires_at = expiry;
+  g_ptr_array_add (seen_tokens, g_strdup (token));
+  return token;
+}
+
+static char *
+string_property (const char *path,
+                 const char *name)
+{
+  g_autoptr(GVariant) value = sesame_test_env_get_property (env, path, name);
+
+  return g_variant_dup_string (value, NULL);
+}
+
+static gint64
+int_property (const char *path,
+              const char *name)
+{
+  g_autoptr(GVariant) value = sesame_test_env_get_property (env, path, name);
+
+  return g_variant_get_int64 (value);
+}
+
+static gboolean
+bool_property (const char *path,
+               const char *name)
+{
+  g_autoptr(GVariant) value = sesame_test_env_get_property (env, path, name);
+
+  return g_variant_get_boolean (value);
+}
+
+static guint
+count_accounts (void)
+{
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GVariant) objects = NULL;
+  g_autoptr(GError) error = NULL;
+
+  reply = call (BROKER, "org.freedesktop.DBus.ObjectManager", "GetManagedObjects", NULL,
+                "(a{oa{sa{sv}}})", &error);
+  g_assert_no_error (error);
+  objects = g_variant_get_child_value (reply, 0);
+  return g_variant_n_children (objects);
+}
+
+/* Asks the provider's userinfo endpoint who the token belongs to. */
+static char *
+userinfo_email (const char *token)
+{
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autofree char *uri = g_strconcat (env->issuer, "/me", NULL);
+  g_autoptr(SoupMessage) message = soup_message_new ("GET", uri);
+  g_autofree char *bearer = g_strconcat ("Bearer ", token, NULL);
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(GError) error = NULL;
+
+  soup_message_headers_replace (soup_message_get_request_headers (message), "Authorization", bearer);
+  body = soup_session_send_and_read (session, message, NULL, &error);
+  g_assert_no_error (error);
+  if (soup_message_get_status (message) != 200)
+    return NULL;
+  node = json_from_string (g_bytes_get_data (body, NULL), &error);
+  g_assert_no_error (error);
+  return g_strdup (json_object_get_string_member (json_node_get_object (node), "email"));
+}
+
+static char *
+keyring_secret (const char *path)
+{
+  g_autofree char *id = string_property (path, "Id");
+  const SecretSchema schema = {
+    "dev.sesame.Sesame.Account", SECRET_SCHEMA_NONE,
+    { { "account", SECRET_SCHEMA_ATTRIBUTE_STRING }, { NULL, 0 } }
+  };
+  g_autoptr(GError) error = NULL;
+  char *secret = secret_password_lookup_sync (&schema, NULL, &error, "account", id, NULL);
+
+  g_assert_no_error (error);
+  return secret;
+}
+
+static void
+test_version_and_providers (void)
+{
+  g_autoptr(GVariant) version = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GVariant) providers = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean found_test = FALSE, found_template = FALSE;
+
+  version = call (BROKER, "org.freedesktop.DBus.Properties", "Get",
+                  g_variant_new ("(ss)", BROKER1, "Version"), "(v)", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (g_variant_print (version, FALSE), ==, "(<uint32 1>,)");
+
+  reply = call (BROKER, BROKER1, "ListProviders", NULL, "(aa{sv})", &error);
+  g_assert_no_error (error);
+  providers = g_variant_get_child_value (reply, 0);
+  for (gsize i = 0; i < g_variant_n_children (providers); i++)
+    {
+      g_autoptr(GVariant) dict = g_variant_get_child_value (providers, i);
+      g_autofree const char **flows = NULL;
+      const char *id, *name;
+      gboolean configured, template;
+
+      g_assert_true (g_variant_lookup (dict, "id", "&s", &id));
+      g_assert_true (g_variant_lookup (dict, "name", "&s", &name));
+      g_assert_true (g_variant_lookup (dict, "configured", "b", &configured));
+      g_assert_true (g_variant_lookup (dict, "template", "b", &template));
+      g_assert_true (g_variant_lookup (dict, "flows", "^a&s", &flows));
+      g_assert_true (g_variant_lookup_value (dict, "scopes", G_VARIANT_TYPE ("a{ss}")) != NULL);
+      g_assert_true (g_variant_lookup_value (dict, "git-hosts", G_VARIANT_TYPE ("as")) != NULL);
+      if (g_str_equal (id, "testidp"))
+        {
+          found_test = TRUE;
+          g_assert_cmpstr (name, ==, "Test Provider");
+          g_assert_true (configured);
+          /* Derived from discovery. */
+          g_assert_true (g_strv_contains (flows, "authorization_code"));
+          g_assert_true (g_strv_contains (flows, "device_code"));
+          g_assert_true (g_strv_contains (flows, "client_credentials"));
+        }
+      if (g_str_equal (id, "openid-connect"))
+        found_template = template;
+    }
+  g_assert_true (found_test);
+  g_assert_true (found_template);
+}
+
+static void
+test_add_account (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *identity = NULL;
+  g_autofree char *token = NULL;
+  g_autofree char *email = NULL;
+  g_autoptr(GVariant) scopes = NULL;
+  g_autofree const char **scope_list = NULL;
+  const char *redirect, *user_agent;
+  g_autoptr(GUri) redirect_uri = NULL;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  gint64 expires_at = 0;
+
+  sesame_test_agent_set (agent, SESAME_TEST_AGENT_SIGN_IN, "alice");
+  alice = add_account ("testidp", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_str_has_prefix (alice, "/dev/sesame/Broker/accounts/"));
+
+  /* What the agent was shown. */
+  g_assert_cmpuint (agent->n_authorize, ==, 1);
+  g_assert_true (g_variant_lookup (agent->last_details, "redirect-uri", "&s", &redirect));
+  g_assert_true (g_variant_lookup (agent->last_details, "user-agent", "&s", &user_agent));
+  g_assert_cmpstr (user_agent, ==, "embedded");
+  redirect_uri = g_uri_parse (redirect, G_URI_FLAGS_NONE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (g_uri_get_host (redirect_uri), ==, "127.0.0.1");
+  g_assert_cmpint (g_uri_get_port (redirect_uri), >, 0);
+
+  identity = string_property (alice, "Identity");
+  g_assert_cmpstr (identity, ==, "alice@example.test");
+  scopes = sesame_test_env_get_property (env, alice, "Scopes");
+  scope_list = g_variant_get_strv (scopes, NULL);
+  g_assert_true (g_strv_contains (scope_list, "openid"));
+  g_assert_true (g_strv_contains (scope_list, "offline_access"));
+  g_assert_cmpint (int_property (alice, "ExpiresAt"), >, now);
+  g_assert_cmpint (int_property (alice, "CreatedAt"), >=, now - 5);
+  g_assert_false (bool_property (alice, "AttentionNeeded"));
+  g_assert_cmpstr (string_property (alice, "Flow"), ==, "authorization_code");
+  g_assert_cmpstr (string_property (alice, "ProviderName"), ==, "Test Provider");
+  g_assert_cmpstr (string_property (alice, "Provider"), ==, "testidp");
+
+  /* The token works at the provider. */
+  token = get_token (alice, NULL, &expires_at, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (expires_at, ==, int_property (alice, "ExpiresAt"));
+  email = userinfo_email (token);
+  g_assert_cmpstr (email, ==, "alice@example.test");
+}
+
+static void
+test_cached_token (void)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 before = sesame_test_env_idp_count (env, "refresh_token");
+  g_autofree char *first = get_token (alice, NULL, NULL, &error);
+  g_autofree char *second = NULL;
+  const char *subset[] = { "email", NULL };
+
+  g_assert_no_error (error);
+  second = get_token (alice, subset, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (first, ==, second);
+  g_assert_cmpint (sesame_test_env_idp_count (env, "refresh_token"), ==, before);
+}
+
+static void
+test_same_identity_updates (void)
+{
+  g_autoptr(GError) error = NULL;
+  guint before = count_accounts ();
+  g_autofree char *again = add_account ("testidp", NULL, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (again, ==, alice);
+  g_assert_cmpuint (count_accounts (), ==, before);
+}
+
+static void
+test_refresh (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  g_autofree char *old = get_token (alice, NULL, NULL, &error);
+  g_autofree char *fresh = NULL;
+  gint64 before = sesame_test_env_idp_count (env, "refresh_token");
+  gint64 expires_at;
+
+  reply = call (alice, ACCOUNT1, "Refresh", NULL, "(x)", &error);
+  g_assert_no_error (error);
+  g_variant_get (reply, "(x)", &expires_at);
+  g_assert_cmpint (expires_at, >, g_get_real_time () / G_USEC_PER_SEC);
+  g_assert_cmpint (sesame_test_env_idp_count (env, "refresh_token"), ==, before + 1);
+  fresh = get_token (alice, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (fresh, !=, old);
+  g_assert_cmpint (sesame_test_env_idp_count (env, "refresh_token"), ==, before + 1);
+}
+
+static void
+test_restart_keeps_accounts (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *before_token = get_token (alice, NULL, NULL, &error);
+  g_autofree char *after_token = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  guint before = count_accounts ();
+  gint64 refreshes;
+
+  sesame_test_env_stop_broker (env);
+  sesame_test_env_start_broker (env);
+  sesame_test_agent_register (agent);
+  g_assert_cmpuint (count_accounts (), ==, before);
+  g_assert_cmpstr (string_property (alice, "Identity"), ==, "alice@example.test");
+
+  /* From the keyring, without the provider. */
+  refreshes = sesame_test_env_idp_count (env, "refresh_token");
+  after_token = get_token (alice, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (after_token, ==, before_token);
+  g_assert_cmpint (sesame_test_env_idp_count (env, "refresh_token"), ==, refreshes);
+
+  /* The rotated refresh token was kept: refresh, restart, refresh again. */
+  reply = call (alice, ACCOUNT1, "Refresh", NULL, "(x)", &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&reply, g_variant_unref);
+  sesame_test_env_stop_broker (env);
+  sesame_test_env_start_broker (env);
+  sesame_test_agent_register (agent);
+  reply = call (alice, ACCOUNT1, "Refresh", NULL, "(x)", &error);
+  g_assert_no_error (error);
+  g_assert_false (bool_property (alice, "AttentionNeeded"));
+}
+
+static void
+test_bad_input (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) many = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GVariant) reply = NULL;
+  const char *spaced[] = { "email profile", NULL };
+  const char *not_granted[] = { "api:write", NULL };
+  GVariantDict options;
+
+  g_assert_null (add_account ("no-such-provider", NULL, &error));
+  assert_error (error, "dev.sesame.Error.InvalidArgument");
+  g_clear_error (&error);
+
+  for (guint i = 0; i < 10000; i++)
+    g_ptr_array_add (many, g_strdup_printf ("scope%u", i));
+  g_ptr_array_add (many, NULL);
+  reply = call (alice, ACCOUNT1, "GetAccessToken",
+                g_variant_new ("(^as)", (char **) many->pdata), "(sx)", &error);
+  assert_error (error, "dev.sesame.Error.InvalidArgument");
+  g_clear_error (&error);
+
+  reply = call (alice, ACCOUNT1, "GetAccessToken", g_variant_new ("(^as)", spaced), "(sx)", &error);
+  assert_error (error, "dev.sesame.Error.InvalidArgument");
+  g_clear_error (&error);
+
+  reply = call (alice, ACCOUNT1, "GetAccessToken", g_variant_new ("(^as)", not_granted), "(sx)",
+                &error);
+  assert_error (error, "dev.sesame.Error.ScopeNotGranted");
+  g_clear_error (&error);
+
+  g_variant_dict_init (&options, NULL);
+  g_variant_dict_insert (&options, "flow", "u", 7);
+  g_assert_null (add_account ("testidp", g_variant_dict_end (&options), &error));
+  assert_error (error, "dev.sesame.Error.InvalidArgument");
+  g_clear_error (&error);
+
+  g_variant_dict_init (&options, NULL);
+  g_variant_dict_insert (&options, "flow", "s", "implicit");
+  g_assert_null (add_account ("testidp", g_variant_dict_end (&options), &error));
+  assert_error (error, "dev.sesame.Error.InvalidArgument");
+  g_clear_error (&error);
+
+  reply = call (BROKER, BROKER1, "FinishDeviceSignIn", g_variant_new ("(s)", "nope"), "(o)", &error);
+  assert_error (error, "dev.sesame.Error.InvalidArgument");
+  g_clear_error (&error);
+
+  /* Still up, nothing lost. */
+  g_assert_cmpstr (string_property (alice, "Identity"), ==, "alice@example.test");
+}
+
+static void
+test_sign_in_refused (void)
+{
+  g_autoptr(GError) error = NULL;
+  guint before = count_accounts ();
+
+  sesame_test_agent_set (agent, SESAME_TEST_AGENT_FORGE_STATE, "mallory");
+  g_assert_null (add_account ("testidp", NULL, &error));
+  assert_error (error, "dev.sesame.Error.Provider");
+  g_clear_error (&error);
+
+  sesame_test_agent_set (agent, SESAME_TEST_AGENT_CANCEL, "mallory");
+  g_assert_null (add_account ("testidp", NULL, &error));
+  assert_error (error, "dev.sesame.Error.Cancelled");
+  g_clear_error (&error);
+
+  sesame_test_agent_set (agent, SESAME_TEST_AGENT_DENY, "mallory");
+  g_assert_null (add_account ("testidp", NULL, &error));
+  assert_error (error, "dev.sesame.Error.Cancelled");
+  g_clear_error (&error);
+
+  g_assert_cmpuint (count_accounts (), ==, before);
+}
+
+static void
+test_browser_sign_in (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *bob = NULL;
+  guint cancels = agent->n_cancel;
+
+  /* The person's browser loads the loopback redirect; the broker takes it
+   * and tells the agent to close its window. */
+  sesame_test_agent_set (agent, SESAME_TEST_AGENT_BROWSER, "bob");
+  bob = add_account ("testidp", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (string_property (bob, "Identity"), ==, "bob@example.test");
+  g_assert_cmpuint (agent->n_cancel, ==, cancels + 1);
+}
+
+static void
+test_no_agent (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = NULL;
+
+  reply = call (BROKER, BROKER1, "UnregisterAgent", g_variant_new ("(o)", "/dev/sesame/TestAgent"),
+                NULL, &error);
+  g_assert_no_error (error);
+  g_assert_null (add_account ("testidp", NULL, &error));
+  assert_error (error, "dev.sesame.Error.NoAgent");
+  sesame_test_agent_register (agent);
+}
+
+static void
+test_device_sign_in (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GVariant) details = NULL;
+  g_autofree char *request = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *person_out = NULL;
+  const char *complete = NULL, *user_code = NULL, *uri = NULL;
+  const char *none[] = { NULL };
+  gint64 expires_at;
+  guint32 interval;
+
+  reply = call (BROKER, BROKER1, "BeginDeviceSignIn",
+                g_variant_new ("(s^as@a{sv})", "testidp", none,
+                               g_variant_new_array (G_VARIANT_TYPE ("{sv}"), NULL, 0)),
+                "(sa{sv})", &error);
+  g_assert_no_error (error);
+  g_variant_get (reply, "(s@a{sv})", &request, &details);
+  g_assert_true (g_variant_lookup (details, "verification-uri", "&s", &uri));
+  g_assert_true (g_variant_lookup (details, "verification-uri-complete", "&s", &complete));
+  g_assert_true (g_variant_lookup (details, "user-code", "&s", &user_code));
+  g_assert_true (g_variant_lookup (details, "expires-at", "x", &expires_at));
+  g_assert_true (g_variant_lookup (details, "interval", "u", &interval));
+  g_assert_cmpint (expires_at, >, g_get_real_time () / G_USEC_PER_SEC);
+
+  {
+    const char *args[] = { "--device-code", user_code, "--login", "dave", uri, NULL };
+    person_out = sesame_test_env_run_person (args, &error);
+    g_assert_no_error (error);
+  }
+  g_clear_pointer (&reply, g_variant_unref);
+  reply = call (BROKER, BROKER1, "FinishDeviceSignIn", g_variant_new ("(s)", request), "(o)", &error);
+  g_assert_no_error (error);
+  g_variant_get (reply, "(o)", &path);
+  g_assert_cmpstr (string_property (path, "Identity"), ==, "dave@example.test");
+  g_assert_cmpstr (string_property (path, "Flow"), ==, "device_code");
+}
+
+static void
+test_device_denied_and_cancelled (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GVariant) details = NULL;
+  g_autofree char *request = NULL;
+  g_autofree char *out = NULL;
+  const char *complete = NULL;
+  const char *none[] = { NULL };
+
+  reply = call (BROKER, BROKER1, "BeginDeviceSignIn",
+                g_variant_new ("(s^as@a{sv})", "testidp", none,
+                               g_variant_new_array (G_VARIANT_TYPE ("{sv}"), NULL, 0)),
+                "(sa{sv})", &error);
+  g_assert_no_error (error);
+  g_variant_get (reply, "(s@a{sv})", &request, &details);
+  g_assert_true (g_variant_lookup (details, "verification-uri-complete", "&s", &complete));
+  {
+    const char *args[] = { "--device", "--deny", "--login", "erin", complete, NULL };
+    out = sesame_test_env_run_person (args, &error);
+    g_assert_no_error (error);
+  }
+  g_clear_pointer (&reply, g_variant_unref);
+  reply = call (BROKER, BROKER1, "FinishDeviceSignIn", g_variant_new ("(s)", request), "(o)", &error);
+  assert_error (error, "dev.sesame.Error.Cancelled");
+  g_clear_error (&error);
+
+  /* Cancelled before finishing: the request is gone. */
+  g_clear_pointer (&request, g_free);
+  g_clear_pointer (&details, g_variant_unref);
+  g_clear_pointer (&reply, g_variant_unref);
+  reply = call (BROKER, BROKER1, "BeginDeviceSignIn",
+                g_variant_new ("(s^as@a{sv})", "testidp", none,
+                               g_variant_new_array (G_VARIANT_TYPE ("{sv}"), NULL, 0)),
+                "(sa{sv})", &error);
+  g_assert_no_error (error);
+  g_variant_get (reply, "(s@a{sv})", &request, &details);
+  g_clear_pointer (&reply, g_variant_unref);
+  reply = call (BROKER, BROKER1, "CancelDeviceSignIn", g_variant_new ("(s)", request), NULL, &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&reply, g_variant_unref);
+  reply = call (BROKER, BROKER1, "FinishDeviceSignIn", g_variant_new ("(s)", request), "(o)", &error);
+  assert_error (error, "dev.sesame.Error.InvalidArgument");
+}
+
+static GVariant *
+client_credentials_options (const char *client_id,
+                            const char *secret)
+{
+  GVariantDict options;
+
+  g_variant_dict_init (&options, NULL);
+  g_variant_dict_insert (&options, "flow", "s", "client_credentials");
+  g_variant_dict_insert (&options, "client-id", "s", client_id);
+  if (secret != NULL)
+    g_variant_dict_insert (&options, "client-secret", "s", secret);
+  return g_variant_dict_end (&options);
+}
+
+static void
+test_client_credentials (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *again = NULL;
+  g_autofree char *token = NULL;
+  gint64 before;
+
+  g_assert_null (add_account ("testidp", client_credentials_options ("sesame-confidential", NULL),
+                              &error));
+  assert_error (error, "dev.sesame.Error.InvalidArgument");
+  g_clear_error (&error);
+
+  g_assert_null (add_account ("testidp", client_credentials_options ("sesame-confidential",
+                                                                     "not-the-secret"), &error));
+  assert_error (error, "dev.sesame.Error.Provider");
+  g_assert_null (strstr (error->message, "not-the-secret"));
+  g_clear_error (&error);
+
+  before = sesame_test_env_idp_count (env, "client_credentials");
+  path = add_account ("testidp", client_credentials_options ("sesame-confidential",
+                                                             "sesame-test-secret"), &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (string_property (path, "Identity"), ==, "sesame-confidential");
+  g_assert_cmpstr (string_property (path, "Flow"), ==, "client_credentials");
+  token = get_token (path, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (sesame_test_env_idp_count (env, "client_credentials"), ==, before + 1);
+
+  /* The same client id again: the secret is replaced, no duplicate. */
+  again = add_account ("testidp", client_credentials_options ("sesame-confidential",
+                                                              "sesame-test-secret"), &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (again, ==, path);
+  g_assert_false (sesame_test_env_files_contain (env, "sesame-test-secret"));
+}
+
+static void
+test_revoked_grant_needs_attention (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(JsonNode) revoked = NULL;
+  g_autofree char *reason = NULL;
+  g_autofree char *token = NULL;
+
+  revoked = sesame_test_env_idp_request (env, "POST", "/_test/revoke-account?account=alice");
+  reply = call (alice, ACCOUNT1, "Refresh", NULL, "(x)", &error);
+  assert_error (error, "dev.sesame.Error.NeedsAttention");
+  g_clear_error (&error);
+  g_assert_true (bool_property (alice, "AttentionNeeded"));
+  reason = string_property (alice, "AttentionReason");
+  g_assert_cmpstr (reason, !=, "");
+
+  token = get_token (alice, NULL, NULL, &error);
+  assert_error (error, "dev.sesame.Error.NeedsAttention");
+  g_clear_error (&error);
+
+  /* Signing in again mends it. */
+  sesame_test_agent_set (agent, SESAME_TEST_AGENT_SIGN_IN, "alice");
+  g_clear_pointer (&reply, g_variant_unref);
+  {
+    const char *more[] = { "profile", NULL };
+    reply = call (alice, ACCOUNT1, "Reauthenticate", g_variant_new ("(^as)", more), NULL, &error);
+  }
+  g_assert_no_error (error);
+  g_assert_false (bool_property (alice, "AttentionNeeded"));
+  {
+    g_autoptr(GVariant) scopes = sesame_test_env_get_property (env, alice, "Scopes");
+    g_autofree const char **list = g_variant_get_strv (scopes, NULL);
+    g_assert_true (g_strv_contains (list, "profile"));
+    g_assert_true (g_strv_contains (list, "offline_access"));
+  }
+  g_clear_pointer (&token, g_free);
+  token = get_token (alice, NULL, NULL, &error);
+  g_assert_no_error (error);
+}
+
+static void
+on_interfaces_removed (GDBusConnection *connection,
+                       const char      *sender,
+                       const char      *path,
+                       const char      *interface,
+                       const char      *signal,
+                       GVariant        *parameters,
+                       gpointer         user_data)
+{
+  (*(guint *) user_data)++;
+}
+
+static void
+test_remove (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  g_autofree char *secret = keyring_secret (alice);
+  gint64 revocations = sesame_test_env_idp_count (env, "revocation");
+  guint before = count_accounts ();
+  guint removed = 0;
+  gboolean done = FALSE;
+  guint subscription;
+
+  g_assert_nonnull (secret);
+  subscription = g_dbus_connection_signal_subscribe (env->connection, NULL,
+                                                     "org.freedesktop.DBus.ObjectManager",
+                                                     "InterfacesRemoved", BROKER, NULL,
+                                                     G_DBUS_SIGNAL_FLAGS_NONE,
+                                                     on_interfaces_removed, &removed, NULL);
+  reply = call (alice, ACCOUNT1, "Remove", NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (sesame_test_env_idp_count (env, "revocation"), ==, revocations + 1);
+  g_assert_cmpuint (count_accounts (), ==, before - 1);
+  sesame_test_wait_for (&done, 200);
+  g_assert_cmpuint (removed, ==, 1);
+  g_dbus_connection_signal_unsubscribe (env->connection, subscription);
+
+  /* The keyring item is gone; the grant no longer works at the provider. */
+  {
+    const SecretSchema schema = {
+      "dev.sesame.Sesame.Account", SECRET_SCHEMA_NONE,
+      { { "account", SECRET_SCHEMA_ATTRIBUTE_STRING }, { NULL, 0 } }
+    };
+    g_autofree char *id = g_path_get_basename (alice);
+    g_autofree char *left = secret_password_lookup_sync (&schema, NULL, &error, "account", id, NULL);
+    g_assert_no_error (error);
+    g_assert_null (left);
+  }
+  secret_password_free (g_steal_pointer (&secret));
+}
+
+static void
+test_no_token_in_files (void)
+{
+  /* Logs and metadata hold no token; the keyring file is encrypted. */
+  for (guint i = 0; i < seen_tokens->len; i++)
+    g_assert_false (sesame_test_env_files_contain (env, seen_tokens->pdata[i]));
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  int status;
+
+  g_test_init (&argc, &argv, NULL);
+  env = sesame_test_env_new (3600);
+  sesame_test_env_start_broker (env);
+  agent = sesame_test_agent_new (env);
+  sesame_test_agent_register (agent);
+  seen_tokens = g_ptr_array_new_with_free_func (g_free);
+
+  g_test_add_func ("/broker/version-and-providers", test_version_and_providers);
+  g_test_add_func ("/broker/add-account", test_add_account);
+  g_test_add_func ("/broker/cached-token", test_cached_token);
+  g_test_add_func ("/broker/same-identity-updates", test_same_identity_updates);
+  g_test_add_func ("/broker/refresh", test_refresh);
+  g_test_add_func ("/broker/restart-keeps-accounts", test_restart_keeps_accounts);
+  g_test_add_func ("/broker/bad-input", test_bad_input);
+  g_test_add_func ("/broker/sign-in-refused", test_sign_in_refused);
+  g_test_add_func ("/broker/browser-sign-in", test_browser_sign_in);
+  g_test_add_func ("/broker/no-agent", test_no_agent);
+  g_test_add_func ("/broker/device-sign-in", test_device_sign_in);
+  g_test_add_func ("/broker/device-denied-and-cancelled", test_device_denied_and_cancelled);
+  g_test_add_func ("/broker/client-credentials", test_client_credentials);
+  g_test_add_func ("/broker/revoked-grant-needs-attention", test_revoked_grant_needs_attention);
+  g_test_add_func ("/broker/remove", test_remove);
+  g_test_add_func ("/broker/no-token-in-files", test_no_token_in_files);
+  status = g_test_run ();
+
+  sesame_test_agent_free (agent);
+  sesame_test_env_stop_broker (env);
+  sesame_test_env_free (env);
+  g_ptr_array_unref (seen_tokens);
+  g_free (alice);
+  return status;
+}
