@@ -184,8 +184,10 @@ on_reauthenticated (GObject      *source,
                    identity, sesame_account_get_identity (account),
                    sesame_account_get_identity (account), identity));
 
-  sesame_credentials_replace_async (call->self->credentials, token, NULL,
-                                    on_reauthenticated_stored, g_steal_pointer (&call));
+  SesameCredentials *credentials = call->self->credentials;
+
+  sesame_credentials_replace_async (credentials, token, NULL, on_reauthenticated_stored,
+                                    g_steal_pointer (&call));
 }
 
 static void

@@ -341,7 +341,8 @@ store_account_async (SesameBroker        *self,
         sesame_account_new (id, sesame_provider_get_id (provider), sesame_provider_get_name (provider),
                             identity, flow, g_get_real_time () / G_USEC_PER_SEC);
 
-      storing->credentials = sesame_credentials_new (account, provider, self->client, self->secrets);
+      storing->credentials = sesame_credentials_new (account, provider, self->providers, self->client,
+                                                     self->secrets);
       storing->is_new = TRUE;
     }
   sesame_credentials_replace_async (storing->credentials, token, NULL, on_account_secret_stored, task);
@@ -507,8 +508,10 @@ on_signed_in (GObject      *source,
 
   if (!(token = sesame_sign_in_finish (result, &identity, &error)))
     return sesame_broker_return_error (g_steal_pointer (&adding->invocation), error);
-  store_account_async (adding->self, adding->provider, SESAME_FLOW_AUTHORIZATION_CODE, identity,
-                       token, on_added, g_steal_pointer (&adding));
+  Adding *owned = g_steal_pointer (&adding);
+
+  store_account_async (owned->self, owned->provider, SESAME_FLOW_AUTHORIZATION_CODE, identity,
+                       token, on_added, owned);
 }
 
 static void
@@ -526,8 +529,10 @@ on_client_credentials (GObject      *source,
 
   /* The secret lives in the keyring item with the tokens, nowhere else. */
   token->client_secret = g_strdup (adding->client_secret);
-  store_account_async (adding->self, adding->provider, SESAME_FLOW_CLIENT_CREDENTIALS,
-                       adding->client_id, token, on_added, g_steal_pointer (&adding));
+  Adding *owned = g_steal_pointer (&adding);
+
+  store_account_async (owned->self, owned->provider, SESAME_FLOW_CLIENT_CREDENTIALS,
+                       owned->client_id, token, on_added, owned);
 }
 
 static GError *
@@ -954,7 +959,8 @@ export_stored_accounts (SesameBroker *self)
     {
       g_autoptr(SesameProvider) provider = provider_for_account (self, accounts->pdata[i]);
       g_autoptr(SesameCredentials) credentials =
-        sesame_credentials_new (accounts->pdata[i], provider, self->client, self->secrets);
+        sesame_credentials_new (accounts->pdata[i], provider, self->providers,
+                                self->client, self->secrets);
 
       export_account (self, credentials);
     }

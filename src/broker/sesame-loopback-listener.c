@@ -17,6 +17,8 @@ struct _SesameLoopbackListener
   guint               port;
   SesameLoopbackFunc  func;
   gpointer            user_data;
+  guint               in_flight;   /* responses not yet written */
+  gboolean            closing;
 };
 
 G_DEFINE_FINAL_TYPE (SesameLoopbackListener, sesame_loopback_listener, G_TYPE_OBJECT)
@@ -66,6 +68,24 @@ respond (SoupServerMessage *msg,
 }
 
 static void
+disconnect (SesameLoopbackListener *self)
+{
+  if (self->server != NULL)
+    soup_server_disconnect (self->server);
+  g_clear_object (&self->server);
+}
+
+static void
+on_response_written (SoupServerMessage      *msg,
+                     SesameLoopbackListener *self)
+{
+  /* The page reached the browser: now the port may close. */
+  if (--self->in_flight == 0 && self->closing)
+    disconnect (self);
+  g_object_unref (self);
+}
+
+static void
 on_request (SoupServer        *server,
             SoupServerMessage *msg,
             const char        *path,
@@ -76,6 +96,9 @@ on_request (SoupServer        *server,
   g_autofree char *uri = g_uri_to_string (soup_server_message_get_uri (msg));
   g_autoptr(GError) error = NULL;
 
+  self->in_flight++;
+  g_signal_connect_object (msg, "finished", G_CALLBACK (on_response_written),
+                           g_object_ref (self), 0);
   if (g_strcmp0 (path, self->path) != 0 || self->func == NULL ||
       !self->func (uri, &error, self->user_data))
     return respond (msg, SOUP_STATUS_BAD_REQUEST, _("Not a Sesame sign-in"),
@@ -125,7 +148,7 @@ void
 sesame_loopback_listener_close (SesameLoopbackListener *self)
 {
   self->func = NULL;
-  if (self->server != NULL)
-    soup_server_disconnect (self->server);
-  g_clear_object (&self->server);
+  self->closing = TRUE;
+  if (self->in_flight == 0)
+    disconnect (self);
 }

@@ -24,6 +24,7 @@ struct _SesameCredentials
 
   SesameAccount     *account;
   SesameProvider    *provider;
+  SesameProviderRegistry *providers;
   SesameOAuthClient *client;
   SesameSecretStore *secrets;
 
@@ -58,6 +59,7 @@ sesame_credentials_finalize (GObject *object)
 
   g_clear_object (&self->account);
   g_clear_object (&self->provider);
+  g_clear_object (&self->providers);
   g_clear_object (&self->client);
   g_clear_object (&self->secrets);
   g_clear_pointer (&self->cached, cached_free);
@@ -82,15 +84,17 @@ sesame_credentials_init (SesameCredentials *self)
 }
 
 SesameCredentials *
-sesame_credentials_new (SesameAccount     *account,
-                        SesameProvider    *provider,
-                        SesameOAuthClient *client,
-                        SesameSecretStore *secrets)
+sesame_credentials_new (SesameAccount          *account,
+                        SesameProvider         *provider,
+                        SesameProviderRegistry *providers,
+                        SesameOAuthClient      *client,
+                        SesameSecretStore      *secrets)
 {
   SesameCredentials *self = g_object_new (SESAME_TYPE_CREDENTIALS, NULL);
 
   self->account = g_object_ref (account);
   self->provider = g_object_ref (provider);
+  self->providers = g_object_ref (providers);
   self->client = g_object_ref (client);
   self->secrets = g_object_ref (secrets);
   return self;
@@ -339,7 +343,7 @@ on_refreshed (GObject      *source,
 }
 
 static void
-request_new_token (SesameCredentials *self)
+send_token_request (SesameCredentials *self)
 {
   const char * const *granted = sesame_account_get_scopes (self->account);
 
@@ -365,6 +369,27 @@ request_new_token (SesameCredentials *self)
   sesame_oauth_client_refresh_async (self->client, self->provider,
                                      self->stored->refresh_token, NULL, NULL,
                                      on_refreshed, g_object_ref (self));
+}
+
+static void
+on_ready_for_token (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(SesameCredentials) self = user_data;
+  GError *error = NULL;
+
+  if (!sesame_provider_registry_ensure_discovered_finish (self->providers, result, &error))
+    return finish_waiters (self, error);
+  send_token_request (self);
+}
+
+/* The provider's endpoints may come from discovery, once per run. */
+static void
+request_new_token (SesameCredentials *self)
+{
+  sesame_provider_registry_ensure_discovered_async (self->providers, self->client, self->provider,
+                                                    NULL, on_ready_for_token, g_object_ref (self));
 }
 
 /* With the keyring item at hand: serve its token, or get a new one. */
@@ -531,7 +556,7 @@ on_revoked (GObject      *source,
 }
 
 static void
-revoke_stored (GTask *task)
+send_revocation (GTask *task)
 {
   SesameCredentials *self = g_task_get_source_object (task);
   const SesameToken *token = self->stored;
@@ -547,6 +572,30 @@ revoke_stored (GTask *task)
                                     cc ? sesame_account_get_identity (self->account) : NULL,
                                     cc ? token->client_secret : NULL,
                                     g_task_get_cancellable (task), on_revoked, task);
+}
+
+static void
+on_ready_for_revoke (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  GTask *task = user_data;
+  GError *error = NULL;
+
+  if (!sesame_provider_registry_ensure_discovered_finish (SESAME_PROVIDER_REGISTRY (source),
+                                                          result, &error))
+    return g_task_return_error (task, error), g_object_unref (task);
+  send_revocation (task);
+}
+
+static void
+revoke_stored (GTask *task)
+{
+  SesameCredentials *self = g_task_get_source_object (task);
+
+  sesame_provider_registry_ensure_discovered_async (self->providers, self->client, self->provider,
+                                                    g_task_get_cancellable (task),
+                                                    on_ready_for_revoke, task);
 }
 
 static void

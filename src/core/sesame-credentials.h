@@ -5,6 +5,7 @@
 #include "sesame-account.h"
 #include "sesame-oauth-client.h"
 #include "sesame-provider.h"
+#include "sesame-provider-registry.h"
 #include "sesame-secret-store.h"
 
 G_BEGIN_DECLS
@@ -12,10 +13,12 @@ G_BEGIN_DECLS
 #define SESAME_TYPE_CREDENTIALS (sesame_credentials_get_type ())
 G_DECLARE_FINAL_TYPE (SesameCredentials, sesame_credentials, SESAME, CREDENTIALS, GObject)
 
-SesameCredentials *sesame_credentials_new (SesameAccount     *account,
-                                           SesameProvider    *provider,
-                                           SesameOAuthClient *client,
-                                           SesameSecretStore *secrets);
+/* @providers runs the provider's discovery before its endpoints are needed. */
+SesameCredentials *sesame_credentials_new (SesameAccount          *account,
+                                           SesameProvider         *provider,
+                                           SesameProviderRegistry *providers,
+                                           SesameOAuthClient      *client,
+                                           SesameSecretStore      *secrets);
 
 SesameAccount  *sesame_credentials_get_account  (SesameCredentials *self);
 SesameProvider *sesame_credentials_get_provider (SesameCredentials *self);

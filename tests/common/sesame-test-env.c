@@ -6,6 +6,8 @@
 #include <glib/gstdio.h>
 #include <libsoup/soup.h>
 #include <signal.h>
+#include <sys/prctl.h>
+#include <unistd.h>
 
 #include "sesame-test-env.h"
 
@@ -42,6 +44,15 @@ sesame_test_wait_for (gboolean *flag,
   return *flag;
 }
 
+/* A component outlives no test, even one that crashed. */
+static void
+die_with_test (gpointer user_data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGTERM);
+  /* Its own process group: gnome-keyring-daemon signals its group on exit. */
+  setpgid (0, 0);
+}
+
 /* The environment of every component: nothing of the person's own session. */
 static GSubprocessLauncher *
 launcher_new (SesameTestEnv    *env,
@@ -49,7 +60,10 @@ launcher_new (SesameTestEnv    *env,
 {
   GSubprocessLauncher *launcher = g_subprocess_launcher_new (flags);
   g_autofree char *runtime = g_build_filename (env->home, "run", NULL);
-  g_autofree char *data_dirs = g_build_filename (env->home, "system", NULL);
+  g_autofree char *system = g_build_filename (env->home, "system", NULL);
+  /* The system's own data (GSettings schemas GIO's modules need) after the
+   * test's, so installed Sesame providers come only from the build. */
+  g_autofree char *data_dirs = g_strconcat (system, ":/usr/local/share:/usr/share", NULL);
   g_autofree char *schemas = g_build_filename (build_dir (), "data", NULL);
 
   g_subprocess_launcher_setenv (launcher, "HOME", env->home, TRUE);
@@ -63,6 +77,7 @@ launcher_new (SesameTestEnv    *env,
   g_subprocess_launcher_unsetenv (launcher, "WAYLAND_DISPLAY");
   if (env->bus_address != NULL)
     g_subprocess_launcher_setenv (launcher, "DBUS_SESSION_BUS_ADDRESS", env->bus_address, TRUE);
+  g_subprocess_launcher_set_child_setup (launcher, die_with_test, NULL, NULL);
   return launcher;
 }
 
@@ -114,8 +129,11 @@ start_bus (SesameTestEnv *env)
                                                             G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
                                                             NULL, NULL, &error);
   g_assert_no_error (error);
-  /* libsecret in the test itself looks at the same keyring. */
+  /* libsecret in the test itself looks at the same keyring; nothing in
+   * the test reads the person's settings or proxy. */
   g_setenv ("DBUS_SESSION_BUS_ADDRESS", env->bus_address, TRUE);
+  g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
+  g_setenv ("GIO_USE_PROXY_RESOLVER", "dummy", TRUE);
 }
 
 static gboolean
@@ -296,14 +314,25 @@ sesame_test_env_new (guint access_token_ttl)
 void
 sesame_test_env_start_broker (SesameTestEnv *env)
 {
-  g_autoptr(GSubprocessLauncher) launcher = launcher_new (env, G_SUBPROCESS_FLAGS_NONE);
+  g_autoptr(GSubprocessLauncher) launcher = launcher_new (env, G_SUBPROCESS_FLAGS_STDERR_MERGE);
   g_autofree char *broker = g_build_filename (build_dir (), "src", "broker", "sesame-broker", NULL);
   g_autoptr(GError) error = NULL;
 
   g_assert_null (env->broker);
   g_subprocess_launcher_setenv (launcher, "G_MESSAGES_DEBUG", "all", TRUE);
-  g_subprocess_launcher_set_stderr_file_path (launcher, env->broker_log);
-  env->broker = g_subprocess_launcher_spawn (launcher, &error, broker, NULL);
+  /* GLib writes debug messages to standard output: both go to the log. */
+  g_subprocess_launcher_set_stdout_file_path (launcher, env->broker_log);
+  /* SESAME_TEST_BROKER_WRAPPER runs it under gdb or valgrind. */
+  g_auto(GStrv) argv = g_strsplit_set (g_getenv ("SESAME_TEST_BROKER_WRAPPER") ?: "", " ", -1);
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto(GStrv) command = NULL;
+
+  for (guint i = 0; argv[i]; i++)
+    if (*argv[i] != '\0')
+      g_strv_builder_add (builder, argv[i]);
+  g_strv_builder_add (builder, broker);
+  command = g_strv_builder_end (builder);
+  env->broker = g_subprocess_launcher_spawnv (launcher, (const char * const *) command, &error);
   g_assert_no_error (error);
   wait_for_name (env, "dev.sesame.Sesame.Broker", env->broker);
 }
@@ -356,6 +385,12 @@ sesame_test_env_free (SesameTestEnv *env)
   stop (&env->idp);
   stop (&env->keyring);
   g_clear_object (&env->connection);
+  {
+    /* libsecret's shared session connection would end the test with the bus. */
+    g_autoptr(GDBusConnection) session = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
+    if (session != NULL)
+      g_dbus_connection_set_exit_on_close (session, FALSE);
+  }
   stop (&env->bus);
   remove_tree (env->home);
   g_free (env->home);
