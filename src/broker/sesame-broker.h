@@ -42,6 +42,13 @@ gboolean sesame_broker_check_access_finish (SesameBroker          *self,
                                             GAsyncResult          *result,
                                             GError               **error);
 
+/* The same decision when it needs no question and no I/O: TRUE when the
+ * caller may go ahead at once (the fast path of cached tokens). */
+gboolean sesame_broker_check_access_now (SesameBroker          *self,
+                                         GDBusMethodInvocation *invocation,
+                                         SesameAccess           access,
+                                         SesameCredentials     *account);
+
 /* A cancellable that fires when the caller of @invocation leaves the bus. */
 GCancellable *sesame_broker_watch_caller (SesameBroker          *self,
                                           GDBusMethodInvocation *invocation);

@@ -1,0 +1,225 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* bench-broker.c: prints the broker's figures against DESIGN.md's targets:
+ * cached GetAccessToken latency beside a minimal GDBus service and Ping,
+ * start time to the bus name and resident memory with 1,000 accounts */
+#include "config.h"
+
+#include <signal.h>
+
+#include "sesame-test-agent.h"
+#include "sesame-test-env.h"
+
+#define BLOCKS 30
+#define CALLS_PER_BLOCK 200
+#define N_ACCOUNTS 1000
+
+static int
+compare_times (gconstpointer a,
+               gconstpointer b)
+{
+  gint64 x = *(const gint64 *) a, y = *(const gint64 *) b;
+
+  return (x > y) - (x < y);
+}
+
+typedef struct {
+  const char *label;
+  const char *bus_name;
+  const char *path;
+  const char *interface;
+  const char *method;
+  gboolean    with_scopes;
+  GArray     *times;       /* gint64 ns */
+} Series;
+
+static void
+run_block (SesameTestEnv *env,
+           Series        *series)
+{
+  const char *none[] = { NULL };
+
+  for (guint i = 0; i < CALLS_PER_BLOCK; i++)
+    {
+      g_autoptr(GVariant) reply = NULL;
+      g_autoptr(GError) error = NULL;
+      gint64 start = g_get_monotonic_time ();
+
+      reply = g_dbus_connection_call_sync (env->connection, series->bus_name, series->path,
+                                           series->interface, series->method,
+                                           series->with_scopes ? g_variant_new ("(^as)", none) : NULL,
+                                           NULL, G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
+      g_assert_no_error (error);
+      gint64 elapsed = (g_get_monotonic_time () - start) * 1000;
+      g_array_append_val (series->times, elapsed);
+    }
+}
+
+static double
+percentile (GArray *times,
+            double  fraction)
+{
+  g_array_sort (times, compare_times);
+  return g_array_index (times, gint64, (guint) (fraction * (times->len - 1))) / 1000.0;
+}
+
+static char *
+add_account (SesameTestEnv *env)
+{
+  const char *empty[] = { NULL };
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GError) error = NULL;
+  char *path;
+
+  reply = sesame_test_env_call (env, "/dev/sesame/Broker", "dev.sesame.Broker1", "AddAccount",
+                                g_variant_new ("(s^as@a{sv})", "testidp", empty,
+                                               g_variant_new_array (G_VARIANT_TYPE ("{sv}"), NULL, 0)),
+                                "(o)", &error);
+  g_assert_no_error (error);
+  g_variant_get (reply, "(o)", &path);
+  return path;
+}
+
+static void
+bench_latency (SesameTestEnv *env,
+               const char    *account)
+{
+  g_autofree char *service = g_build_filename (g_getenv ("SESAME_BUILD_DIR"), "tests", "bench",
+                                               "bench-constant-service", NULL);
+  g_autoptr(GSubprocess) constant = NULL;
+  g_autoptr(GError) error = NULL;
+  Series series[] = {
+    { "broker GetAccessToken (cached)", "dev.sesame.Sesame.Broker", account,
+      "dev.sesame.Account1", "GetAccessToken", TRUE, NULL },
+    { "minimal GDBus service (constant)", "dev.sesame.BenchConstant", "/dev/sesame/BenchConstant",
+      "dev.sesame.BenchConstant", "GetAccessToken", TRUE, NULL },
+    { "broker Peer.Ping", "dev.sesame.Sesame.Broker", "/dev/sesame/Broker",
+      "org.freedesktop.DBus.Peer", "Ping", FALSE, NULL },
+  };
+  double medians[G_N_ELEMENTS (series)];
+
+  g_setenv ("DBUS_SESSION_BUS_ADDRESS", env->bus_address, TRUE);
+  constant = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, &error, service, NULL);
+  g_assert_no_error (error);
+  g_usleep (300 * 1000);
+
+  for (guint s = 0; s < G_N_ELEMENTS (series); s++)
+    {
+      series[s].times = g_array_new (FALSE, FALSE, sizeof (gint64));
+      run_block (env, &series[s]);   /* warm-up, not counted */
+      g_array_set_size (series[s].times, 0);
+    }
+  /* Alternating blocks, so a slower moment of the machine hits all alike. */
+  for (guint block = 0; block < BLOCKS; block++)
+    for (guint s = 0; s < G_N_ELEMENTS (series); s++)
+      run_block (env, &series[s]);
+
+  g_print ("Latency, %u calls each, alternating blocks of %u (microseconds):\n",
+           BLOCKS * CALLS_PER_BLOCK, CALLS_PER_BLOCK);
+  for (guint s = 0; s < G_N_ELEMENTS (series); s++)
+    {
+      medians[s] = percentile (series[s].times, 0.5);
+      g_print ("  %-36s median %7.1f   p99 %7.1f\n", series[s].label, medians[s],
+               percentile (series[s].times, 0.99));
+      g_array_unref (series[s].times);
+    }
+  g_print ("  GetAccessToken / minimal service: %.2f× (target ≤ 1.25×)\n", medians[0] / medians[1]);
+  g_print ("  GetAccessToken / Ping:            %.2f×\n", medians[0] / medians[2]);
+  g_print ("  minimal service / Ping:           %.2f×\n", medians[1] / medians[2]);
+  g_subprocess_send_signal (constant, SIGTERM);
+  g_subprocess_wait (constant, NULL, NULL);
+}
+
+static void
+write_accounts (SesameTestEnv *env)
+{
+  g_autofree char *dir = g_build_filename (env->data_dir, "sesame", NULL);
+  g_autofree char *path = g_build_filename (dir, "accounts.json", NULL);
+  g_autoptr(GString) json = g_string_new ("{\"version\": 1, \"accounts\": [\n");
+  g_autoptr(GError) error = NULL;
+
+  for (guint i = 0; i < N_ACCOUNTS; i++)
+    g_string_append_printf (json,
+                            "%s{\"id\": \"testidp_%u\", \"provider\": \"testidp\", "
+                            "\"provider-name\": \"Test Provider\", \"identity\": "
+                            "\"person%u@example.test\", \"flow\": \"authorization_code\", "
+                            "\"scopes\": [\"openid\", \"email\", \"offline_access\"], "
+                            "\"expires-at\": 1900000000, \"attention-reason\": \"\", "
+                            "\"created-at\": 1764000000}\n",
+                            i ? "," : "", i + 1, i + 1);
+  g_string_append (json, "]}\n");
+  g_mkdir_with_parents (dir, 0700);
+  g_file_set_contents (path, json->str, json->len, &error);
+  g_assert_no_error (error);
+}
+
+static gint64
+resident_kib (GSubprocess *process)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%s/status", g_subprocess_get_identifier (process));
+  g_autofree char *status = NULL;
+  const char *line;
+
+  g_assert_true (g_file_get_contents (path, &status, NULL, NULL));
+  line = strstr (status, "VmRSS:");
+  g_assert_nonnull (line);
+  return g_ascii_strtoll (line + strlen ("VmRSS:"), NULL, 10);
+}
+
+static void
+bench_start (SesameTestEnv *env)
+{
+  gint64 best = G_MAXINT64, total = 0;
+  const guint runs = 5;
+
+  write_accounts (env);
+  for (guint i = 0; i < runs; i++)
+    {
+      gint64 start = g_get_monotonic_time ();
+      gint64 elapsed;
+
+      sesame_test_env_start_broker (env);
+      elapsed = g_get_monotonic_time () - start;
+      best = MIN (best, elapsed);
+      total += elapsed;
+      if (i == runs - 1)
+        {
+          g_autoptr(GVariant) reply = NULL;
+          g_autoptr(GError) error = NULL;
+
+          /* Memory once it has served a listing of every account. */
+          reply = sesame_test_env_call (env, "/dev/sesame/Broker",
+                                        "org.freedesktop.DBus.ObjectManager", "GetManagedObjects",
+                                        NULL, NULL, &error);
+          g_assert_no_error (error);
+          g_print ("With %u accounts: resident memory %.1f MB (target < 10 MB)\n", N_ACCOUNTS,
+                   resident_kib (env->broker) / 1024.0);
+        }
+      sesame_test_env_stop_broker (env);
+    }
+  g_print ("With %u accounts: start to bus name owned: best %.1f ms, mean %.1f ms over %u runs "
+           "(target < 50 ms; includes process spawn and the test's polling)\n",
+           N_ACCOUNTS, best / 1000.0, total / 1000.0 / runs, runs);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  SesameTestEnv *env;
+  SesameTestAgent *agent;
+  g_autofree char *account = NULL;
+
+  g_test_init (&argc, &argv, NULL);
+  env = sesame_test_env_new (3600);
+  sesame_test_env_start_broker (env);
+  agent = sesame_test_agent_new (env);
+  sesame_test_agent_register (agent);
+  account = add_account (env);
+
+  bench_latency (env, account);
+  sesame_test_agent_free (agent);
+  sesame_test_env_stop_broker (env);
+  bench_start (env);
+  sesame_test_env_free (env);
+  return 0;
+}
