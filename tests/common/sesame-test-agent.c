@@ -74,6 +74,12 @@ authorize (SesameTestAgent       *agent,
   g_clear_pointer (&agent->last_details, g_variant_unref);
   agent->last_details = g_variant_ref (details);
 
+  if (agent->mode == SESAME_TEST_AGENT_HOLD)
+    {
+      g_clear_object (&agent->held);
+      agent->held = g_object_ref (invocation);
+      return;
+    }
   if (agent->mode == SESAME_TEST_AGENT_CANCEL)
     return g_dbus_method_invocation_return_dbus_error (invocation, "dev.sesame.Error.Cancelled",
                                                        "The person closed the window.");
@@ -110,6 +116,9 @@ cancel (SesameTestAgent       *agent,
   agent->n_cancel++;
   g_free (agent->last_cancelled);
   agent->last_cancelled = g_strdup (request_id);
+  if (agent->held != NULL)
+    g_dbus_method_invocation_return_dbus_error (g_steal_pointer (&agent->held),
+                                                "dev.sesame.Error.Cancelled", "Closed.");
   browser = g_object_steal_data (G_OBJECT (agent->env->connection), "browser-pending");
   if (browser != NULL)
     {
@@ -191,6 +200,7 @@ sesame_test_agent_free (SesameTestAgent *agent)
 {
   g_dbus_connection_unregister_object (agent->env->connection, agent->registration_id);
   g_clear_pointer (&agent->last_details, g_variant_unref);
+  g_clear_object (&agent->held);
   g_free (agent->last_cancelled);
   g_free (agent->login);
   g_free (agent);

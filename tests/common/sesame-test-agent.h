@@ -12,6 +12,7 @@ typedef enum {
   SESAME_TEST_AGENT_BROWSER,      /* the person's browser loads the redirect; "" after Cancel */
   SESAME_TEST_AGENT_CANCEL,       /* the person closes the window: Cancelled */
   SESAME_TEST_AGENT_FORGE_STATE,  /* returns the real redirect with another state */
+  SESAME_TEST_AGENT_HOLD,         /* the person never finishes; Cancel ends it */
 } SesameTestAgentMode;
 
 typedef struct {
@@ -23,6 +24,7 @@ typedef struct {
   guint                n_cancel;
   GVariant            *last_details;
   char                *last_cancelled;
+  GDBusMethodInvocation *held;
 } SesameTestAgent;
 
 SesameTestAgent *sesame_test_agent_new      (SesameTestEnv   *env);

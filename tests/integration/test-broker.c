@@ -446,6 +446,82 @@ test_no_agent (void)
   sesame_test_agent_register (agent);
 }
 
+static GDBusConnection *
+second_connection (void)
+{
+  g_autoptr(GError) error = NULL;
+  GDBusConnection *connection =
+    g_dbus_connection_new_for_address_sync (env->bus_address,
+                                            G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
+                                            G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
+                                            NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_dbus_connection_set_exit_on_close (connection, FALSE);
+  return connection;
+}
+
+static void
+test_caller_leaves (void)
+{
+  g_autoptr(GDBusConnection) other = second_connection ();
+  const char *empty[] = { NULL };
+  guint authorizes = agent->n_authorize;
+  guint cancels = agent->n_cancel;
+  guint before = count_accounts ();
+
+  /* A caller that gives up on its AddAccount: the agent is told. */
+  sesame_test_agent_set (agent, SESAME_TEST_AGENT_HOLD, "frank");
+  g_dbus_connection_call (other, "dev.sesame.Sesame.Broker", BROKER, BROKER1, "AddAccount",
+                          g_variant_new ("(s^as@a{sv})", "testidp", empty,
+                                         g_variant_new_array (G_VARIANT_TYPE ("{sv}"), NULL, 0)),
+                          G_VARIANT_TYPE ("(o)"), G_DBUS_CALL_FLAGS_NONE, -1, NULL, NULL, NULL);
+  while (agent->n_authorize == authorizes)
+    g_main_context_iteration (NULL, TRUE);
+  g_dbus_connection_close_sync (other, NULL, NULL);
+  while (agent->n_cancel == cancels)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_null (agent->held);
+  g_assert_cmpuint (count_accounts (), ==, before);
+  sesame_test_agent_set (agent, SESAME_TEST_AGENT_SIGN_IN, "alice");
+}
+
+static void
+test_device_request_belongs_to_caller (void)
+{
+  g_autoptr(GDBusConnection) other = second_connection ();
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GVariant) details = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *request = NULL;
+  const char *none[] = { NULL };
+
+  reply = g_dbus_connection_call_sync (other, "dev.sesame.Sesame.Broker", BROKER, BROKER1,
+                                       "BeginDeviceSignIn",
+                                       g_variant_new ("(s^as@a{sv})", "testidp", none,
+                                                      g_variant_new_array (G_VARIANT_TYPE ("{sv}"),
+                                                                           NULL, 0)),
+                                       G_VARIANT_TYPE ("(sa{sv})"), G_DBUS_CALL_FLAGS_NONE, -1,
+                                       NULL, &error);
+  g_assert_no_error (error);
+  g_variant_get (reply, "(s@a{sv})", &request, &details);
+
+  /* Someone else may not finish it… */
+  g_clear_pointer (&reply, g_variant_unref);
+  reply = call (BROKER, BROKER1, "FinishDeviceSignIn", g_variant_new ("(s)", request), "(o)", &error);
+  assert_error (error, "dev.sesame.Error.InvalidArgument");
+  g_clear_error (&error);
+
+  /* …and it ends when its caller leaves the bus. */
+  g_dbus_connection_close_sync (other, NULL, NULL);
+  {
+    gboolean never = FALSE;
+    sesame_test_wait_for (&never, 300);
+  }
+  g_clear_pointer (&reply, g_variant_unref);
+  reply = call (BROKER, BROKER1, "CancelDeviceSignIn", g_variant_new ("(s)", request), NULL, &error);
+  assert_error (error, "dev.sesame.Error.InvalidArgument");
+}
+
 static void
 test_device_sign_in (void)
 {
@@ -708,7 +784,10 @@ main (int    argc,
   g_test_add_func ("/broker/sign-in-refused", test_sign_in_refused);
   g_test_add_func ("/broker/browser-sign-in", test_browser_sign_in);
   g_test_add_func ("/broker/no-agent", test_no_agent);
+  g_test_add_func ("/broker/caller-leaves", test_caller_leaves);
   g_test_add_func ("/broker/device-sign-in", test_device_sign_in);
+  g_test_add_func ("/broker/device-request-belongs-to-caller",
+                   test_device_request_belongs_to_caller);
   g_test_add_func ("/broker/device-denied-and-cancelled", test_device_denied_and_cancelled);
   g_test_add_func ("/broker/client-credentials", test_client_credentials);
   g_test_add_func ("/broker/revoked-grant-needs-attention", test_revoked_grant_needs_attention);
