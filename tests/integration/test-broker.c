@@ -522,6 +522,23 @@ test_device_request_belongs_to_caller (void)
   assert_error (error, "dev.sesame.Error.InvalidArgument");
 }
 
+static char *
+begin_device_sign_in (GVariant **details)
+{
+  const char *none[] = { NULL };
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GError) error = NULL;
+  char *request;
+
+  reply = call (BROKER, BROKER1, "BeginDeviceSignIn",
+                g_variant_new ("(s^as@a{sv})", "testidp", none,
+                               g_variant_new_array (G_VARIANT_TYPE ("{sv}"), NULL, 0)),
+                "(sa{sv})", &error);
+  g_assert_no_error (error);
+  g_variant_get (reply, "(s@a{sv})", &request, details);
+  return request;
+}
+
 static void
 test_device_sign_in (void)
 {
@@ -532,16 +549,10 @@ test_device_sign_in (void)
   g_autofree char *path = NULL;
   g_autofree char *person_out = NULL;
   const char *complete = NULL, *user_code = NULL, *uri = NULL;
-  const char *none[] = { NULL };
   gint64 expires_at;
   guint32 interval;
 
-  reply = call (BROKER, BROKER1, "BeginDeviceSignIn",
-                g_variant_new ("(s^as@a{sv})", "testidp", none,
-                               g_variant_new_array (G_VARIANT_TYPE ("{sv}"), NULL, 0)),
-                "(sa{sv})", &error);
-  g_assert_no_error (error);
-  g_variant_get (reply, "(s@a{sv})", &request, &details);
+  request = begin_device_sign_in (&details);
   g_assert_true (g_variant_lookup (details, "verification-uri", "&s", &uri));
   g_assert_true (g_variant_lookup (details, "verification-uri-complete", "&s", &complete));
   g_assert_true (g_variant_lookup (details, "user-code", "&s", &user_code));
@@ -571,14 +582,8 @@ test_device_denied_and_cancelled (void)
   g_autofree char *request = NULL;
   g_autofree char *out = NULL;
   const char *complete = NULL;
-  const char *none[] = { NULL };
 
-  reply = call (BROKER, BROKER1, "BeginDeviceSignIn",
-                g_variant_new ("(s^as@a{sv})", "testidp", none,
-                               g_variant_new_array (G_VARIANT_TYPE ("{sv}"), NULL, 0)),
-                "(sa{sv})", &error);
-  g_assert_no_error (error);
-  g_variant_get (reply, "(s@a{sv})", &request, &details);
+  request = begin_device_sign_in (&details);
   g_assert_true (g_variant_lookup (details, "verification-uri-complete", "&s", &complete));
   {
     const char *args[] = { "--device", "--deny", "--login", "erin", complete, NULL };
@@ -594,12 +599,7 @@ test_device_denied_and_cancelled (void)
   g_clear_pointer (&request, g_free);
   g_clear_pointer (&details, g_variant_unref);
   g_clear_pointer (&reply, g_variant_unref);
-  reply = call (BROKER, BROKER1, "BeginDeviceSignIn",
-                g_variant_new ("(s^as@a{sv})", "testidp", none,
-                               g_variant_new_array (G_VARIANT_TYPE ("{sv}"), NULL, 0)),
-                "(sa{sv})", &error);
-  g_assert_no_error (error);
-  g_variant_get (reply, "(s@a{sv})", &request, &details);
+  request = begin_device_sign_in (&details);
   g_clear_pointer (&reply, g_variant_unref);
   reply = call (BROKER, BROKER1, "CancelDeviceSignIn", g_variant_new ("(s)", request), NULL, &error);
   g_assert_no_error (error);
