@@ -169,8 +169,8 @@ wait_for_name (SesameTestEnv *env,
     }
 }
 
-static void
-start_keyring (SesameTestEnv *env)
+void
+sesame_test_env_start_keyring (SesameTestEnv *env)
 {
   g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autoptr(GError) error = NULL;
@@ -272,6 +272,14 @@ sesame_test_env_stop_idp (SesameTestEnv *env)
   g_clear_object (&env->idp);
 }
 
+void
+sesame_test_env_stop_keyring (SesameTestEnv *env)
+{
+  g_subprocess_send_signal (env->keyring, SIGTERM);
+  g_subprocess_wait (env->keyring, NULL, NULL);
+  g_clear_object (&env->keyring);
+}
+
 static gboolean
 have_program (const char *name)
 {
@@ -305,7 +313,7 @@ sesame_test_env_new (guint access_token_ttl)
   g_mkdir_with_parents (runtime, 0700);
 
   start_bus (env);
-  start_keyring (env);
+  sesame_test_env_start_keyring (env);
   sesame_test_env_start_idp (env);
   write_providers (env);
   return env;

@@ -37,6 +37,10 @@ void           sesame_test_env_stop_broker   (SesameTestEnv *env);
 void           sesame_test_env_stop_idp      (SesameTestEnv *env);
 void           sesame_test_env_start_idp     (SesameTestEnv *env);
 
+/* Stops and starts gnome-keyring (the same keyring files). */
+void           sesame_test_env_stop_keyring  (SesameTestEnv *env);
+void           sesame_test_env_start_keyring (SesameTestEnv *env);
+
 /* The provider's test endpoints (/_test/…); returns the parsed JSON. */
 JsonNode      *sesame_test_env_idp_request   (SesameTestEnv *env,
                                               const char    *method,

@@ -168,9 +168,33 @@ test_provider_down (void)
 
   /* Back again: the same sign-in goes on working. */
   sesame_test_env_start_idp (env);
+  g_clear_pointer (&reply, g_variant_unref);
   reply = get_token (&error);
   g_assert_no_error (error);
   g_assert_false (attention_needed ());
+}
+
+static void
+test_keyring_gone (void)
+{
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GError) error = NULL;
+
+  /* A fresh broker reads the keyring at the first call: none is there. */
+  sesame_test_env_stop_broker (env);
+  sesame_test_env_stop_keyring (env);
+  sesame_test_env_start_broker (env);
+  reply = get_token (&error);
+  g_assert_nonnull (error);
+  assert_remote_error (error, "dev.sesame.Error.Keyring");
+  g_clear_error (&error);
+  g_assert_false (attention_needed ());
+
+  /* Back again: nothing was lost. */
+  sesame_test_env_start_keyring (env);
+  g_clear_pointer (&reply, g_variant_unref);
+  reply = get_token (&error);
+  g_assert_no_error (error);
 }
 
 static void
@@ -225,6 +249,7 @@ main (int    argc,
   g_test_add_func ("/expiry/hundred-callers-one-refresh", test_hundred_callers_one_refresh);
   g_test_add_func ("/expiry/server-errors-are-retried", test_server_errors_are_retried);
   g_test_add_func ("/expiry/provider-down", test_provider_down);
+  g_test_add_func ("/expiry/keyring-gone", test_keyring_gone);
   g_test_add_func ("/expiry/damaged-account-list", test_damaged_account_list);
   status = g_test_run ();
 
