@@ -12,10 +12,11 @@ struct _SesameAccountObject
   GObject               parent_instance;
 
   SesameBroker         *broker;          /* owns us */
+  GDBusConnection      *connection;
   SesameCredentials    *credentials;
-  SesameObjectSkeleton *skeleton;
-  SesameAccount1       *iface;
   char                 *path;
+  GVariantDict         *changed;         /* properties to announce */
+  guint                 changed_idle;
 };
 
 G_DEFINE_FINAL_TYPE (SesameAccountObject, sesame_account_object, G_TYPE_OBJECT)
@@ -25,10 +26,11 @@ sesame_account_object_finalize (GObject *object)
 {
   SesameAccountObject *self = SESAME_ACCOUNT_OBJECT (object);
 
-  g_signal_handlers_disconnect_by_data (self->iface, self);
-  g_clear_object (&self->iface);
-  g_clear_object (&self->skeleton);
+  g_signal_handlers_disconnect_by_data (sesame_credentials_get_account (self->credentials), self);
+  g_clear_handle_id (&self->changed_idle, g_source_remove);
+  g_clear_pointer (&self->changed, g_variant_dict_unref);
   g_clear_object (&self->credentials);
+  g_clear_object (&self->connection);
   g_free (self->path);
 
   G_OBJECT_CLASS (sesame_account_object_parent_class)->finalize (object);
@@ -92,12 +94,11 @@ on_token (GObject      *source,
     return sesame_broker_return_error (call->invocation, error);
 
   if (g_strcmp0 (g_dbus_method_invocation_get_method_name (call->invocation), "Refresh") == 0)
-    sesame_account1_complete_refresh (call->self->iface, g_steal_pointer (&call->invocation),
-                                      expires_at);
+    g_dbus_method_invocation_return_value (g_steal_pointer (&call->invocation),
+                                           g_variant_new ("(x)", expires_at));
   else
-    sesame_account1_complete_get_access_token (call->self->iface,
-                                               g_steal_pointer (&call->invocation),
-                                               token, expires_at);
+    g_dbus_method_invocation_return_value (g_steal_pointer (&call->invocation),
+                                           g_variant_new ("(sx)", token, expires_at));
   explicit_bzero (token, strlen (token));
 }
 
@@ -120,44 +121,40 @@ on_token_access (GObject      *source,
                                       NULL, on_token, call);
 }
 
-static gboolean
-handle_get_access_token (SesameAccount1        *iface,
+static void
+handle_get_access_token (SesameAccountObject   *self,
                          GDBusMethodInvocation *invocation,
-                         const char * const    *scopes,
-                         SesameAccountObject   *self)
+                         const char * const    *scopes)
 {
   g_autofree char *token = NULL;
   gint64 expires_at = 0;
   GError *error = NULL;
 
   if (!sesame_broker_check_scopes (scopes, &error))
-    return sesame_broker_return_error (invocation, error), TRUE;
+    return sesame_broker_return_error (invocation, error);
 
   /* A cached token for an allowed caller: answered without a main loop hop. */
   if (sesame_broker_check_access_now (self->broker, invocation, SESAME_ACCESS_USE,
                                       self->credentials) &&
       sesame_credentials_lookup_cached (self->credentials, scopes, &token, &expires_at))
     {
-      sesame_account1_complete_get_access_token (iface, invocation, token, expires_at);
+      g_dbus_method_invocation_return_value (invocation, g_variant_new ("(sx)", token, expires_at));
       explicit_bzero (token, strlen (token));
-      return TRUE;
+      return;
     }
 
   sesame_broker_check_access_async (self->broker, invocation, SESAME_ACCESS_USE,
                                     self->credentials, scopes, on_token_access,
                                     call_new (self, invocation, scopes));
-  return TRUE;
 }
 
-static gboolean
-handle_refresh (SesameAccount1        *iface,
-                GDBusMethodInvocation *invocation,
-                SesameAccountObject   *self)
+static void
+handle_refresh (SesameAccountObject   *self,
+                GDBusMethodInvocation *invocation)
 {
   sesame_broker_check_access_async (self->broker, invocation, SESAME_ACCESS_MANAGE,
                                     self->credentials, NULL, on_token_access,
                                     call_new (self, invocation, NULL));
-  return TRUE;
 }
 
 static void
@@ -170,7 +167,7 @@ on_reauthenticated_stored (GObject      *source,
 
   if (!sesame_credentials_replace_finish (SESAME_CREDENTIALS (source), result, &error))
     return sesame_broker_return_error (call->invocation, error);
-  sesame_account1_complete_reauthenticate (call->self->iface, g_steal_pointer (&call->invocation));
+  g_dbus_method_invocation_return_value (g_steal_pointer (&call->invocation), NULL);
 }
 
 static void
@@ -232,27 +229,25 @@ on_reauthenticate_access (GObject      *source,
                                on_reauthenticated, call);
 }
 
-static gboolean
-handle_reauthenticate (SesameAccount1        *iface,
+static void
+handle_reauthenticate (SesameAccountObject   *self,
                        GDBusMethodInvocation *invocation,
-                       const char * const    *scopes,
-                       SesameAccountObject   *self)
+                       const char * const    *scopes)
 {
   SesameAccount *account = sesame_credentials_get_account (self->credentials);
   GError *error = NULL;
 
   if (!sesame_broker_check_scopes (scopes, &error))
-    return sesame_broker_return_error (invocation, error), TRUE;
+    return sesame_broker_return_error (invocation, error);
   if (g_strcmp0 (sesame_account_get_flow (account), SESAME_FLOW_CLIENT_CREDENTIALS) == 0)
     return sesame_broker_return_error (invocation,
       g_error_new_literal (SESAME_ERROR, SESAME_ERROR_INVALID_ARGUMENT,
                            _("A service account has no sign-in page. Add it again with its "
-                             "new client secret instead."))), TRUE;
+                             "new client secret instead.")));
 
   sesame_broker_check_access_async (self->broker, invocation, SESAME_ACCESS_MANAGE,
                                     self->credentials, scopes, on_reauthenticate_access,
                                     call_new (self, invocation, scopes));
-  return TRUE;
 }
 
 /* Remove: revoke, then delete whatever happened, then answer. */
@@ -293,7 +288,7 @@ on_forgotten (GObject      *source,
                    sesame_provider_get_name (provider), removal->revoke_error->message,
                    sesame_provider_get_name (provider)));
   else
-    sesame_account1_complete_remove (self->iface, invocation);
+    g_dbus_method_invocation_return_value (invocation, NULL);
   removal_free (removal);
 }
 
@@ -341,82 +336,142 @@ on_remove_access (GObject      *source,
   sesame_credentials_revoke_async (removal->call->self->credentials, NULL, on_revoked, removal);
 }
 
-static gboolean
-handle_remove (SesameAccount1        *iface,
-               GDBusMethodInvocation *invocation,
-               SesameAccountObject   *self)
+static void
+handle_remove (SesameAccountObject   *self,
+               GDBusMethodInvocation *invocation)
 {
   sesame_broker_check_access_async (self->broker, invocation, SESAME_ACCESS_REMOVE,
                                     self->credentials, NULL, on_remove_access,
                                     call_new (self, invocation, NULL));
-  return TRUE;
 }
 
-static const char * const property_names[] = {
-  "id", "provider", "provider-name", "identity", "scopes", "expires-at",
-  "attention-needed", "attention-reason", "created-at", "flow",
+/* Account1's properties: the D-Bus name and the SesameAccount property. */
+static const struct {
+  const char *dbus_name;
+  const char *name;
+} properties[] = {
+  { "Id", "id" },
+  { "Provider", "provider" },
+  { "ProviderName", "provider-name" },
+  { "Identity", "identity" },
+  { "Scopes", "scopes" },
+  { "ExpiresAt", "expires-at" },
+  { "AttentionNeeded", "attention-needed" },
+  { "AttentionReason", "attention-reason" },
+  { "CreatedAt", "created-at" },
+  { "Flow", "flow" },
 };
 
-static void
-copy_property (SesameAccountObject *self,
-               SesameAccount       *account,
-               const char          *name)
+static GVariant *
+property_value (SesameAccountObject *self,
+                const char          *name)
 {
+  SesameAccount *account = sesame_credentials_get_account (self->credentials);
   GParamSpec *pspec = g_object_class_find_property (G_OBJECT_GET_CLASS (account), name);
   g_auto(GValue) value = G_VALUE_INIT;
 
   g_value_init (&value, pspec->value_type);
   g_object_get_property (G_OBJECT (account), name, &value);
-  g_object_set_property (G_OBJECT (self->iface), name, &value);
+  if (pspec->value_type == G_TYPE_STRING)
+    return g_variant_new_string (g_value_get_string (&value));
+  if (pspec->value_type == G_TYPE_INT64)
+    return g_variant_new_int64 (g_value_get_int64 (&value));
+  if (pspec->value_type == G_TYPE_BOOLEAN)
+    return g_variant_new_boolean (g_value_get_boolean (&value));
+  return g_variant_new_strv (g_value_get_boxed (&value), -1);
 }
 
-/* The account's properties and Account1's share their names; one handler
- * instead of a GBinding per property keeps 1,000 accounts small. */
+GVariant *
+sesame_account_object_get_property (SesameAccountObject *self,
+                                    const char          *dbus_name)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (properties); i++)
+    if (g_str_equal (properties[i].dbus_name, dbus_name))
+      return property_value (self, properties[i].name);
+  return NULL;
+}
+
+GVariant *
+sesame_account_object_get_properties (SesameAccountObject *self)
+{
+  g_auto(GVariantDict) dict = G_VARIANT_DICT_INIT (NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (properties); i++)
+    g_variant_dict_insert_value (&dict, properties[i].dbus_name,
+                                 property_value (self, properties[i].name));
+  return g_variant_dict_end (&dict);
+}
+
+static gboolean
+emit_properties_changed (gpointer user_data)
+{
+  SesameAccountObject *self = user_data;
+  g_autoptr(GVariantDict) changed = g_steal_pointer (&self->changed);
+  const char *invalidated[] = { NULL };
+
+  self->changed_idle = 0;
+  g_dbus_connection_emit_signal (self->connection, NULL, self->path,
+                                 "org.freedesktop.DBus.Properties", "PropertiesChanged",
+                                 g_variant_new ("(s@a{sv}^as)", "dev.sesame.Account1",
+                                                g_variant_dict_end (changed), invalidated),
+                                 NULL);
+  return G_SOURCE_REMOVE;
+}
+
+/* Changes of one main-loop iteration go out in one PropertiesChanged. */
 static void
 on_account_notify (SesameAccount       *account,
                    GParamSpec          *pspec,
                    SesameAccountObject *self)
 {
-  copy_property (self, account, pspec->name);
+  for (guint i = 0; i < G_N_ELEMENTS (properties); i++)
+    if (g_str_equal (properties[i].name, pspec->name))
+      {
+        if (self->changed == NULL)
+          self->changed = g_variant_dict_new (NULL);
+        g_variant_dict_insert_value (self->changed, properties[i].dbus_name,
+                                     property_value (self, pspec->name));
+      }
+  if (self->changed != NULL && self->changed_idle == 0)
+    self->changed_idle = g_idle_add (emit_properties_changed, self);
 }
 
-static void
-bind_properties (SesameAccountObject *self,
-                 SesameAccount       *account)
+void
+sesame_account_object_handle_call (SesameAccountObject   *self,
+                                   GDBusMethodInvocation *invocation)
 {
-  for (guint i = 0; i < G_N_ELEMENTS (property_names); i++)
-    copy_property (self, account, property_names[i]);
-  g_signal_connect_object (account, "notify", G_CALLBACK (on_account_notify), self, 0);
+  const char *method = g_dbus_method_invocation_get_method_name (invocation);
+  GVariant *parameters = g_dbus_method_invocation_get_parameters (invocation);
+  g_autofree const char **scopes = NULL;
+
+  /* GDBus checked the signatures against the interface's introspection. */
+  if (g_str_equal (method, "GetAccessToken") || g_str_equal (method, "Reauthenticate"))
+    g_variant_get (parameters, "(^a&s)", &scopes);
+
+  if (g_str_equal (method, "GetAccessToken"))
+    handle_get_access_token (self, invocation, scopes);
+  else if (g_str_equal (method, "Refresh"))
+    handle_refresh (self, invocation);
+  else if (g_str_equal (method, "Reauthenticate"))
+    handle_reauthenticate (self, invocation, scopes);
+  else
+    handle_remove (self, invocation);
 }
 
 SesameAccountObject *
 sesame_account_object_new (SesameBroker      *broker,
+                           GDBusConnection   *connection,
                            SesameCredentials *credentials)
 {
   SesameAccountObject *self = g_object_new (SESAME_TYPE_ACCOUNT_OBJECT, NULL);
   SesameAccount *account = sesame_credentials_get_account (credentials);
 
   self->broker = broker;
+  self->connection = g_object_ref (connection);
   self->credentials = g_object_ref (credentials);
   self->path = g_strconcat (SESAME_ACCOUNTS_PATH, sesame_account_get_id (account), NULL);
-  self->skeleton = sesame_object_skeleton_new (self->path);
-  self->iface = sesame_account1_skeleton_new ();
-  sesame_object_skeleton_set_account1 (self->skeleton, self->iface);
-  bind_properties (self, account);
-
-  g_signal_connect (self->iface, "handle-get-access-token",
-                    G_CALLBACK (handle_get_access_token), self);
-  g_signal_connect (self->iface, "handle-refresh", G_CALLBACK (handle_refresh), self);
-  g_signal_connect (self->iface, "handle-reauthenticate",
-                    G_CALLBACK (handle_reauthenticate), self);
-  g_signal_connect (self->iface, "handle-remove", G_CALLBACK (handle_remove), self);
+  g_signal_connect (account, "notify", G_CALLBACK (on_account_notify), self);
   return self;
-}
-
-SesameObjectSkeleton *
-sesame_account_object_get_skeleton (SesameAccountObject *self)
-{
-  return self->skeleton;
 }
 
 SesameCredentials *

@@ -3,7 +3,6 @@
 #pragma once
 
 #include "sesame-broker.h"
-#include "sesame-dbus-generated.h"
 
 G_BEGIN_DECLS
 
@@ -12,11 +11,20 @@ G_DECLARE_FINAL_TYPE (SesameAccountObject, sesame_account_object, SESAME, ACCOUN
 
 #define SESAME_ACCOUNTS_PATH SESAME_BROKER_PATH "/accounts/"
 
+/* The broker serves every account from one subtree registration (no
+ * exported skeleton per account: 1,000 accounts stay small); this object
+ * answers the calls and announces its property changes. */
 SesameAccountObject *sesame_account_object_new (SesameBroker      *broker,
+                                                GDBusConnection   *connection,
                                                 SesameCredentials *credentials);
 
-SesameObjectSkeleton *sesame_account_object_get_skeleton    (SesameAccountObject *self);
-SesameCredentials    *sesame_account_object_get_credentials (SesameAccountObject *self);
-const char           *sesame_account_object_get_path        (SesameAccountObject *self);
+SesameCredentials *sesame_account_object_get_credentials (SesameAccountObject *self);
+const char        *sesame_account_object_get_path        (SesameAccountObject *self);
+/* dev.sesame.Account1's properties, all (a{sv}) or one by its D-Bus name. */
+GVariant          *sesame_account_object_get_properties  (SesameAccountObject *self);
+GVariant          *sesame_account_object_get_property    (SesameAccountObject *self,
+                                                          const char          *dbus_name);
+void               sesame_account_object_handle_call     (SesameAccountObject   *self,
+                                                          GDBusMethodInvocation *invocation);
 
 G_END_DECLS

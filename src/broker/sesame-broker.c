@@ -8,6 +8,7 @@
 #include "sesame-account-store.h"
 #include "sesame-agent-manager.h"
 #include "sesame-broker.h"
+#include "sesame-dbus-generated.h"
 #include "sesame-device-sign-in.h"
 #include "sesame-error.h"
 #include "sesame-provider-registry.h"
@@ -29,7 +30,8 @@ struct _SesameBroker
   SesameAgentManager       *agents;
   GSettings                *settings;     /* NULL when the schema is not installed */
 
-  GDBusObjectManagerServer *manager;
+  guint                     manager_id;   /* ObjectManager at SESAME_BROKER_PATH */
+  guint                     subtree_id;   /* every account */
   SesameBroker1            *iface;
   GHashTable               *objects;      /* account id → SesameAccountObject */
   GHashTable               *devices;      /* request id → SesameDeviceSignIn */
@@ -46,9 +48,12 @@ sesame_broker_dispose (GObject *object)
   if (self->iface != NULL)
     g_dbus_interface_skeleton_unexport (G_DBUS_INTERFACE_SKELETON (self->iface));
   g_clear_object (&self->iface);
+  if (self->manager_id != 0)
+    g_dbus_connection_unregister_object (self->connection, self->manager_id);
+  if (self->subtree_id != 0)
+    g_dbus_connection_unregister_subtree (self->connection, self->subtree_id);
   g_clear_pointer (&self->devices, g_hash_table_unref);
   g_clear_pointer (&self->objects, g_hash_table_unref);
-  g_clear_object (&self->manager);
   g_clear_object (&self->agents);
   g_clear_object (&self->settings);
   g_clear_object (&self->store);
@@ -216,17 +221,33 @@ sesame_broker_sign_in_finish (SesameBroker  *self,
   return sesame_sign_in_finish (result, identity, error);
 }
 
-/* Exports one account. */
+static GVariant *
+interfaces_of (SesameAccountObject *object)
+{
+  g_auto(GVariantBuilder) builder = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE ("a{sa{sv}}"));
+
+  g_variant_builder_add (&builder, "{s@a{sv}}", "dev.sesame.Account1",
+                         sesame_account_object_get_properties (object));
+  return g_variant_builder_end (&builder);
+}
+
+/* Puts one account on the bus; @announce: emit InterfacesAdded. */
 static SesameAccountObject *
 export_account (SesameBroker      *self,
-                SesameCredentials *credentials)
+                SesameCredentials *credentials,
+                gboolean           announce)
 {
-  SesameAccountObject *object = sesame_account_object_new (self, credentials);
+  SesameAccountObject *object = sesame_account_object_new (self, self->connection, credentials);
   SesameAccount *account = sesame_credentials_get_account (credentials);
 
   g_hash_table_insert (self->objects, g_strdup (sesame_account_get_id (account)), object);
-  g_dbus_object_manager_server_export (self->manager,
-                                       G_DBUS_OBJECT_SKELETON (sesame_account_object_get_skeleton (object)));
+  if (announce)
+    g_dbus_connection_emit_signal (self->connection, NULL, SESAME_BROKER_PATH,
+                                   "org.freedesktop.DBus.ObjectManager", "InterfacesAdded",
+                                   g_variant_new ("(o@a{sa{sv}})",
+                                                  sesame_account_object_get_path (object),
+                                                  interfaces_of (object)),
+                                   NULL);
   return object;
 }
 
@@ -255,7 +276,11 @@ sesame_broker_forget_account_async (SesameBroker        *self,
 
   g_task_set_source_tag (task, sesame_broker_forget_account_async);
   g_task_set_task_data (task, g_object_ref (account), g_object_unref);
-  g_dbus_object_manager_server_unexport (self->manager, path);
+  const char *removed[] = { "dev.sesame.Account1", NULL };
+
+  g_dbus_connection_emit_signal (self->connection, NULL, SESAME_BROKER_PATH,
+                                 "org.freedesktop.DBus.ObjectManager", "InterfacesRemoved",
+                                 g_variant_new ("(o^as)", path, removed), NULL);
   sesame_account_store_remove (self->store, id);
   g_hash_table_remove (self->objects, id);
   sesame_account_store_save_async (self->store, NULL, on_forget_saved, task);
@@ -316,7 +341,7 @@ on_account_secret_stored (GObject      *source,
   if (storing->is_new)
     {
       sesame_account_store_add (self->store, sesame_credentials_get_account (storing->credentials));
-      export_account (self, storing->credentials);
+      export_account (self, storing->credentials, TRUE);
     }
   sesame_account_store_save_async (self->store, NULL, on_account_saved, g_steal_pointer (&task));
 }
@@ -971,8 +996,143 @@ export_stored_accounts (SesameBroker *self)
         sesame_credentials_new (accounts->pdata[i], provider, self->providers,
                                 self->client, self->secrets);
 
-      export_account (self, credentials);
+      export_account (self, credentials, FALSE);
     }
+}
+
+/* ---- The accounts on the bus: an ObjectManager and one subtree ---- */
+
+static const char object_manager_xml[] =
+  "<node><interface name='org.freedesktop.DBus.ObjectManager'>"
+  "<method name='GetManagedObjects'><arg type='a{oa{sa{sv}}}' direction='out'/></method>"
+  "<signal name='InterfacesAdded'><arg type='o'/><arg type='a{sa{sv}}'/></signal>"
+  "<signal name='InterfacesRemoved'><arg type='o'/><arg type='as'/></signal>"
+  "</interface></node>";
+
+static void
+on_manager_call (GDBusConnection       *connection,
+                 const char            *sender,
+                 const char            *path,
+                 const char            *interface,
+                 const char            *method,
+                 GVariant              *parameters,
+                 GDBusMethodInvocation *invocation,
+                 gpointer               user_data)
+{
+  SesameBroker *self = user_data;
+  g_auto(GVariantBuilder) builder = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE ("a{oa{sa{sv}}}"));
+  GHashTableIter iter;
+  gpointer object;
+
+  g_hash_table_iter_init (&iter, self->objects);
+  while (g_hash_table_iter_next (&iter, NULL, &object))
+    g_variant_builder_add (&builder, "{o@a{sa{sv}}}", sesame_account_object_get_path (object),
+                           interfaces_of (object));
+  g_dbus_method_invocation_return_value (invocation,
+                                         g_variant_new ("(@a{oa{sa{sv}}})",
+                                                        g_variant_builder_end (&builder)));
+}
+
+static const GDBusInterfaceVTable manager_vtable = { on_manager_call, NULL, NULL, { 0 } };
+
+static void
+on_account_call (GDBusConnection       *connection,
+                 const char            *sender,
+                 const char            *path,
+                 const char            *interface,
+                 const char            *method,
+                 GVariant              *parameters,
+                 GDBusMethodInvocation *invocation,
+                 gpointer               user_data)
+{
+  sesame_account_object_handle_call (user_data, invocation);
+}
+
+static GVariant *
+on_account_get_property (GDBusConnection  *connection,
+                         const char       *sender,
+                         const char       *path,
+                         const char       *interface,
+                         const char       *name,
+                         GError          **error,
+                         gpointer          user_data)
+{
+  return sesame_account_object_get_property (user_data, name);
+}
+
+static const GDBusInterfaceVTable account_vtable = {
+  on_account_call, on_account_get_property, NULL, { 0 }
+};
+
+static char **
+on_subtree_enumerate (GDBusConnection *connection,
+                      const char      *sender,
+                      const char      *path,
+                      gpointer         user_data)
+{
+  SesameBroker *self = user_data;
+  g_autofree char **ids = (char **) g_hash_table_get_keys_as_array (self->objects, NULL);
+
+  /* GDBus frees what it gets. */
+  return g_strdupv (ids);
+}
+
+static GDBusInterfaceInfo **
+on_subtree_introspect (GDBusConnection *connection,
+                       const char      *sender,
+                       const char      *path,
+                       const char      *node,
+                       gpointer         user_data)
+{
+  SesameBroker *self = user_data;
+  GDBusInterfaceInfo **infos;
+
+  if (node == NULL || !g_hash_table_contains (self->objects, node))
+    return NULL;
+  infos = g_new0 (GDBusInterfaceInfo *, 2);
+  infos[0] = g_dbus_interface_info_ref (sesame_account1_interface_info ());
+  return infos;
+}
+
+static const GDBusInterfaceVTable *
+on_subtree_dispatch (GDBusConnection *connection,
+                     const char      *sender,
+                     const char      *path,
+                     const char      *interface,
+                     const char      *node,
+                     gpointer        *out_user_data,
+                     gpointer         user_data)
+{
+  SesameBroker *self = user_data;
+  SesameAccountObject *object = node ? g_hash_table_lookup (self->objects, node) : NULL;
+
+  if (object == NULL || g_strcmp0 (interface, "dev.sesame.Account1") != 0)
+    return NULL;
+  *out_user_data = object;
+  return &account_vtable;
+}
+
+static const GDBusSubtreeVTable subtree_vtable = {
+  on_subtree_enumerate, on_subtree_introspect, on_subtree_dispatch, { 0 }
+};
+
+static gboolean
+register_accounts (SesameBroker  *self,
+                   GError       **error)
+{
+  g_autoptr(GDBusNodeInfo) info = g_dbus_node_info_new_for_xml (object_manager_xml, NULL);
+  g_autofree char *accounts = g_strndup (SESAME_ACCOUNTS_PATH, strlen (SESAME_ACCOUNTS_PATH) - 1);
+
+  self->manager_id = g_dbus_connection_register_object (self->connection, SESAME_BROKER_PATH,
+                                                        info->interfaces[0], &manager_vtable,
+                                                        self, NULL, error);
+  if (self->manager_id == 0)
+    return FALSE;
+  self->subtree_id = g_dbus_connection_register_subtree (self->connection, accounts,
+                                                         &subtree_vtable,
+                                                         G_DBUS_SUBTREE_FLAGS_NONE, self,
+                                                         NULL, error);
+  return self->subtree_id != 0;
 }
 
 static GSettings *
@@ -1027,9 +1187,9 @@ sesame_broker_new (GDBusConnection  *connection,
   if (!sesame_account_store_load (self->store, &load_error))
     g_warning ("%s", load_error->message);
 
-  self->manager = g_dbus_object_manager_server_new (SESAME_BROKER_PATH);
   export_stored_accounts (self);
-  g_dbus_object_manager_server_set_connection (self->manager, connection);
+  if (!register_accounts (self, error))
+    return NULL;
 
   self->iface = sesame_broker1_skeleton_new ();
   sesame_broker1_set_version (self->iface, CONTRACT_VERSION);
