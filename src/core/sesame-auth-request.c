@@ -2,6 +2,8 @@
 /* sesame-auth-request.c: one authorization code request: PKCE, state, callback */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <string.h>
 
 #include "sesame-auth-request.h"
@@ -149,20 +151,20 @@ check_provider (SesameProvider  *provider,
   if (endpoint == NULL)
     {
       g_set_error (error, SESAME_ERROR, SESAME_ERROR_INVALID_ARGUMENT,
-                   "%s has no authorization endpoint.", sesame_provider_get_name (provider));
+                   _("%s has no authorization endpoint."), sesame_provider_get_name (provider));
       return FALSE;
     }
   if (!sesame_uri_is_secure_or_loopback (endpoint))
     {
       g_set_error (error, SESAME_ERROR, SESAME_ERROR_PROVIDER,
-                   "The authorization endpoint of %s is not encrypted (plain http).",
+                   _("The authorization endpoint of %s is not encrypted (plain http)."),
                    sesame_provider_get_name (provider));
       return FALSE;
     }
   if (client_id == NULL || client_id[0] == '\0')
     {
       g_set_error (error, SESAME_ERROR, SESAME_ERROR_INVALID_ARGUMENT,
-                   "%s has no client id yet.", sesame_provider_get_name (provider));
+                   _("%s has no client id yet."), sesame_provider_get_name (provider));
       return FALSE;
     }
   return TRUE;
@@ -185,7 +187,7 @@ sesame_auth_request_new (SesameProvider     *provider,
   if (scopes == NULL || scopes[0] == NULL)
     {
       g_set_error_literal (error, SESAME_ERROR, SESAME_ERROR_INVALID_ARGUMENT,
-                           "A sign-in needs at least one scope.");
+                           _("A sign-in needs at least one scope."));
       return NULL;
     }
   if (!check_provider (provider, error))
@@ -194,7 +196,7 @@ sesame_auth_request_new (SesameProvider     *provider,
   if (redirect == NULL)
     {
       g_set_error (error, SESAME_ERROR, SESAME_ERROR_INVALID_ARGUMENT,
-                   "The redirect URI “%s” is not valid.", redirect_uri);
+                   _("The redirect URI “%s” is not valid."), redirect_uri);
       return NULL;
     }
 
@@ -312,8 +314,8 @@ parse_callback_query (SesameAuthRequest  *self,
   if (repeated || local_error != NULL)
     {
       g_set_error (error, SESAME_ERROR, SESAME_ERROR_PROVIDER,
-                   "The answer from %s could not be read. "
-                   "Nothing was added; please sign in again.",
+                   _("The answer from %s could not be read. "
+                   "Nothing was added; please sign in again."),
                    sesame_provider_get_name (self->provider));
       return NULL;
     }
@@ -343,8 +345,8 @@ check_origin (SesameAuthRequest  *self,
     return TRUE;
 
   g_set_error (error, SESAME_ERROR, SESAME_ERROR_PROVIDER,
-               "The answer from %s could not be verified: %s. "
-               "Nothing was added; please sign in again.", name, problem);
+               _("The answer from %s could not be verified: %s. "
+               "Nothing was added; please sign in again."), name, problem);
   return FALSE;
 }
 
@@ -360,13 +362,13 @@ set_oauth_error (SesameAuthRequest  *self,
 
   if (code == SESAME_OAUTH_ERROR_ACCESS_DENIED)
     g_set_error (error, SESAME_ERROR, SESAME_ERROR_CANCELLED,
-                 "The sign-in to %s was cancelled.", name);
+                 _("The sign-in to %s was cancelled."), name);
   else if (description == NULL || description[0] == '\0')
     g_set_error (error, SESAME_OAUTH_ERROR, code,
-                 "%s refused the sign-in: %s", name, oauth_error);
+                 _("%s refused the sign-in: %s"), name, oauth_error);
   else
     g_set_error (error, SESAME_OAUTH_ERROR, code,
-                 "%s refused the sign-in: %s (%s)", name, oauth_error, description);
+                 _("%s refused the sign-in: %s (%s)"), name, oauth_error, description);
 }
 
 char *
@@ -384,8 +386,8 @@ sesame_auth_request_parse_callback (SesameAuthRequest  *self,
   if (!sesame_auth_request_matches_redirect (self, uri))
     {
       g_set_error (error, SESAME_ERROR, SESAME_ERROR_PROVIDER,
-                   "The answer from %s went to another address than this sign-in's. "
-                   "Nothing was added; please sign in again.",
+                   _("The answer from %s went to another address than this sign-in's. "
+                   "Nothing was added; please sign in again."),
                    sesame_provider_get_name (self->provider));
       return NULL;
     }
@@ -411,7 +413,7 @@ sesame_auth_request_parse_callback (SesameAuthRequest  *self,
   if (code == NULL || code[0] == '\0')
     {
       g_set_error (error, SESAME_ERROR, SESAME_ERROR_PROVIDER,
-                   "%s sent no authorization code. Nothing was added; please sign in again.",
+                   _("%s sent no authorization code. Nothing was added; please sign in again."),
                    sesame_provider_get_name (self->provider));
       return NULL;
     }

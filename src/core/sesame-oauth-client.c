@@ -2,6 +2,8 @@
 /* sesame-oauth-client.c: the OAuth 2.0 client, on libsoup 3 */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <string.h>
 
 #include <libsoup/soup.h>
@@ -381,7 +383,7 @@ end_attempt_with_io_error (GTask  *task,
       return;
     }
   error = g_error_new (SESAME_ERROR, SESAME_ERROR_NETWORK,
-                       "Could not reach %s: %s.", ex->name, io_error->message);
+                       _("Could not reach %s: %s."), ex->name, io_error->message);
   g_error_free (io_error);
   end_attempt (task, error);
 }
@@ -390,7 +392,7 @@ static GError *
 too_large_error (Exchange *ex)
 {
   return g_error_new (SESAME_ERROR, SESAME_ERROR_PROVIDER,
-                      "%s sent an answer larger than %d KiB, which cannot be an OAuth answer.",
+                      _("%s sent an answer larger than %d KiB, which cannot be an OAuth answer."),
                       ex->name, MAX_BODY_SIZE / 1024);
 }
 
@@ -406,12 +408,12 @@ oauth_error_new (const char *name,
 
   if (code == NULL)
     return g_error_new (SESAME_ERROR, SESAME_ERROR_PROVIDER,
-                        "%s sent an error that cannot be read.", name);
+                        _("%s sent an error that cannot be read."), name);
   if (description == NULL || description[0] == '\0')
     return g_error_new (SESAME_OAUTH_ERROR, sesame_oauth_error_from_string (code),
-                        "%s refused the request: %s", name, code);
+                        _("%s refused the request: %s"), name, code);
   return g_error_new (SESAME_OAUTH_ERROR, sesame_oauth_error_from_string (code),
-                      "%s refused the request: %s (%s)", name, code, description);
+                      _("%s refused the request: %s (%s)"), name, code, description);
 }
 
 static GError *
@@ -420,13 +422,13 @@ response_error (Exchange *ex,
 {
   if (response->status >= 500 || response->status == HTTP_TOO_MANY_REQUESTS)
     return g_error_new (SESAME_ERROR, SESAME_ERROR_NETWORK,
-                        "%s is not available right now (HTTP status %u). Try again later.",
+                        _("%s is not available right now (HTTP status %u). Try again later."),
                         ex->name, response->status);
   if (response->object != NULL && json_object_has_member (response->object, "error"))
     return oauth_error_new (ex->name, response->object);
   if (!SOUP_STATUS_IS_SUCCESSFUL (response->status))
     return g_error_new (SESAME_ERROR, SESAME_ERROR_PROVIDER,
-                        "%s answered with the unexpected HTTP status %u.",
+                        _("%s answered with the unexpected HTTP status %u."),
                         ex->name, response->status);
   return NULL;
 }
@@ -550,7 +552,7 @@ send_attempt (GTask *task)
   if (ex->message == NULL)
     {
       end_attempt (task, g_error_new (SESAME_ERROR, SESAME_ERROR_PROVIDER,
-                                      "An endpoint of %s is not a valid URI.", ex->name));
+                                      _("An endpoint of %s is not a valid URI."), ex->name));
       return;
     }
 
@@ -584,15 +586,15 @@ exchange_async (SesameOAuthClient   *self,
   if (ex->uri == NULL)
     {
       g_task_return_new_error (task, SESAME_ERROR, SESAME_ERROR_INVALID_ARGUMENT,
-                               "The endpoints of %s are not known yet.", ex->name);
+                               _("The endpoints of %s are not known yet."), ex->name);
       g_object_unref (task);
       return;
     }
   if (!sesame_uri_is_secure_or_loopback (ex->uri))
     {
       g_task_return_new_error (task, SESAME_ERROR, SESAME_ERROR_PROVIDER,
-                               "An endpoint of %s is not encrypted (plain http); "
-                               "Sesame does not send anything there.", ex->name);
+                               _("An endpoint of %s is not encrypted (plain http); "
+                               "Sesame does not send anything there."), ex->name);
       g_object_unref (task);
       return;
     }
@@ -889,7 +891,7 @@ sesame_oauth_client_revoke_async (SesameOAuthClient   *self,
   if (endpoint == NULL)
     {
       g_task_return_new_error (task, SESAME_ERROR, SESAME_ERROR_INVALID_ARGUMENT,
-                               "%s offers no way to revoke access.",
+                               _("%s offers no way to revoke access."),
                                sesame_provider_get_name (provider));
       g_object_unref (task);
       return;
@@ -946,7 +948,7 @@ device_authorization_new (const char  *name,
       !get_integer (object, "expires_in", &expires_in) || expires_in <= 0)
     {
       g_set_error (error, SESAME_ERROR, SESAME_ERROR_PROVIDER,
-                   "%s sent an incomplete answer to the device sign-in request.", name);
+                   _("%s sent an incomplete answer to the device sign-in request."), name);
       return NULL;
     }
   if (get_integer (object, "interval", &interval) && (interval < 1 || interval > 3600))
@@ -1009,7 +1011,7 @@ sesame_oauth_client_device_authorize_async (SesameOAuthClient   *self,
   if (endpoint == NULL)
     {
       g_task_return_new_error (task, SESAME_ERROR, SESAME_ERROR_INVALID_ARGUMENT,
-                               "%s does not offer sign-in from another device.", name);
+                               _("%s does not offer sign-in from another device."), name);
       g_object_unref (task);
       return;
     }
@@ -1081,14 +1083,14 @@ discovery_new (const char  *issuer,
   if (uri == NULL || g_uri_get_query (uri) != NULL || g_uri_get_fragment (uri) != NULL)
     {
       g_set_error (error, SESAME_ERROR, SESAME_ERROR_INVALID_ARGUMENT,
-                   "“%s” is not a valid issuer address.", issuer);
+                   _("“%s” is not a valid issuer address."), issuer);
       return NULL;
     }
   if (!sesame_uri_is_secure_or_loopback (issuer))
     {
       g_set_error (error, SESAME_ERROR, SESAME_ERROR_INVALID_ARGUMENT,
-                   "The issuer “%s” is not an https address; Sesame only asks issuers over "
-                   "an encrypted connection.", issuer);
+                   _("The issuer “%s” is not an https address; Sesame only asks issuers over "
+                   "an encrypted connection."), issuer);
       return NULL;
     }
 
@@ -1130,7 +1132,7 @@ on_discovery_response (GObject      *source,
   response = exchange_finish (result, &error);
   if (response != NULL && response->object == NULL)
     error = g_error_new (SESAME_ERROR, SESAME_ERROR_PROVIDER,
-                         "%s sent a discovery document that is not JSON.", discovery->host);
+                         _("%s sent a discovery document that is not JSON."), discovery->host);
 
   if (error != NULL && may_fall_back (error) && discovery->fallback_uri != NULL)
     {
@@ -1142,7 +1144,7 @@ on_discovery_response (GObject      *source,
   if (error != NULL && may_fall_back (error))
     {
       g_task_return_new_error (task, SESAME_ERROR, SESAME_ERROR_PROVIDER,
-                               "%s publishes no OpenID Connect or OAuth 2.0 configuration.",
+                               _("%s publishes no OpenID Connect or OAuth 2.0 configuration."),
                                discovery->host);
       return;
     }
@@ -1158,8 +1160,8 @@ on_discovery_response (GObject      *source,
   if (g_strcmp0 (issuer, discovery->issuer) != 0)
     {
       g_task_return_new_error (task, SESAME_ERROR, SESAME_ERROR_PROVIDER,
-                               "The configuration published by %s is not for the issuer "
-                               "“%s”; it was refused.", discovery->host, discovery->issuer);
+                               _("The configuration published by %s is not for the issuer "
+                               "“%s”; it was refused."), discovery->host, discovery->issuer);
       return;
     }
   g_task_return_pointer (task, json_object_ref (response->object),
@@ -1288,7 +1290,7 @@ decode_id_token (SesameProvider  *provider,
       (root = json_parser_get_root (parser)) == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     {
       g_set_error (error, SESAME_ERROR, SESAME_ERROR_PROVIDER,
-                   "The ID token from %s cannot be read.", name);
+                   _("The ID token from %s cannot be read."), name);
       return NULL;
     }
 
@@ -1297,7 +1299,7 @@ decode_id_token (SesameProvider  *provider,
       !audience_contains (claims, sesame_provider_get_client_id (provider)))
     {
       g_set_error (error, SESAME_ERROR, SESAME_ERROR_PROVIDER,
-                   "The ID token from %s was not issued by it for Sesame; it was refused.",
+                   _("The ID token from %s was not issued by it for Sesame; it was refused."),
                    name);
       return NULL;
     }
@@ -1327,8 +1329,8 @@ on_userinfo_response (GObject      *source,
   if (identity == NULL || identity[0] == '\0')
     {
       g_task_return_new_error (task, SESAME_ERROR, SESAME_ERROR_PROVIDER,
-                               "%s did not say which account signed in (its answer has no "
-                               "“%s”).", request->name, request->claim);
+                               _("%s did not say which account signed in (its answer has no "
+                               "“%s”)."), request->name, request->claim);
       return;
     }
   /* OpenID Connect Core §5.3.2: the answer must be about the ID token's
@@ -1336,8 +1338,8 @@ on_userinfo_response (GObject      *source,
   if (request->subject != NULL && subject != NULL && !g_str_equal (subject, request->subject))
     {
       g_task_return_new_error (task, SESAME_ERROR, SESAME_ERROR_PROVIDER,
-                               "%s answered about another account than the one that signed "
-                               "in; it was refused.", request->name);
+                               _("%s answered about another account than the one that signed "
+                               "in; it was refused."), request->name);
       return;
     }
   g_task_return_pointer (task, g_strdup (identity), g_free);
@@ -1390,7 +1392,7 @@ sesame_oauth_client_fetch_identity_async (SesameOAuthClient   *self,
   if (endpoint == NULL)
     {
       g_task_return_new_error (task, SESAME_ERROR, SESAME_ERROR_PROVIDER,
-                               "%s does not say which account signed in.", request->name);
+                               _("%s does not say which account signed in."), request->name);
       return;
     }
 

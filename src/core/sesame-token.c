@@ -2,6 +2,8 @@
 /* sesame-token.c: an account's credentials as kept in the keyring */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <string.h>
 
 #include <json-glib/json-glib.h>
@@ -157,14 +159,14 @@ parse_object (const char  *text,
   /* The parser's own message may quote the text, which holds secrets. */
   if (!json_parser_load_from_data (parser, text, length, NULL))
     {
-      g_set_error (error, domain, code, "%s is not valid JSON.", what);
+      g_set_error (error, domain, code, _("%s is not valid JSON."), what);
       return NULL;
     }
 
   root = json_parser_get_root (parser);
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     {
-      g_set_error (error, domain, code, "%s is not a JSON object.", what);
+      g_set_error (error, domain, code, _("%s is not a JSON object."), what);
       return NULL;
     }
   return json_object_ref (json_node_get_object (root));
@@ -197,13 +199,13 @@ sesame_token_new_from_response (const char          *body,
       !get_lifetime (object, &lifetime))
     {
       g_set_error_literal (error, SESAME_ERROR, SESAME_ERROR_PROVIDER,
-                           "The token response has a field of the wrong type.");
+                           _("The token response has a field of the wrong type."));
       return NULL;
     }
   if (access_token == NULL || access_token[0] == '\0' || token_type == NULL)
     {
       g_set_error_literal (error, SESAME_ERROR, SESAME_ERROR_PROVIDER,
-                           "The token response lacks the access token or its type.");
+                           _("The token response lacks the access token or its type."));
       return NULL;
     }
 
@@ -292,7 +294,7 @@ sesame_token_new_from_secret (const char  *secret,
       !read_secret_expiry (object, &token->expires_at))
     {
       g_set_error_literal (error, SESAME_ERROR, SESAME_ERROR_KEYRING,
-                           "The account's keyring item has a field of the wrong type.");
+                           _("The account's keyring item has a field of the wrong type."));
       return NULL;
     }
 
