@@ -432,20 +432,6 @@ test_browser_sign_in (void)
   g_assert_cmpuint (agent->n_cancel, ==, cancels + 1);
 }
 
-static void
-test_no_agent (void)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GVariant) reply = NULL;
-
-  reply = call (BROKER, BROKER1, "UnregisterAgent", g_variant_new ("(o)", "/dev/sesame/TestAgent"),
-                NULL, &error);
-  g_assert_no_error (error);
-  g_assert_null (add_account ("testidp", NULL, &error));
-  assert_error (error, "dev.sesame.Error.NoAgent");
-  sesame_test_agent_register (agent);
-}
-
 static GDBusConnection *
 second_connection (void)
 {
@@ -458,6 +444,36 @@ second_connection (void)
   g_assert_no_error (error);
   g_dbus_connection_set_exit_on_close (connection, FALSE);
   return connection;
+}
+
+static void
+test_no_agent (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = NULL;
+
+  reply = call (BROKER, BROKER1, "UnregisterAgent", g_variant_new ("(o)", "/dev/sesame/TestAgent"),
+                NULL, &error);
+  g_assert_no_error (error);
+  g_assert_null (add_account ("testidp", NULL, &error));
+  assert_error (error, "dev.sesame.Error.NoAgent");
+  g_clear_error (&error);
+
+  /* An agent whose name left the bus is no agent either. */
+  {
+    g_autoptr(GDBusConnection) other = second_connection ();
+    g_autoptr(GVariant) registered = NULL;
+
+    registered = g_dbus_connection_call_sync (other, "dev.sesame.Sesame.Broker", BROKER, BROKER1,
+                                              "RegisterAgent",
+                                              g_variant_new ("(o)", "/dev/sesame/GoneAgent"),
+                                              NULL, G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
+    g_assert_no_error (error);
+    g_dbus_connection_close_sync (other, NULL, NULL);
+  }
+  g_assert_null (add_account ("testidp", NULL, &error));
+  assert_error (error, "dev.sesame.Error.NoAgent");
+  sesame_test_agent_register (agent);
 }
 
 static void
