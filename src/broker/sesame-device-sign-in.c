@@ -374,6 +374,7 @@ sesame_device_sign_in_cancel (SesameDeviceSignIn *self)
 {
   g_clear_handle_id (&self->poll_id, g_source_remove);
   g_cancellable_cancel (self->cancellable);
-  end_finishing (self, g_error_new_literal (SESAME_ERROR, SESAME_ERROR_CANCELLED,
-                                            _("The device sign-in was cancelled.")), NULL);
+  if (self->finishing != NULL)
+    end_finishing (self, g_error_new_literal (SESAME_ERROR, SESAME_ERROR_CANCELLED,
+                                              _("The device sign-in was cancelled.")), NULL);
 }
