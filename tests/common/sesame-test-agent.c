@@ -2,6 +2,8 @@
 /* sesame-test-agent.c: an Agent1 for tests: the scripted person answers */
 #include "config.h"
 
+#include <libsoup/soup.h>
+
 #include "sesame-test-agent.h"
 
 #define AGENT_PATH "/dev/sesame/TestAgent"
@@ -56,6 +58,18 @@ on_person_done (GObject      *source,
   g_free (pending);
 }
 
+/* What an attacker's page might load: the redirect URI with another state. */
+static guint
+try_forged_callback (const char *redirect_uri)
+{
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autofree char *uri = g_strconcat (redirect_uri, "?code=stolen&state=forged-by-a-test", NULL);
+  g_autoptr(SoupMessage) message = soup_message_new ("GET", uri);
+  g_autoptr(GBytes) body = soup_session_send_and_read (session, message, NULL, NULL);
+
+  return soup_message_get_status (message);
+}
+
 static void
 authorize (SesameTestAgent       *agent,
            GDBusMethodInvocation *invocation,
@@ -85,6 +99,13 @@ authorize (SesameTestAgent       *agent,
                                                        "The person closed the window.");
 
   g_assert_true (g_variant_lookup (details, "authorization-url", "&s", &url));
+  if (agent->mode == SESAME_TEST_AGENT_BROWSER)
+    {
+      const char *redirect_uri;
+
+      g_assert_true (g_variant_lookup (details, "redirect-uri", "&s", &redirect_uri));
+      agent->forged_status = try_forged_callback (redirect_uri);
+    }
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
                                         G_SUBPROCESS_FLAGS_STDERR_PIPE);
   argv = g_ptr_array_new ();

@@ -25,6 +25,7 @@ typedef struct {
   GVariant            *last_details;
   char                *last_cancelled;
   GDBusMethodInvocation *held;
+  guint                forged_status;  /* BROWSER: the listener's answer to a forged state */
 } SesameTestAgent;
 
 SesameTestAgent *sesame_test_agent_new      (SesameTestEnv   *env);

@@ -416,20 +416,59 @@ test_sign_in_refused (void)
   g_assert_cmpuint (count_accounts (), ==, before);
 }
 
+static gboolean
+port_is_open (guint16 port)
+{
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  g_autoptr(GSocketConnection) connection = NULL;
+
+  connection = g_socket_client_connect_to_host (client, "127.0.0.1", port, NULL, NULL);
+  return connection != NULL;
+}
+
 static void
 test_browser_sign_in (void)
 {
+  g_autofree char *path = g_build_filename (env->config_dir, "sesame", "providers",
+                                            "testbrowser.json", NULL);
+  g_autofree char *definition = NULL;
   g_autoptr(GError) error = NULL;
+  g_autoptr(GUri) redirect = NULL;
   g_autofree char *bob = NULL;
+  const char *user_agent, *redirect_uri;
   guint cancels = agent->n_cancel;
+
+  /* A provider that wants the system browser, as Google does; the broker
+   * reads provider files at start. */
+  definition = g_strdup_printf ("{\"name\": \"Browser Provider\", \"issuer\": \"%s\", "
+                                "\"client-id\": \"sesame-test\", \"user-agent\": \"browser\", "
+                                "\"default-scopes\": [\"openid\", \"email\", \"offline_access\"]}",
+                                env->issuer);
+  g_file_set_contents (path, definition, -1, &error);
+  g_assert_no_error (error);
+  sesame_test_env_stop_broker (env);
+  sesame_test_env_start_broker (env);
+  sesame_test_agent_register (agent);
 
   /* The person's browser loads the loopback redirect; the broker takes it
    * and tells the agent to close its window. */
   sesame_test_agent_set (agent, SESAME_TEST_AGENT_BROWSER, "bob");
-  bob = add_account ("testidp", NULL, &error);
+  bob = add_account ("testbrowser", NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (string_property (bob, "Identity"), ==, "bob@example.test");
   g_assert_cmpuint (agent->n_cancel, ==, cancels + 1);
+
+  g_assert_true (g_variant_lookup (agent->last_details, "user-agent", "&s", &user_agent));
+  g_assert_cmpstr (user_agent, ==, "browser");
+  g_assert_true (g_variant_lookup (agent->last_details, "redirect-uri", "&s", &redirect_uri));
+  redirect = g_uri_parse (redirect_uri, G_URI_FLAGS_NONE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_uri_get_port (redirect), >, 0);
+  g_assert_cmpint (g_uri_get_port (redirect), !=, 80);
+  /* A forged state was refused before the real callback was taken… */
+  g_assert_cmpuint (agent->forged_status, ==, 400);
+  /* …and the listener is gone. */
+  g_assert_false (port_is_open (g_uri_get_port (redirect)));
 }
 
 static GDBusConnection *
