@@ -3,10 +3,10 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
-#include <glib/gstdio.h>
 
 #include "sesame-account-store.h"
 #include "sesame-error.h"
+#include "sesame-json-file.h"
 
 #define FILE_VERSION 1
 
@@ -14,17 +14,9 @@ struct _SesameAccountStore
 {
   GObject     parent_instance;
 
-  char       *dir;
-  char       *path;
-  GHashTable *accounts;        /* id → SesameAccount */
-  GPtrArray  *order;           /* SesameAccount, in the order they were added */
-
-  /* One write at a time; changes made meanwhile are written next. */
-  gboolean    writing;
-  gboolean    dirty;
-  guint       save_idle;
-  GPtrArray  *waiting;         /* GTask waiting for the write in flight */
-  GPtrArray  *waiting_next;    /* GTask waiting for the next write */
+  SesameJsonFile *file;
+  GHashTable     *accounts;    /* id → SesameAccount */
+  GPtrArray      *order;       /* SesameAccount, in the order they were added */
 };
 
 G_DEFINE_FINAL_TYPE (SesameAccountStore, sesame_account_store, G_TYPE_OBJECT)
@@ -37,14 +29,20 @@ enum {
 
 static guint signals[N_SIGNALS];
 
-static void schedule_save (SesameAccountStore *self);
+static void
+schedule_save (SesameAccountStore *self)
+{
+  sesame_json_file_schedule_save (self->file);
+}
 
 static void
 sesame_account_store_dispose (GObject *object)
 {
   SesameAccountStore *self = SESAME_ACCOUNT_STORE (object);
 
-  g_clear_handle_id (&self->save_idle, g_source_remove);
+  if (self->file != NULL)
+    sesame_json_file_detach (self->file);
+  g_clear_object (&self->file);
   for (guint i = 0; self->order && i < self->order->len; i++)
     g_signal_handlers_disconnect_by_data (self->order->pdata[i], self);
   g_clear_pointer (&self->order, g_ptr_array_unref);
@@ -54,25 +52,11 @@ sesame_account_store_dispose (GObject *object)
 }
 
 static void
-sesame_account_store_finalize (GObject *object)
-{
-  SesameAccountStore *self = SESAME_ACCOUNT_STORE (object);
-
-  g_free (self->dir);
-  g_free (self->path);
-  g_ptr_array_unref (self->waiting);
-  g_ptr_array_unref (self->waiting_next);
-
-  G_OBJECT_CLASS (sesame_account_store_parent_class)->finalize (object);
-}
-
-static void
 sesame_account_store_class_init (SesameAccountStoreClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
   object_class->dispose = sesame_account_store_dispose;
-  object_class->finalize = sesame_account_store_finalize;
 
   signals[ACCOUNT_ADDED] =
     g_signal_new ("account-added", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
@@ -87,24 +71,25 @@ sesame_account_store_init (SesameAccountStore *self)
 {
   self->accounts = g_hash_table_new (g_str_hash, g_str_equal);
   self->order = g_ptr_array_new_with_free_func (g_object_unref);
-  self->waiting = g_ptr_array_new ();
-  self->waiting_next = g_ptr_array_new ();
 }
+
+static JsonNode *serialize (gpointer user_data);
 
 SesameAccountStore *
 sesame_account_store_new (const char *dir)
 {
   SesameAccountStore *self = g_object_new (SESAME_TYPE_ACCOUNT_STORE, NULL);
 
-  self->dir = g_strdup (dir);
-  self->path = g_build_filename (dir, "accounts.json", NULL);
+  g_autofree char *path = g_build_filename (dir, "accounts.json", NULL);
+
+  self->file = sesame_json_file_new (path, serialize, self);
   return self;
 }
 
 const char *
 sesame_account_store_get_path (SesameAccountStore *self)
 {
-  return self->path;
+  return sesame_json_file_get_path (self->file);
 }
 
 static void
@@ -120,24 +105,6 @@ insert_account (SesameAccountStore *self,
   g_ptr_array_add (self->order, g_object_ref (account));
   g_hash_table_insert (self->accounts, (char *) sesame_account_get_id (account), account);
   g_signal_connect_swapped (account, "notify", G_CALLBACK (on_account_notify), self);
-}
-
-/* Keeps a damaged file for the person (or a developer) to look at. */
-static void
-set_damaged_file_aside (SesameAccountStore *self,
-                        const char         *problem,
-                        GError            **error)
-{
-  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
-  g_autofree char *stamp = g_date_time_format (now, "%Y%m%dT%H%M%SZ");
-  g_autofree char *aside = g_strdup_printf ("%s.damaged-%s", self->path, stamp);
-
-  if (g_rename (self->path, aside) != 0)
-    aside[0] = '\0';
-  g_set_error (error, SESAME_ERROR, SESAME_ERROR_INVALID_ARGUMENT,
-               _("The account list %s was damaged (%s); it was kept as %s and Sesame "
-                 "starts without it. Restore it from there or add the accounts again."),
-               self->path, problem, aside[0] ? aside : self->path);
 }
 
 static gboolean
@@ -182,27 +149,13 @@ gboolean
 sesame_account_store_load (SesameAccountStore *self,
                            GError            **error)
 {
-  g_autofree char *contents = NULL;
-  gsize length = 0;
   g_autoptr(GError) local_error = NULL;
-  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  g_autoptr(JsonNode) root = sesame_json_file_load (self->file, &local_error);
 
-  if (!g_file_get_contents (self->path, &contents, &length, &local_error))
-    {
-      if (g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
-        return TRUE;
-      g_set_error (error, SESAME_ERROR, SESAME_ERROR_INVALID_ARGUMENT,
-                   _("Could not read the account list %s: %s"),
-                   self->path, local_error->message);
-      return FALSE;
-    }
-
-  if (!json_parser_load_from_data (parser, contents, length, &local_error) ||
-      !load_accounts (self, json_parser_get_root (parser), &local_error))
-    {
-      set_damaged_file_aside (self, local_error->message, error);
-      return FALSE;
-    }
+  if (local_error != NULL)
+    return g_propagate_error (error, g_steal_pointer (&local_error)), FALSE;
+  if (root != NULL && !load_accounts (self, root, &local_error))
+    return sesame_json_file_set_aside (self->file, local_error->message, error), FALSE;
   return TRUE;
 }
 
@@ -294,16 +247,13 @@ sesame_account_store_remove (SesameAccountStore *self,
   schedule_save (self);
 }
 
-static GBytes *
-serialize (SesameAccountStore *self)
+static JsonNode *
+serialize (gpointer user_data)
 {
-  g_autoptr(JsonBuilder) builder = json_builder_new_immutable ();
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
-  g_autoptr(JsonNode) root = NULL;
+  SesameAccountStore *self = user_data;
   JsonArray *array = json_array_sized_new (self->order->len);
   JsonObject *object = json_object_new ();
-  char *text;
-  gsize length;
+  JsonNode *root;
 
   for (guint i = 0; i < self->order->len; i++)
     json_array_add_object_element (array, sesame_account_to_json (self->order->pdata[i]));
@@ -311,92 +261,20 @@ serialize (SesameAccountStore *self)
   json_object_set_array_member (object, "accounts", array);
   root = json_node_init_object (json_node_alloc (), object);
   json_object_unref (object);
-
-  json_generator_set_root (generator, root);
-  json_generator_set_pretty (generator, TRUE);
-  text = json_generator_to_data (generator, &length);
-  return g_bytes_new_take (text, length);
-}
-
-static void write_now (SesameAccountStore *self);
-
-static void
-complete_waiting (GPtrArray    *waiting,
-                  const GError *error)
-{
-  for (guint i = 0; i < waiting->len; i++)
-    {
-      g_autoptr(GTask) task = waiting->pdata[i];
-
-      if (error)
-        g_task_return_error (task, g_error_copy (error));
-      else
-        g_task_return_boolean (task, TRUE);
-    }
-  g_ptr_array_set_size (waiting, 0);
+  return root;
 }
 
 static void
-on_written (GObject      *source,
-            GAsyncResult *result,
-            gpointer      user_data)
+on_saved (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
 {
-  g_autoptr(SesameAccountStore) self = user_data;
-  g_autoptr(GError) error = NULL;
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
 
-  if (!g_file_replace_contents_finish (G_FILE (source), result, NULL, &error))
-    g_warning ("Could not save the account list %s: %s", self->path, error->message);
-
-  self->writing = FALSE;
-  complete_waiting (self->waiting, error);
-  if (self->dirty)
-    write_now (self);
-}
-
-static void
-write_now (SesameAccountStore *self)
-{
-  g_autoptr(GFile) file = g_file_new_for_path (self->path);
-  g_autoptr(GBytes) bytes = NULL;
-
-  g_clear_handle_id (&self->save_idle, g_source_remove);
-  if (self->writing)
-    {
-      self->dirty = TRUE;
-      return;
-    }
-
-  g_mkdir_with_parents (self->dir, 0700);
-  bytes = serialize (self);
-  self->writing = TRUE;
-  self->dirty = FALSE;
-  g_ptr_array_extend_and_steal (self->waiting, g_steal_pointer (&self->waiting_next));
-  self->waiting_next = g_ptr_array_new ();
-
-  /* g_file_replace writes a temporary file and renames it over the old one. */
-  g_file_replace_contents_bytes_async (file, bytes, NULL, FALSE,
-                                       G_FILE_CREATE_PRIVATE, NULL,
-                                       on_written, g_object_ref (self));
-}
-
-static gboolean
-save_idle_cb (gpointer user_data)
-{
-  SesameAccountStore *self = user_data;
-
-  self->save_idle = 0;
-  write_now (self);
-  return G_SOURCE_REMOVE;
-}
-
-/* Coalesces the changes of one main-loop iteration into one write. */
-static void
-schedule_save (SesameAccountStore *self)
-{
-  if (self->writing)
-    self->dirty = TRUE;
-  else if (self->save_idle == 0)
-    self->save_idle = g_idle_add (save_idle_cb, self);
+  if (!sesame_json_file_save_finish (SESAME_JSON_FILE (source), result, &error))
+    return g_task_return_error (task, error);
+  g_task_return_boolean (task, TRUE);
 }
 
 void
@@ -408,9 +286,7 @@ sesame_account_store_save_async (SesameAccountStore  *self,
   GTask *task = g_task_new (self, cancellable, callback, user_data);
 
   g_task_set_source_tag (task, sesame_account_store_save_async);
-  g_ptr_array_add (self->waiting_next, task);
-  self->dirty = TRUE;
-  write_now (self);
+  sesame_json_file_save_async (self->file, cancellable, on_saved, task);
 }
 
 gboolean
