@@ -1,0 +1,653 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* test-client-credentials.c: client-credentials accounts (RFC 6749 §4.4)
+ * against the real broker, keyring and identity provider, with no agent */
+#include "config.h"
+
+#include <libsecret/secret.h>
+#include <libsoup/soup.h>
+
+#include "sesame-test-env.h"
+
+#define ACCESS_TOKEN_TTL 4
+#define BROKER "/dev/sesame/Broker"
+#define BROKER1 "dev.sesame.Broker1"
+#define ACCOUNT1 "dev.sesame.Account1"
+#define CLIENT_ID "sesame-confidential"
+#define CLIENT_SECRET "sesame-test-secret"
+
+static SesameTestEnv *env;
+static GPtrArray *seen_tokens;     /* every token handed out, to look for leaks */
+static char *account;              /* the client-credentials account's path */
+static char *last_token;           /* the last token handed out for it */
+
+static void
+assert_error (GError     *error,
+              const char *name)
+{
+  g_autofree char *remote = NULL;
+
+  g_assert_nonnull (error);
+  remote = g_dbus_error_get_remote_error (error);
+  if (g_strcmp0 (remote, name) != 0)
+    g_error ("expected %s, got %s: %s", name, remote, error->message);
+}
+
+static GVariant *
+call (const char *path,
+      const char *interface,
+      const char *method,
+      GVariant   *parameters,
+      const char *reply_type,
+      GError    **error)
+{
+  return sesame_test_env_call (env, path, interface, method, parameters, reply_type, error);
+}
+
+static GVariant *
+options_new (const char *client_id,
+             const char *secret)
+{
+  GVariantDict options;
+
+  g_variant_dict_init (&options, NULL);
+  g_variant_dict_insert (&options, "flow", "s", "client_credentials");
+  if (client_id != NULL)
+    g_variant_dict_insert (&options, "client-id", "s", client_id);
+  if (secret != NULL)
+    g_variant_dict_insert (&options, "client-secret", "s", secret);
+  return g_variant_dict_end (&options);
+}
+
+static char *
+add_account (const char *client_id,
+             const char *secret,
+             GError    **error)
+{
+  const char *scopes[] = { "api:read", NULL };
+  g_autoptr(GVariant) reply = NULL;
+  char *path = NULL;
+
+  reply = call (BROKER, BROKER1, "AddAccount",
+                g_variant_new ("(s^as@a{sv})", "testidp", scopes, options_new (client_id, secret)),
+                "(o)", error);
+  if (reply != NULL)
+    g_variant_get (reply, "(o)", &path);
+  return path;
+}
+
+static char *
+get_token (const char * const *scopes,
+           gint64             *expires_at,
+           GError            **error)
+{
+  const char *all[] = { NULL };
+  g_autoptr(GVariant) reply = NULL;
+  char *token = NULL;
+  gint64 expiry = 0;
+
+  reply = call (account, ACCOUNT1, "GetAccessToken",
+                g_variant_new ("(^as)", scopes ? scopes : all), "(sx)", error);
+  if (reply == NULL)
+    return NULL;
+  g_variant_get (reply, "(sx)", &token, &expiry);
+  if (expires_at != NULL)
+    *expires_at = expiry;
+  g_ptr_array_add (seen_tokens, g_strdup (token));
+  g_free (last_token);
+  last_token = g_strdup (token);
+  return token;
+}
+
+static char *
+string_property (const char *path,
+                 const char *name)
+{
+  g_autoptr(GVariant) value = sesame_test_env_get_property (env, path, name);
+
+  return g_variant_dup_string (value, NULL);
+}
+
+static gint64
+int_property (const char *path,
+              const char *name)
+{
+  g_autoptr(GVariant) value = sesame_test_env_get_property (env, path, name);
+
+  return g_variant_get_int64 (value);
+}
+
+static gboolean
+bool_property (const char *path,
+               const char *name)
+{
+  g_autoptr(GVariant) value = sesame_test_env_get_property (env, path, name);
+
+  return g_variant_get_boolean (value);
+}
+
+static gint64
+now (void)
+{
+  return g_get_real_time () / G_USEC_PER_SEC;
+}
+
+static guint
+count_accounts (void)
+{
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GVariant) objects = NULL;
+  g_autoptr(GError) error = NULL;
+
+  reply = call (BROKER, "org.freedesktop.DBus.ObjectManager", "GetManagedObjects", NULL,
+                "(a{oa{sa{sv}}})", &error);
+  g_assert_no_error (error);
+  objects = g_variant_get_child_value (reply, 0);
+  return g_variant_n_children (objects);
+}
+
+static gboolean
+account_listed (const char *path)
+{
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GVariant) objects = NULL;
+  g_autoptr(GVariant) found = NULL;
+  g_autoptr(GError) error = NULL;
+
+  reply = call (BROKER, "org.freedesktop.DBus.ObjectManager", "GetManagedObjects", NULL,
+                "(a{oa{sa{sv}}})", &error);
+  g_assert_no_error (error);
+  objects = g_variant_get_child_value (reply, 0);
+  found = g_variant_lookup_value (objects, path, NULL);
+  return found != NULL;
+}
+
+/* Until the token has less than half its lifetime left: DESIGN.md's rule
+ * for providers whose tokens live shorter than a minute. */
+static void
+wait_until_expiring (void)
+{
+  gboolean never = FALSE;
+
+  sesame_test_wait_for (&never, (ACCESS_TOKEN_TTL / 2) * 1000 + 300);
+}
+
+/* The provider's introspection endpoint (RFC 7662), from discovery. */
+static char *
+introspection_endpoint (void)
+{
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autofree char *uri = g_strconcat (env->issuer, "/.well-known/openid-configuration", NULL);
+  g_autoptr(SoupMessage) message = soup_message_new ("GET", uri);
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *endpoint;
+
+  body = soup_session_send_and_read (session, message, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (soup_message_get_status (message), ==, 200);
+  node = json_from_string (g_bytes_get_data (body, NULL), &error);
+  g_assert_no_error (error);
+  endpoint = json_object_get_string_member_with_default (json_node_get_object (node),
+                                                         "introspection_endpoint", NULL);
+  g_assert_nonnull (endpoint);
+  return g_strdup (endpoint);
+}
+
+/* Asks the provider about @token, as the confidential client. */
+static JsonObject *
+introspect (const char *token)
+{
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autofree char *uri = introspection_endpoint ();
+  g_autofree char *credentials = g_base64_encode ((const guchar *) CLIENT_ID ":" CLIENT_SECRET,
+                                                  strlen (CLIENT_ID ":" CLIENT_SECRET));
+  g_autofree char *basic = g_strconcat ("Basic ", credentials, NULL);
+  g_autoptr(SoupMessage) message = NULL;
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(GError) error = NULL;
+
+  message = soup_message_new_from_encoded_form ("POST", uri, soup_form_encode ("token", token, NULL));
+  soup_message_headers_replace (soup_message_get_request_headers (message), "Authorization", basic);
+  body = soup_session_send_and_read (session, message, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (soup_message_get_status (message), ==, 200);
+  node = json_from_string (g_bytes_get_data (body, NULL), &error);
+  g_assert_no_error (error);
+  return json_object_ref (json_node_get_object (node));
+}
+
+static gboolean
+token_active (const char *token)
+{
+  JsonObject *answer = introspect (token);
+  gboolean active = json_object_get_boolean_member_with_default (answer, "active", FALSE);
+
+  json_object_unref (answer);
+  return active;
+}
+
+static const SecretSchema account_schema = {
+  "dev.sesame.Sesame.Account", SECRET_SCHEMA_NONE,
+  { { "account", SECRET_SCHEMA_ATTRIBUTE_STRING }, { NULL, 0 } }
+};
+
+static char *
+keyring_secret (const char *id)
+{
+  g_autoptr(GError) error = NULL;
+  char *secret = secret_password_lookup_sync (&account_schema, NULL, &error, "account", id, NULL);
+
+  g_assert_no_error (error);
+  return secret;
+}
+
+static void
+test_add_without_agent (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) scopes = NULL;
+  g_autofree const char **scope_list = NULL;
+  gint64 start = now ();
+  gint64 before = sesame_test_env_idp_count (env, "client_credentials");
+
+  /* No agent is registered in this program: none is needed. */
+  account = add_account (CLIENT_ID, CLIENT_SECRET, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_str_has_prefix (account, "/dev/sesame/Broker/accounts/"));
+  g_assert_cmpint (sesame_test_env_idp_count (env, "client_credentials"), ==, before + 1);
+
+  g_assert_cmpstr (string_property (account, "Identity"), ==, CLIENT_ID);
+  g_assert_cmpstr (string_property (account, "Flow"), ==, "client_credentials");
+  g_assert_cmpstr (string_property (account, "Provider"), ==, "testidp");
+  scopes = sesame_test_env_get_property (env, account, "Scopes");
+  scope_list = g_variant_get_strv (scopes, NULL);
+  g_assert_cmpuint (g_strv_length ((char **) scope_list), ==, 1);
+  g_assert_cmpstr (scope_list[0], ==, "api:read");
+  g_assert_cmpint (int_property (account, "ExpiresAt"), >, start);
+  g_assert_cmpint (int_property (account, "CreatedAt"), >=, start - 5);
+  g_assert_false (bool_property (account, "AttentionNeeded"));
+}
+
+static void
+test_token_active (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *token = NULL;
+  JsonObject *answer;
+  gint64 expires_at = 0;
+
+  token = get_token (NULL, &expires_at, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (expires_at, >, now ());
+  g_assert_cmpint (expires_at, ==, int_property (account, "ExpiresAt"));
+
+  answer = introspect (token);
+  g_assert_true (json_object_get_boolean_member_with_default (answer, "active", FALSE));
+  g_assert_cmpstr (json_object_get_string_member_with_default (answer, "client_id", NULL), ==,
+                   CLIENT_ID);
+  json_object_unref (answer);
+}
+
+static void
+test_cached_token (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  g_autofree char *first = NULL;
+  g_autofree char *second = NULL;
+  const char *read[] = { "api:read", NULL };
+  gint64 before;
+
+  /* A fresh token, far from half its lifetime. */
+  reply = call (account, ACCOUNT1, "Refresh", NULL, "(x)", &error);
+  g_assert_no_error (error);
+  before = sesame_test_env_idp_count (env, "client_credentials");
+  first = get_token (NULL, NULL, &error);
+  g_assert_no_error (error);
+  second = get_token (read, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (first, ==, second);
+  g_assert_cmpint (sesame_test_env_idp_count (env, "client_credentials"), ==, before);
+}
+
+static void
+test_refresh (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  g_autofree char *old = get_token (NULL, NULL, &error);
+  g_autofree char *fresh = NULL;
+  gint64 before = sesame_test_env_idp_count (env, "client_credentials");
+  gint64 old_expiry = int_property (account, "ExpiresAt");
+  gint64 expires_at, fresh_expiry;
+  gboolean never = FALSE;
+
+  g_assert_no_error (error);
+  /* A second passes, so that the new expiry is later than the old. */
+  sesame_test_wait_for (&never, 1100);
+  reply = call (account, ACCOUNT1, "Refresh", NULL, "(x)", &error);
+  g_assert_no_error (error);
+  g_variant_get (reply, "(x)", &expires_at);
+  g_assert_cmpint (expires_at, >, now ());
+  g_assert_cmpint (expires_at, >, old_expiry);
+  g_assert_cmpint (sesame_test_env_idp_count (env, "client_credentials"), ==, before + 1);
+  g_assert_cmpint (int_property (account, "ExpiresAt"), ==, expires_at);
+
+  fresh = get_token (NULL, &fresh_expiry, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (fresh, !=, old);
+  g_assert_cmpint (fresh_expiry, ==, expires_at);
+  g_assert_cmpint (sesame_test_env_idp_count (env, "client_credentials"), ==, before + 1);
+  g_assert_true (token_active (fresh));
+
+  /* The grant ran again for the scopes granted, not for every registered one. */
+  {
+    g_autoptr(GVariant) scopes = sesame_test_env_get_property (env, account, "Scopes");
+    g_autofree const char **list = g_variant_get_strv (scopes, NULL);
+    JsonObject *answer = introspect (fresh);
+
+    g_assert_cmpuint (g_strv_length ((char **) list), ==, 1);
+    g_assert_cmpstr (list[0], ==, "api:read");
+    g_assert_cmpstr (json_object_get_string_member_with_default (answer, "scope", NULL), ==,
+                     "api:read");
+    json_object_unref (answer);
+  }
+}
+
+static void
+test_restart_keeps_account (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *token = NULL;
+  guint before = count_accounts ();
+  gint64 grants;
+
+  sesame_test_env_stop_broker (env);
+  /* The token is past half its life when the new broker starts: it must
+   * run the grant again with the secret from the keyring. */
+  wait_until_expiring ();
+  sesame_test_env_start_broker (env);
+  g_assert_cmpuint (count_accounts (), ==, before);
+  g_assert_true (account_listed (account));
+  g_assert_cmpstr (string_property (account, "Identity"), ==, CLIENT_ID);
+  g_assert_cmpstr (string_property (account, "Flow"), ==, "client_credentials");
+
+  grants = sesame_test_env_idp_count (env, "client_credentials");
+  token = get_token (NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (sesame_test_env_idp_count (env, "client_credentials"), ==, grants + 1);
+  g_assert_true (token_active (token));
+  g_assert_false (bool_property (account, "AttentionNeeded"));
+}
+
+static void
+test_scope_not_granted (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *token = NULL;
+  const char *admin[] = { "api:admin", NULL };
+  const char *openid[] = { "openid", NULL };
+  const char *write[] = { "api:write", NULL };
+
+  token = get_token (admin, NULL, &error);
+  g_assert_null (token);
+  assert_error (error, "dev.sesame.Error.ScopeNotGranted");
+  g_clear_error (&error);
+
+  token = get_token (openid, NULL, &error);
+  g_assert_null (token);
+  assert_error (error, "dev.sesame.Error.ScopeNotGranted");
+  g_clear_error (&error);
+
+  /* Registered for the client, but not granted to this account. */
+  token = get_token (write, NULL, &error);
+  g_assert_null (token);
+  assert_error (error, "dev.sesame.Error.ScopeNotGranted");
+  g_clear_error (&error);
+
+  g_assert_false (bool_property (account, "AttentionNeeded"));
+}
+
+static void
+test_bad_add (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *token = NULL;
+  guint before = count_accounts ();
+
+  g_assert_null (add_account (CLIENT_ID, "not-the-secret", &error));
+  assert_error (error, "dev.sesame.Error.Provider");
+  g_assert_null (strstr (error->message, "not-the-secret"));
+  g_clear_error (&error);
+
+  g_assert_null (add_account (CLIENT_ID, NULL, &error));
+  assert_error (error, "dev.sesame.Error.InvalidArgument");
+  g_clear_error (&error);
+
+  g_assert_null (add_account (CLIENT_ID, "", &error));
+  assert_error (error, "dev.sesame.Error.InvalidArgument");
+  g_clear_error (&error);
+
+  g_assert_null (add_account (NULL, CLIENT_SECRET, &error));
+  assert_error (error, "dev.sesame.Error.InvalidArgument");
+  g_assert_null (strstr (error->message, CLIENT_SECRET));
+  g_clear_error (&error);
+
+  /* Nothing added, and the existing account is untouched. */
+  g_assert_cmpuint (count_accounts (), ==, before);
+  g_assert_false (bool_property (account, "AttentionNeeded"));
+  token = get_token (NULL, NULL, &error);
+  g_assert_no_error (error);
+}
+
+static void
+test_secret_rotation (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *again = NULL;
+  g_autofree char *token = NULL;
+  guint before = count_accounts ();
+  gint64 grants = sesame_test_env_idp_count (env, "client_credentials");
+
+  again = add_account (CLIENT_ID, CLIENT_SECRET, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (again, ==, account);
+  g_assert_cmpuint (count_accounts (), ==, before);
+  g_assert_cmpint (sesame_test_env_idp_count (env, "client_credentials"), ==, grants + 1);
+  g_assert_cmpstr (string_property (account, "Identity"), ==, CLIENT_ID);
+  g_assert_false (bool_property (account, "AttentionNeeded"));
+
+  /* The token the new secret just got is the one handed out. */
+  token = get_token (NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (token_active (token));
+  g_assert_cmpint (sesame_test_env_idp_count (env, "client_credentials"), ==, grants + 1);
+}
+
+typedef struct {
+  guint    pending;
+  guint    failed;
+  GString *first;
+  gboolean all_same;
+} Crowd;
+
+static void
+on_crowd_reply (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  Crowd *crowd = user_data;
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *token;
+
+  reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
+  crowd->pending--;
+  if (reply == NULL)
+    {
+      crowd->failed++;
+      return;
+    }
+  g_variant_get (reply, "(&sx)", &token, NULL);
+  if (crowd->first->len == 0)
+    g_string_assign (crowd->first, token);
+  else if (!g_str_equal (crowd->first->str, token))
+    crowd->all_same = FALSE;
+}
+
+static void
+test_hundred_callers_one_grant (void)
+{
+  const char *all[] = { NULL };
+  Crowd crowd = { 100, 0, g_string_new (NULL), TRUE };
+  g_autoptr(JsonNode) delay = NULL;
+  g_autofree char *token = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 before;
+
+  /* A fresh token, then past half its lifetime. */
+  token = get_token (NULL, NULL, &error);
+  g_assert_no_error (error);
+  wait_until_expiring ();
+  /* The grant stays in flight while every call arrives. */
+  delay = sesame_test_env_idp_request (env, "POST", "/_test/token-delay?ms=500");
+  before = sesame_test_env_idp_count (env, "client_credentials");
+  for (guint i = 0; i < 100; i++)
+    g_dbus_connection_call (env->connection, "dev.sesame.Sesame.Broker", account, ACCOUNT1,
+                            "GetAccessToken", g_variant_new ("(^as)", all), G_VARIANT_TYPE ("(sx)"),
+                            G_DBUS_CALL_FLAGS_NONE, 60000, NULL, on_crowd_reply, &crowd);
+  while (crowd.pending > 0)
+    g_main_context_iteration (NULL, TRUE);
+  g_clear_pointer (&delay, json_node_unref);
+  delay = sesame_test_env_idp_request (env, "POST", "/_test/token-delay?ms=0");
+
+  g_assert_cmpuint (crowd.failed, ==, 0);
+  g_assert_true (crowd.all_same);
+  g_assert_cmpstr (crowd.first->str, !=, token);
+  g_assert_cmpint (sesame_test_env_idp_count (env, "client_credentials"), ==, before + 1);
+  g_ptr_array_add (seen_tokens, g_strdup (crowd.first->str));
+  g_string_free (crowd.first, TRUE);
+}
+
+static gboolean
+contains (const char *haystack,
+          gsize       length,
+          const char *needle)
+{
+  gsize n = strlen (needle);
+
+  for (gsize i = 0; i + n <= length; i++)
+    if (memcmp (haystack + i, needle, n) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+static void
+test_secret_never_leaks (void)
+{
+  g_autofree char *log = NULL;
+  g_autofree char *cmdline_path = NULL;
+  g_autofree char *cmdline = NULL;
+  g_autoptr(GDir) proc = NULL;
+  const char *name;
+  gsize length = 0;
+
+  /* Metadata, logs, the provider files: never the secret, nor a token. */
+  g_assert_false (sesame_test_env_files_contain (env, CLIENT_SECRET));
+  for (guint i = 0; i < seen_tokens->len; i++)
+    g_assert_false (sesame_test_env_files_contain (env, seen_tokens->pdata[i]));
+
+  /* The broker's log, on its own. */
+  g_assert_true (g_file_get_contents (env->broker_log, &log, &length, NULL));
+  g_assert_false (contains (log, length, CLIENT_SECRET));
+
+  /* The broker's command line, and every other process's we can read. */
+  cmdline_path = g_strdup_printf ("/proc/%s/cmdline", g_subprocess_get_identifier (env->broker));
+  g_assert_true (g_file_get_contents (cmdline_path, &cmdline, &length, NULL));
+  g_assert_cmpuint (length, >, 0);
+  g_assert_false (contains (cmdline, length, CLIENT_SECRET));
+
+  proc = g_dir_open ("/proc", 0, NULL);
+  g_assert_nonnull (proc);
+  while ((name = g_dir_read_name (proc)) != NULL)
+    {
+      g_autofree char *path = NULL;
+      g_autofree char *contents = NULL;
+
+      if (!g_ascii_isdigit (name[0]))
+        continue;
+      path = g_build_filename ("/proc", name, "cmdline", NULL);
+      if (g_file_get_contents (path, &contents, &length, NULL))
+        g_assert_false (contains (contents, length, CLIENT_SECRET));
+    }
+}
+
+static void
+test_remove (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  g_autofree char *id = string_property (account, "Id");
+  g_autofree char *secret = NULL;
+  g_autofree char *left = NULL;
+  g_autofree char *token = get_token (NULL, NULL, &error);
+  gint64 revocations = sesame_test_env_idp_count (env, "revocation");
+  guint before = count_accounts ();
+
+  g_assert_no_error (error);
+  g_assert_true (token_active (token));
+  secret = keyring_secret (id);
+  g_assert_nonnull (secret);
+
+  reply = call (account, ACCOUNT1, "Remove", NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (sesame_test_env_idp_count (env, "revocation"), ==, revocations + 1);
+
+  /* The last token handed out no longer works at the provider. */
+  g_assert_false (token_active (last_token));
+
+  /* The keyring item and the object are gone. */
+  left = keyring_secret (id);
+  g_assert_null (left);
+  g_assert_cmpuint (count_accounts (), ==, before - 1);
+  g_assert_false (account_listed (account));
+  g_clear_pointer (&reply, g_variant_unref);
+  reply = call (account, "org.freedesktop.DBus.Properties", "Get",
+                g_variant_new ("(ss)", ACCOUNT1, "Identity"), "(v)", &error);
+  g_assert_nonnull (error);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  int status;
+
+  g_test_init (&argc, &argv, NULL);
+  env = sesame_test_env_new (ACCESS_TOKEN_TTL);
+  sesame_test_env_start_broker (env);
+  seen_tokens = g_ptr_array_new_with_free_func (g_free);
+
+  g_test_add_func ("/client-credentials/add-without-agent", test_add_without_agent);
+  g_test_add_func ("/client-credentials/token-active", test_token_active);
+  g_test_add_func ("/client-credentials/cached-token", test_cached_token);
+  g_test_add_func ("/client-credentials/refresh", test_refresh);
+  g_test_add_func ("/client-credentials/restart-keeps-account", test_restart_keeps_account);
+  g_test_add_func ("/client-credentials/scope-not-granted", test_scope_not_granted);
+  g_test_add_func ("/client-credentials/bad-add", test_bad_add);
+  g_test_add_func ("/client-credentials/secret-rotation", test_secret_rotation);
+  g_test_add_func ("/client-credentials/hundred-callers-one-grant",
+                   test_hundred_callers_one_grant);
+  g_test_add_func ("/client-credentials/secret-never-leaks", test_secret_never_leaks);
+  g_test_add_func ("/client-credentials/remove", test_remove);
+  status = g_test_run ();
+
+  sesame_test_env_stop_broker (env);
+  sesame_test_env_free (env);
+  g_ptr_array_unref (seen_tokens);
+  g_free (account);
+  g_free (last_token);
+  return status;
+}
