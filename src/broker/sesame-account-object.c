@@ -135,7 +135,7 @@ handle_get_access_token (SesameAccountObject   *self,
 
   /* A cached token for an allowed caller: answered without a main loop hop. */
   if (sesame_broker_check_access_now (self->broker, invocation, SESAME_ACCESS_USE,
-                                      self->credentials) &&
+                                      self->credentials, scopes) &&
       sesame_credentials_lookup_cached (self->credentials, scopes, &token, &expires_at))
     {
       g_dbus_method_invocation_return_value (invocation, g_variant_new ("(sx)", token, expires_at));
@@ -144,7 +144,7 @@ handle_get_access_token (SesameAccountObject   *self,
     }
 
   sesame_broker_check_access_async (self->broker, invocation, SESAME_ACCESS_USE,
-                                    self->credentials, scopes, on_token_access,
+                                    self->credentials, NULL, scopes, on_token_access,
                                     call_new (self, invocation, scopes));
 }
 
@@ -153,7 +153,7 @@ handle_refresh (SesameAccountObject   *self,
                 GDBusMethodInvocation *invocation)
 {
   sesame_broker_check_access_async (self->broker, invocation, SESAME_ACCESS_MANAGE,
-                                    self->credentials, NULL, on_token_access,
+                                    self->credentials, NULL, NULL, on_token_access,
                                     call_new (self, invocation, NULL));
 }
 
@@ -246,7 +246,7 @@ handle_reauthenticate (SesameAccountObject   *self,
                              "new client secret instead.")));
 
   sesame_broker_check_access_async (self->broker, invocation, SESAME_ACCESS_MANAGE,
-                                    self->credentials, scopes, on_reauthenticate_access,
+                                    self->credentials, NULL, scopes, on_reauthenticate_access,
                                     call_new (self, invocation, scopes));
 }
 
@@ -341,7 +341,7 @@ handle_remove (SesameAccountObject   *self,
                GDBusMethodInvocation *invocation)
 {
   sesame_broker_check_access_async (self->broker, invocation, SESAME_ACCESS_REMOVE,
-                                    self->credentials, NULL, on_remove_access,
+                                    self->credentials, NULL, NULL, on_remove_access,
                                     call_new (self, invocation, NULL));
 }
 

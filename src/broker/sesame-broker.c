@@ -28,6 +28,8 @@ struct _SesameBroker
   SesameAccountStore       *store;
   SesameSecretStore        *secrets;
   SesameAgentManager       *agents;
+  SesameGrantStore         *grants;
+  SesameAccessControl      *access;
   GSettings                *settings;     /* NULL when the schema is not installed */
 
   guint                     manager_id;   /* ObjectManager at SESAME_BROKER_PATH */
@@ -54,6 +56,8 @@ sesame_broker_dispose (GObject *object)
     g_dbus_connection_unregister_subtree (self->connection, self->subtree_id);
   g_clear_pointer (&self->devices, g_hash_table_unref);
   g_clear_pointer (&self->objects, g_hash_table_unref);
+  g_clear_object (&self->access);
+  g_clear_object (&self->grants);
   g_clear_object (&self->agents);
   g_clear_object (&self->settings);
   g_clear_object (&self->store);
@@ -164,24 +168,47 @@ gboolean
 sesame_broker_check_access_now (SesameBroker          *self,
                                 GDBusMethodInvocation *invocation,
                                 SesameAccess           access,
-                                SesameCredentials     *account)
+                                SesameCredentials     *account,
+                                const char * const    *scopes)
 {
-  return TRUE;
+  return sesame_access_control_check_now (self->access,
+                                          g_dbus_method_invocation_get_sender (invocation),
+                                          access, account, scopes);
 }
 
+static void
+on_access_checked (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+
+  if (!sesame_access_control_check_finish (SESAME_ACCESS_CONTROL (source), result, &error))
+    return g_task_return_error (task, error);
+  g_task_return_boolean (task, TRUE);
+}
+
+/* Caller identification and grants (DESIGN.md, "Which applications may use
+ * an account") decide here, for every method that hands out, changes,
+ * adds or removes an account. */
 void
 sesame_broker_check_access_async (SesameBroker          *self,
                                   GDBusMethodInvocation *invocation,
                                   SesameAccess           access,
                                   SesameCredentials     *account,
+                                  SesameProvider        *provider,
                                   const char * const    *scopes,
                                   GAsyncReadyCallback    callback,
                                   gpointer               user_data)
 {
-  g_autoptr(GTask) task = g_task_new (self, NULL, callback, user_data);
+  GTask *task = g_task_new (self, NULL, callback, user_data);
 
   g_task_set_source_tag (task, sesame_broker_check_access_async);
-  g_task_return_boolean (task, sesame_broker_check_access_now (self, invocation, access, account));
+  sesame_access_control_check_async (self->access,
+                                     g_dbus_method_invocation_get_sender (invocation),
+                                     access, account, provider, scopes,
+                                     on_access_checked, task);
 }
 
 gboolean
@@ -281,6 +308,7 @@ sesame_broker_forget_account_async (SesameBroker        *self,
   g_dbus_connection_emit_signal (self->connection, NULL, SESAME_BROKER_PATH,
                                  "org.freedesktop.DBus.ObjectManager", "InterfacesRemoved",
                                  g_variant_new ("(o^as)", path, removed), NULL);
+  sesame_grant_store_forget_account (self->grants, id);
   sesame_account_store_remove (self->store, id);
   g_hash_table_remove (self->objects, id);
   sesame_account_store_save_async (self->store, NULL, on_forget_saved, task);
@@ -524,8 +552,14 @@ on_added (GObject      *source,
   g_autofree char *path = NULL;
   GError *error = NULL;
 
+  SesameAccountObject *object;
+
   if (!(path = store_account_finish (adding->self, result, &error)))
     return sesame_broker_return_error (g_steal_pointer (&adding->invocation), error);
+  object = g_hash_table_lookup (adding->self->objects, path + strlen (SESAME_ACCOUNTS_PATH));
+  sesame_access_control_added (adding->self->access,
+                               g_dbus_method_invocation_get_sender (adding->invocation),
+                               sesame_account_object_get_credentials (object));
   sesame_broker1_complete_add_account (adding->self->iface, g_steal_pointer (&adding->invocation),
                                        path);
 }
@@ -759,12 +793,43 @@ handle_add_account (SesameBroker1         *iface,
     return sesame_broker_return_error (g_steal_pointer (&adding->invocation), error), TRUE;
 
   adding->cancellable = sesame_broker_watch_caller (self, invocation);
-  sesame_broker_check_access_async (self, invocation, SESAME_ACCESS_ADD, NULL, scopes,
+  sesame_broker_check_access_async (self, invocation, SESAME_ACCESS_ADD, NULL, provider, scopes,
                                     on_add_access, g_steal_pointer (&adding));
   return TRUE;
 }
 
 /* ---- Agents ---- */
+
+static void
+on_agent_caller (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GDBusMethodInvocation) invocation = user_data;
+  SesameBroker *self = g_object_get_data (source, "sesame-broker");
+  g_autoptr(SesameCaller) caller = NULL;
+  GError *error = NULL;
+  const char *path;
+
+  caller = sesame_access_control_identify_finish (SESAME_ACCESS_CONTROL (source), result, &error);
+  if (caller == NULL)
+    return sesame_broker_return_error (g_steal_pointer (&invocation), error);
+
+  /* An app must never answer its own access question; only the Sesame
+   * app itself may be the agent from inside a sandbox. */
+  if (sesame_caller_is_sandboxed (caller) &&
+      !(sesame_caller_get_kind (caller) == SESAME_CALLER_FLATPAK &&
+        g_str_equal (sesame_caller_get_app_id (caller), "dev.sesame.Sesame")))
+    return sesame_broker_return_error (g_steal_pointer (&invocation),
+      g_error_new (SESAME_ERROR, SESAME_ERROR_ACCESS_DENIED,
+                   _("%s may not answer Sesame’s questions: only Sesame itself can."),
+                   sesame_caller_get_app_name (caller)));
+
+  g_variant_get (g_dbus_method_invocation_get_parameters (invocation), "(&o)", &path);
+  sesame_agent_manager_register (self->agents, g_dbus_method_invocation_get_sender (invocation),
+                                 path);
+  sesame_broker1_complete_register_agent (self->iface, g_steal_pointer (&invocation));
+}
 
 static gboolean
 handle_register_agent (SesameBroker1         *iface,
@@ -772,9 +837,9 @@ handle_register_agent (SesameBroker1         *iface,
                        const char            *path,
                        SesameBroker          *self)
 {
-  sesame_agent_manager_register (self->agents, g_dbus_method_invocation_get_sender (invocation),
-                                 path);
-  sesame_broker1_complete_register_agent (iface, invocation);
+  sesame_access_control_identify_async (self->access,
+                                        g_dbus_method_invocation_get_sender (invocation),
+                                        on_agent_caller, g_object_ref (invocation));
   return TRUE;
 }
 
@@ -795,14 +860,95 @@ handle_unregister_agent (SesameBroker1         *iface,
 
 /* ---- Grants ---- */
 
+static GVariant *
+describe_grant (const SesameGrant *grant)
+{
+  g_auto(GVariantDict) dict = G_VARIANT_DICT_INIT (NULL);
+  g_autofree char *path = g_strconcat (SESAME_ACCOUNTS_PATH, grant->account, NULL);
+
+  g_variant_dict_insert (&dict, "app-id", "s", grant->app_id);
+  g_variant_dict_insert (&dict, "app-name", "s", grant->app_name);
+  g_variant_dict_insert (&dict, "kind", "s", grant->kind);
+  g_variant_dict_insert (&dict, "account", "o", path);
+  g_variant_dict_insert_value (&dict, "scopes",
+                               g_variant_new_strv ((const char * const *) grant->scopes, -1));
+  g_variant_dict_insert (&dict, "granted-at", "x", grant->granted_at);
+  g_variant_dict_insert (&dict, "last-used", "x", grant->last_used);
+  return g_variant_dict_end (&dict);
+}
+
+static void
+on_grants_caller (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GDBusMethodInvocation) invocation = user_data;
+  SesameBroker *self = g_object_get_data (source, "sesame-broker");
+  g_auto(GVariantBuilder) builder = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE ("aa{sv}"));
+  g_autoptr(SesameCaller) caller = NULL;
+  g_autoptr(GPtrArray) grants = NULL;
+  GError *error = NULL;
+
+  caller = sesame_access_control_identify_finish (SESAME_ACCESS_CONTROL (source), result, &error);
+  if (caller == NULL)
+    return sesame_broker_return_error (g_steal_pointer (&invocation), error);
+
+  /* A sandboxed app sees its own grants only. */
+  grants = sesame_grant_store_list (self->grants);
+  for (guint i = 0; i < grants->len; i++)
+    {
+      const SesameGrant *grant = grants->pdata[i];
+
+      if (!sesame_caller_is_sandboxed (caller) ||
+          g_str_equal (grant->app_id, sesame_caller_get_app_id (caller)))
+        g_variant_builder_add_value (&builder, describe_grant (grant));
+    }
+  sesame_broker1_complete_list_grants (self->iface, g_steal_pointer (&invocation),
+                                       g_variant_builder_end (&builder));
+}
+
 static gboolean
 handle_list_grants (SesameBroker1         *iface,
                     GDBusMethodInvocation *invocation,
                     SesameBroker          *self)
 {
-  sesame_broker1_complete_list_grants (iface, invocation,
-                                       g_variant_new_array (G_VARIANT_TYPE_VARDICT, NULL, 0));
+  sesame_access_control_identify_async (self->access,
+                                        g_dbus_method_invocation_get_sender (invocation),
+                                        on_grants_caller, g_object_ref (invocation));
   return TRUE;
+}
+
+static void
+on_revoke_caller (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GDBusMethodInvocation) invocation = user_data;
+  SesameBroker *self = g_object_get_data (source, "sesame-broker");
+  g_autoptr(SesameCaller) caller = NULL;
+  const char *app_id, *account;
+  GError *error = NULL;
+
+  caller = sesame_access_control_identify_finish (SESAME_ACCESS_CONTROL (source), result, &error);
+  if (caller == NULL)
+    return sesame_broker_return_error (g_steal_pointer (&invocation), error);
+
+  g_variant_get (g_dbus_method_invocation_get_parameters (invocation), "(&s&o)", &app_id, &account);
+  if (!g_str_has_prefix (account, SESAME_ACCOUNTS_PATH) ||
+      !g_hash_table_contains (self->objects, account + strlen (SESAME_ACCOUNTS_PATH)))
+    return sesame_broker_return_error (g_steal_pointer (&invocation),
+      g_error_new (SESAME_ERROR, SESAME_ERROR_INVALID_ARGUMENT,
+                   _("There is no account %s."), account));
+  if (sesame_caller_is_sandboxed (caller) &&
+      !g_str_equal (app_id, sesame_caller_get_app_id (caller)))
+    return sesame_broker_return_error (g_steal_pointer (&invocation),
+      g_error_new_literal (SESAME_ERROR, SESAME_ERROR_ACCESS_DENIED,
+                           _("An app may revoke only its own access.")));
+  if (!sesame_grant_store_revoke (self->grants, app_id, account + strlen (SESAME_ACCOUNTS_PATH)))
+    return sesame_broker_return_error (g_steal_pointer (&invocation),
+      g_error_new (SESAME_ERROR, SESAME_ERROR_INVALID_ARGUMENT,
+                   _("“%s” holds no grant for that account."), app_id));
+  sesame_broker1_complete_revoke_grant (self->iface, g_steal_pointer (&invocation));
 }
 
 static gboolean
@@ -812,9 +958,10 @@ handle_revoke_grant (SesameBroker1         *iface,
                      const char            *account,
                      SesameBroker          *self)
 {
-  return sesame_broker_return_error (invocation,
-    g_error_new (SESAME_ERROR, SESAME_ERROR_INVALID_ARGUMENT,
-                 _("“%s” holds no grant for that account."), app_id)), TRUE;
+  sesame_access_control_identify_async (self->access,
+                                        g_dbus_method_invocation_get_sender (invocation),
+                                        on_revoke_caller, g_object_ref (invocation));
+  return TRUE;
 }
 
 /* ---- Device sign-in ---- */
@@ -847,6 +994,34 @@ on_device_owner_left (SesameDeviceSignIn *device,
   g_hash_table_remove (self->devices, sesame_device_sign_in_get_id (device));
 }
 
+static void
+on_device_access (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GDBusMethodInvocation) invocation = user_data;
+  SesameBroker *self = SESAME_BROKER (source);
+  SesameProvider *provider = g_object_get_data (G_OBJECT (invocation), "sesame-provider");
+  g_autofree const char **scopes = NULL;
+  g_autofree char *id = NULL;
+  SesameDeviceSignIn *device;
+  GError *error = NULL;
+
+  if (!sesame_broker_check_access_finish (self, result, &error))
+    return sesame_broker_return_error (g_steal_pointer (&invocation), error);
+
+  g_variant_get (g_dbus_method_invocation_get_parameters (invocation), "(&s^a&s@a{sv})",
+                 NULL, &scopes, NULL);
+  id = g_strdup_printf ("device%u", ++self->next_device);
+  device = sesame_device_sign_in_new (id, self->connection,
+                                      g_dbus_method_invocation_get_sender (invocation),
+                                      self->providers, self->client, provider, scopes);
+  g_object_set_data (G_OBJECT (device), "sesame-broker", self);
+  g_signal_connect (device, "owner-left", G_CALLBACK (on_device_owner_left), self);
+  g_hash_table_insert (self->devices, g_strdup (id), device);
+  sesame_device_sign_in_begin_async (device, on_device_begun, g_steal_pointer (&invocation));
+}
+
 static gboolean
 handle_begin_device_sign_in (SesameBroker1         *iface,
                              GDBusMethodInvocation *invocation,
@@ -856,8 +1031,6 @@ handle_begin_device_sign_in (SesameBroker1         *iface,
                              SesameBroker          *self)
 {
   SesameProvider *provider = sesame_provider_registry_lookup (self->providers, provider_id);
-  g_autofree char *id = NULL;
-  SesameDeviceSignIn *device;
   GError *error = NULL;
 
   if (provider == NULL)
@@ -865,14 +1038,10 @@ handle_begin_device_sign_in (SesameBroker1         *iface,
   if (!sesame_broker_check_scopes (scopes, &error))
     return sesame_broker_return_error (invocation, error), TRUE;
 
-  id = g_strdup_printf ("device%u", ++self->next_device);
-  device = sesame_device_sign_in_new (id, self->connection,
-                                      g_dbus_method_invocation_get_sender (invocation),
-                                      self->providers, self->client, provider, scopes);
-  g_object_set_data (G_OBJECT (device), "sesame-broker", self);
-  g_signal_connect (device, "owner-left", G_CALLBACK (on_device_owner_left), self);
-  g_hash_table_insert (self->devices, g_strdup (id), device);
-  sesame_device_sign_in_begin_async (device, on_device_begun, g_object_ref (invocation));
+  g_object_set_data_full (G_OBJECT (invocation), "sesame-provider", g_object_ref (provider),
+                          g_object_unref);
+  sesame_broker_check_access_async (self, invocation, SESAME_ACCESS_ADD, NULL, provider, scopes,
+                                    on_device_access, g_object_ref (invocation));
   return TRUE;
 }
 
@@ -1186,6 +1355,13 @@ sesame_broker_new (GDBusConnection  *connection,
   self->store = sesame_account_store_new (data_dir);
   if (!sesame_account_store_load (self->store, &load_error))
     g_warning ("%s", load_error->message);
+  g_clear_error (&load_error);
+  self->grants = sesame_grant_store_new (data_dir);
+  if (!sesame_grant_store_load (self->grants, &load_error))
+    g_warning ("%s", load_error->message);
+  self->access = sesame_access_control_new (connection, self->agents, self->grants,
+                                            self->settings);
+  g_object_set_data (G_OBJECT (self->access), "sesame-broker", self);
 
   export_stored_accounts (self);
   if (!register_accounts (self, error))

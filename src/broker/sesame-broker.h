@@ -4,6 +4,7 @@
 
 #include <gio/gio.h>
 
+#include "sesame-access-control.h"
 #include "sesame-credentials.h"
 #include "sesame-provider.h"
 
@@ -20,21 +21,14 @@ G_DECLARE_FINAL_TYPE (SesameBroker, sesame_broker, SESAME, BROKER, GObject)
 SesameBroker *sesame_broker_new (GDBusConnection  *connection,
                                  GError          **error);
 
-/* What a caller may do with an account (DESIGN.md, "Which applications may
- * use an account"). */
-typedef enum {
-  SESAME_ACCESS_USE,
-  SESAME_ACCESS_REMOVE,
-  SESAME_ACCESS_ADD,
-  SESAME_ACCESS_MANAGE,   /* Refresh, Reauthenticate: needs a grant */
-} SesameAccess;
-
 /* The one place where the broker decides whether the caller of
- * @invocation may do @access with @account (NULL for ADD). */
+ * @invocation may do @access with @account (NULL for ADD, then @provider
+ * is what is added). */
 void     sesame_broker_check_access_async  (SesameBroker          *self,
                                             GDBusMethodInvocation *invocation,
                                             SesameAccess           access,
                                             SesameCredentials     *account,
+                                            SesameProvider        *provider,
                                             const char * const    *scopes,
                                             GAsyncReadyCallback    callback,
                                             gpointer               user_data);
@@ -47,7 +41,8 @@ gboolean sesame_broker_check_access_finish (SesameBroker          *self,
 gboolean sesame_broker_check_access_now (SesameBroker          *self,
                                          GDBusMethodInvocation *invocation,
                                          SesameAccess           access,
-                                         SesameCredentials     *account);
+                                         SesameCredentials     *account,
+                                         const char * const    *scopes);
 
 /* A cancellable that fires when the caller of @invocation leaves the bus. */
 GCancellable *sesame_broker_watch_caller (SesameBroker          *self,

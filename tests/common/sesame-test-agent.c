@@ -91,6 +91,7 @@ authorize (SesameTestAgent       *agent,
   if (agent->mode == SESAME_TEST_AGENT_HOLD)
     {
       g_clear_object (&agent->held);
+  g_clear_pointer (&agent->last_confirm, g_variant_unref);
       agent->held = g_object_ref (invocation);
       return;
     }
@@ -149,6 +150,38 @@ cancel (SesameTestAgent       *agent,
   g_dbus_method_invocation_return_value (invocation, NULL);
 }
 
+typedef struct {
+  GDBusMethodInvocation *invocation;
+  gboolean               allow;
+} Answer;
+
+static gboolean
+answer_later (gpointer user_data)
+{
+  Answer *answer = user_data;
+
+  g_dbus_method_invocation_return_value (answer->invocation, g_variant_new ("(b)", answer->allow));
+  g_object_unref (answer->invocation);
+  g_free (answer);
+  return G_SOURCE_REMOVE;
+}
+
+/* The person takes a moment to answer, so concurrent askers meet one question. */
+static void
+confirm_access (SesameTestAgent       *agent,
+                GDBusMethodInvocation *invocation,
+                GVariant              *parameters)
+{
+  Answer *answer = g_new0 (Answer, 1);
+
+  agent->n_confirm++;
+  g_clear_pointer (&agent->last_confirm, g_variant_unref);
+  agent->last_confirm = g_variant_get_child_value (parameters, 1);
+  answer->invocation = g_object_ref (invocation);
+  answer->allow = agent->allow;
+  g_timeout_add (300, answer_later, answer);
+}
+
 static void
 on_method_call (GDBusConnection       *connection,
                 const char            *sender,
@@ -173,7 +206,7 @@ on_method_call (GDBusConnection       *connection,
       cancel (agent, invocation, request_id);
     }
   else
-    g_dbus_method_invocation_return_value (invocation, g_variant_new ("(b)", TRUE));
+    confirm_access (agent, invocation, parameters);
 }
 
 static const GDBusInterfaceVTable vtable = { on_method_call, NULL, NULL, { 0 } };
@@ -187,6 +220,7 @@ sesame_test_agent_new (SesameTestEnv *env)
 
   agent->env = env;
   agent->login = g_strdup ("alice");
+  agent->allow = TRUE;
   agent->registration_id =
     g_dbus_connection_register_object (env->connection, AGENT_PATH, info->interfaces[0],
                                        &vtable, agent, NULL, &error);
@@ -222,6 +256,7 @@ sesame_test_agent_free (SesameTestAgent *agent)
   g_dbus_connection_unregister_object (agent->env->connection, agent->registration_id);
   g_clear_pointer (&agent->last_details, g_variant_unref);
   g_clear_object (&agent->held);
+  g_clear_pointer (&agent->last_confirm, g_variant_unref);
   g_free (agent->last_cancelled);
   g_free (agent->login);
   g_free (agent);

@@ -25,7 +25,10 @@ typedef struct {
   GVariant            *last_details;
   char                *last_cancelled;
   GDBusMethodInvocation *held;
-  guint                forged_status;  /* BROWSER: the listener's answer to a forged state */
+  guint                forged_status;
+  gboolean             allow;            /* the answer to ConfirmAccess */
+  guint                n_confirm;
+  GVariant            *last_confirm;  /* BROWSER: the listener's answer to a forged state */
 } SesameTestAgent;
 
 SesameTestAgent *sesame_test_agent_new      (SesameTestEnv   *env);

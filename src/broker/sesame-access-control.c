@@ -1,0 +1,515 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* sesame-access-control.c: may this caller do this with that account? */
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "sesame-access-control.h"
+#include "sesame-error.h"
+
+#define ACCOUNTS_PATH "/dev/sesame/Broker/accounts/"
+
+struct _SesameAccessControl
+{
+  GObject             parent_instance;
+
+  GDBusConnection    *connection;
+  SesameAgentManager *agents;
+  SesameGrantStore   *grants;
+  GSettings          *settings;
+  GHashTable         *callers;      /* sender → SesameCaller */
+  GHashTable         *watches;      /* sender → name watch id */
+  GHashTable         *identifying;  /* sender → GPtrArray of GTask */
+  GHashTable         *questions;    /* question key → Question */
+};
+
+G_DEFINE_FINAL_TYPE (SesameAccessControl, sesame_access_control, G_TYPE_OBJECT)
+
+static void
+unwatch (gpointer id)
+{
+  g_bus_unwatch_name (GPOINTER_TO_UINT (id));
+}
+
+static void
+sesame_access_control_dispose (GObject *object)
+{
+  SesameAccessControl *self = SESAME_ACCESS_CONTROL (object);
+
+  g_clear_pointer (&self->watches, g_hash_table_unref);
+  g_clear_pointer (&self->callers, g_hash_table_unref);
+  g_clear_pointer (&self->identifying, g_hash_table_unref);
+  g_clear_pointer (&self->questions, g_hash_table_unref);
+  g_clear_object (&self->connection);
+  g_clear_object (&self->agents);
+  g_clear_object (&self->grants);
+  g_clear_object (&self->settings);
+
+  G_OBJECT_CLASS (sesame_access_control_parent_class)->dispose (object);
+}
+
+static void
+sesame_access_control_class_init (SesameAccessControlClass *klass)
+{
+  G_OBJECT_CLASS (klass)->dispose = sesame_access_control_dispose;
+}
+
+static void
+sesame_access_control_init (SesameAccessControl *self)
+{
+  self->callers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  self->watches = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, unwatch);
+  self->identifying = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                             (GDestroyNotify) g_ptr_array_unref);
+  self->questions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+}
+
+SesameAccessControl *
+sesame_access_control_new (GDBusConnection    *connection,
+                           SesameAgentManager *agents,
+                           SesameGrantStore   *grants,
+                           GSettings          *settings)
+{
+  SesameAccessControl *self = g_object_new (SESAME_TYPE_ACCESS_CONTROL, NULL);
+
+  self->connection = g_object_ref (connection);
+  self->agents = g_object_ref (agents);
+  self->grants = g_object_ref (grants);
+  self->settings = settings ? g_object_ref (settings) : NULL;
+  return self;
+}
+
+/* ---- Who is calling ---- */
+
+static void
+on_sender_vanished (GDBusConnection *connection,
+                    const char      *name,
+                    gpointer         user_data)
+{
+  SesameAccessControl *self = user_data;
+
+  g_hash_table_remove (self->callers, name);
+  g_hash_table_remove (self->watches, name);
+}
+
+typedef struct {
+  SesameAccessControl *self;
+  char                *sender;
+} Identifying;
+
+static void
+on_identified (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  Identifying *identifying = user_data;
+  g_autoptr(SesameAccessControl) self = identifying->self;
+  g_autofree char *sender = identifying->sender;
+  g_autoptr(GPtrArray) waiting = NULL;
+  g_autofree char *key = NULL;
+  g_autoptr(SesameCaller) caller = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_free (identifying);
+  caller = sesame_caller_identify_finish (result, &error);
+  if (self->identifying == NULL ||
+      !g_hash_table_steal_extended (self->identifying, sender, (gpointer *) &key,
+                                    (gpointer *) &waiting))
+    return;
+  if (caller != NULL)
+    {
+      g_hash_table_insert (self->callers, g_strdup (key), g_object_ref (caller));
+      g_hash_table_insert (self->watches, g_strdup (key),
+                           GUINT_TO_POINTER (g_bus_watch_name_on_connection (
+                             self->connection, key, G_BUS_NAME_WATCHER_FLAGS_NONE, NULL,
+                             on_sender_vanished, self, NULL)));
+    }
+  for (guint i = 0; i < waiting->len; i++)
+    {
+      g_autoptr(GTask) task = waiting->pdata[i];
+
+      if (caller != NULL)
+        g_task_return_pointer (task, g_object_ref (caller), g_object_unref);
+      else
+        g_task_return_error (task, g_error_copy (error));
+    }
+}
+
+void
+sesame_access_control_identify_async (SesameAccessControl *self,
+                                      const char          *sender,
+                                      GAsyncReadyCallback  callback,
+                                      gpointer             user_data)
+{
+  GTask *task = g_task_new (self, NULL, callback, user_data);
+  SesameCaller *caller = g_hash_table_lookup (self->callers, sender);
+  GPtrArray *waiting;
+
+  g_task_set_source_tag (task, sesame_access_control_identify_async);
+  if (caller != NULL)
+    {
+      g_task_return_pointer (task, g_object_ref (caller), g_object_unref);
+      return g_object_unref (task);
+    }
+
+  /* Concurrent first calls of one caller share one look. */
+  waiting = g_hash_table_lookup (self->identifying, sender);
+  if (waiting != NULL)
+    return g_ptr_array_add (waiting, task);
+  waiting = g_ptr_array_new ();
+  g_ptr_array_add (waiting, task);
+  g_hash_table_insert (self->identifying, g_strdup (sender), waiting);
+  {
+    Identifying *identifying = g_new0 (Identifying, 1);
+
+    identifying->self = g_object_ref (self);
+    identifying->sender = g_strdup (sender);
+    sesame_caller_identify_async (self->connection, sender, NULL, on_identified, identifying);
+  }
+}
+
+SesameCaller *
+sesame_access_control_identify_finish (SesameAccessControl *self,
+                                       GAsyncResult        *result,
+                                       GError             **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* ---- Deciding ---- */
+
+typedef enum {
+  DECISION_ALLOW,
+  DECISION_ASK,
+} Decision;
+
+static gboolean
+ask_host_apps (SesameAccessControl *self)
+{
+  return self->settings != NULL && g_settings_get_boolean (self->settings, "ask-host-apps");
+}
+
+/* The scopes a request is for: empty asks for everything granted. */
+static const char * const *
+requested_scopes (SesameCredentials  *account,
+                  const char * const *scopes)
+{
+  if (scopes != NULL && scopes[0] != NULL)
+    return scopes;
+  return sesame_account_get_scopes (sesame_credentials_get_account (account));
+}
+
+static Decision
+decide (SesameAccessControl *self,
+        SesameCaller        *caller,
+        SesameAccess         access,
+        SesameCredentials   *account,
+        const char * const  *scopes)
+{
+  const char *id = account ? sesame_account_get_id (sesame_credentials_get_account (account)) : NULL;
+
+  if (!sesame_caller_is_sandboxed (caller))
+    {
+      /* Host programs run as the person and could read the keyring: allowed
+       * unless ask-host-apps says to ask before handing them tokens. */
+      if (access == SESAME_ACCESS_USE && ask_host_apps (self) &&
+          !sesame_grant_store_covers (self->grants, caller, id, requested_scopes (account, scopes)))
+        return DECISION_ASK;
+      return DECISION_ALLOW;
+    }
+
+  switch (access)
+    {
+    case SESAME_ACCESS_USE:
+      return sesame_grant_store_covers (self->grants, caller, id,
+                                        requested_scopes (account, scopes))
+             ? DECISION_ALLOW : DECISION_ASK;
+    case SESAME_ACCESS_MANAGE:
+      return sesame_grant_store_covers (self->grants, caller, id, scopes)
+             ? DECISION_ALLOW : DECISION_ASK;
+    default:
+      return DECISION_ASK;
+    }
+}
+
+static void
+record_use (SesameAccessControl *self,
+            SesameCaller        *caller,
+            SesameAccess         access,
+            SesameCredentials   *account,
+            const char * const  *scopes)
+{
+  if (access == SESAME_ACCESS_USE)
+    sesame_grant_store_touch (self->grants, caller,
+                              sesame_account_get_id (sesame_credentials_get_account (account)),
+                              requested_scopes (account, scopes));
+}
+
+gboolean
+sesame_access_control_check_now (SesameAccessControl *self,
+                                 const char          *sender,
+                                 SesameAccess         access,
+                                 SesameCredentials   *account,
+                                 const char * const  *scopes)
+{
+  SesameCaller *caller = g_hash_table_lookup (self->callers, sender);
+
+  if (caller == NULL || decide (self, caller, access, account, scopes) != DECISION_ALLOW)
+    return FALSE;
+  record_use (self, caller, access, account, scopes);
+  return TRUE;
+}
+
+/* One question per app, account and action, whoever else asks meanwhile. */
+typedef struct {
+  SesameAccessControl *self;
+  SesameCaller        *caller;
+  SesameCredentials   *account;
+  SesameAccess         access;
+  char                *key;
+  GPtrArray           *waiting;   /* GTask */
+  GPtrArray           *scopes;    /* every scope asked for, owned strings */
+} Question;
+
+static void
+question_free (Question *question)
+{
+  g_object_unref (question->self);
+  g_object_unref (question->caller);
+  g_clear_object (&question->account);
+  g_free (question->key);
+  g_ptr_array_unref (question->waiting);
+  g_ptr_array_unref (question->scopes);
+  g_free (question);
+}
+
+static const char *
+action_name (SesameAccess access)
+{
+  switch (access)
+    {
+    case SESAME_ACCESS_REMOVE: return "remove";
+    case SESAME_ACCESS_ADD: return "add";
+    default: return "use";
+    }
+}
+
+static GVariant *
+question_details (Question       *question,
+                  SesameProvider *provider)
+{
+  g_auto(GVariantDict) dict = G_VARIANT_DICT_INIT (NULL);
+  g_auto(GVariantBuilder) scopes = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE ("a{ss}"));
+
+  for (guint i = 0; i < question->scopes->len - 1; i++)
+    {
+      const char *scope = question->scopes->pdata[i];
+      const char *description = sesame_provider_get_scope_description (provider, scope);
+
+      g_variant_builder_add (&scopes, "{ss}", scope, description ? description : scope);
+    }
+  g_variant_dict_insert (&dict, "action", "s", action_name (question->access));
+  g_variant_dict_insert (&dict, "app-id", "s", sesame_caller_get_app_id (question->caller));
+  g_variant_dict_insert (&dict, "app-name", "s", sesame_caller_get_app_name (question->caller));
+  g_variant_dict_insert (&dict, "provider-name", "s", sesame_provider_get_name (provider));
+  if (question->account != NULL)
+    {
+      SesameAccount *account = sesame_credentials_get_account (question->account);
+      g_autofree char *path = g_strconcat (ACCOUNTS_PATH, sesame_account_get_id (account), NULL);
+
+      g_variant_dict_insert (&dict, "account", "o", path);
+      g_variant_dict_insert (&dict, "identity", "s", sesame_account_get_identity (account));
+    }
+  g_variant_dict_insert_value (&dict, "scopes", g_variant_builder_end (&scopes));
+  return g_variant_dict_end (&dict);
+}
+
+static void
+answer_all (Question *question,
+            GError   *error)
+{
+  g_autoptr(GError) owned = error;
+
+  for (guint i = 0; i < question->waiting->len; i++)
+    {
+      g_autoptr(GTask) task = question->waiting->pdata[i];
+
+      if (owned != NULL)
+        g_task_return_error (task, g_error_copy (owned));
+      else
+        g_task_return_boolean (task, TRUE);
+    }
+  g_ptr_array_set_size (question->waiting, 0);
+}
+
+static void
+on_answered (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  Question *question = user_data;
+  SesameAccessControl *self = question->self;
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean allowed = FALSE;
+
+  g_hash_table_remove (self->questions, question->key);
+  reply = sesame_agent_manager_call_finish (self->agents, result, &error);
+  if (reply != NULL)
+    g_variant_get (reply, "(b)", &allowed);
+
+  if (allowed)
+    {
+      if (question->account != NULL)
+        sesame_grant_store_allow (self->grants, question->caller,
+                                  sesame_account_get_id (sesame_credentials_get_account (question->account)),
+                                  (const char * const *) question->scopes->pdata);
+      answer_all (question, NULL);
+    }
+  else if (error != NULL && !g_error_matches (error, SESAME_ERROR, SESAME_ERROR_CANCELLED))
+    answer_all (question, g_error_new (SESAME_ERROR, SESAME_ERROR_ACCESS_DENIED,
+                                       _("Nobody could be asked whether %s may do this. Open "
+                                         "Sesame and try again; it will ask you."),
+                                       sesame_caller_get_app_name (question->caller)));
+  else
+    answer_all (question, g_error_new (SESAME_ERROR, SESAME_ERROR_ACCESS_DENIED,
+                                       _("You did not allow %s to do this."),
+                                       sesame_caller_get_app_name (question->caller)));
+  question_free (question);
+}
+
+static void
+add_scopes (GPtrArray          *list,
+            const char * const *scopes)
+{
+  /* The list stays NULL-terminated for the grant store. */
+  g_ptr_array_remove_index (list, list->len - 1);
+  for (guint i = 0; scopes && scopes[i]; i++)
+    if (!g_ptr_array_find_with_equal_func (list, scopes[i], g_str_equal, NULL))
+      g_ptr_array_add (list, g_strdup (scopes[i]));
+  g_ptr_array_add (list, NULL);
+}
+
+static void
+ask (SesameAccessControl *self,
+     GTask               *task,
+     SesameCaller        *caller,
+     SesameAccess         access,
+     SesameCredentials   *account,
+     SesameProvider      *provider,
+     const char * const  *scopes)
+{
+  g_autofree char *key = g_strdup_printf ("%s\n%s\n%s", sesame_caller_get_app_id (caller),
+                                          account ? sesame_account_get_id (sesame_credentials_get_account (account))
+                                                  : sesame_provider_get_id (provider),
+                                          action_name (access));
+  Question *question = g_hash_table_lookup (self->questions, key);
+  g_autofree char *request_id = NULL;
+
+  if (question != NULL)
+    return g_ptr_array_add (question->waiting, task);
+
+  question = g_new0 (Question, 1);
+  question->self = g_object_ref (self);
+  question->caller = g_object_ref (caller);
+  question->account = account ? g_object_ref (account) : NULL;
+  question->access = access;
+  question->key = g_strdup (key);
+  question->waiting = g_ptr_array_new ();
+  question->scopes = g_ptr_array_new_with_free_func (g_free);
+  g_ptr_array_add (question->scopes, NULL);
+  add_scopes (question->scopes, account ? requested_scopes (account, scopes) : scopes);
+  g_ptr_array_add (question->waiting, task);
+  g_hash_table_insert (self->questions, g_steal_pointer (&key), question);
+
+  request_id = sesame_agent_manager_new_request_id (self->agents);
+  sesame_agent_manager_call_async (self->agents, "ConfirmAccess", request_id,
+                                   question_details (question, provider), NULL,
+                                   on_answered, question);
+}
+
+typedef struct {
+  SesameAccess       access;
+  SesameCredentials *account;
+  SesameProvider    *provider;
+  char             **scopes;
+} Check;
+
+static void
+check_free (Check *check)
+{
+  g_clear_object (&check->account);
+  g_clear_object (&check->provider);
+  g_strfreev (check->scopes);
+  g_free (check);
+}
+
+static void
+on_caller (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  GTask *task = user_data;
+  SesameAccessControl *self = g_task_get_source_object (task);
+  Check *check = g_task_get_task_data (task);
+  g_autoptr(SesameCaller) caller = NULL;
+  GError *error = NULL;
+
+  caller = sesame_access_control_identify_finish (self, result, &error);
+  if (caller == NULL)
+    return g_task_return_error (task, error), g_object_unref (task);
+
+  if (decide (self, caller, check->access, check->account,
+              (const char * const *) check->scopes) == DECISION_ALLOW)
+    {
+      record_use (self, caller, check->access, check->account,
+                  (const char * const *) check->scopes);
+      g_task_return_boolean (task, TRUE);
+      return g_object_unref (task);
+    }
+  ask (self, task, caller, check->access, check->account, check->provider,
+       (const char * const *) check->scopes);
+}
+
+void
+sesame_access_control_check_async (SesameAccessControl *self,
+                                   const char          *sender,
+                                   SesameAccess         access,
+                                   SesameCredentials   *account,
+                                   SesameProvider      *provider,
+                                   const char * const  *scopes,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
+  GTask *task = g_task_new (self, NULL, callback, user_data);
+  Check *check = g_new0 (Check, 1);
+
+  g_task_set_source_tag (task, sesame_access_control_check_async);
+  check->access = access;
+  check->account = account ? g_object_ref (account) : NULL;
+  check->provider = g_object_ref (account ? sesame_credentials_get_provider (account) : provider);
+  check->scopes = g_strdupv ((char **) scopes);
+  g_task_set_task_data (task, check, (GDestroyNotify) check_free);
+  sesame_access_control_identify_async (self, sender, on_caller, task);
+}
+
+gboolean
+sesame_access_control_check_finish (SesameAccessControl  *self,
+                                    GAsyncResult         *result,
+                                    GError              **error)
+{
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+void
+sesame_access_control_added (SesameAccessControl *self,
+                             const char          *sender,
+                             SesameCredentials   *account)
+{
+  SesameCaller *caller = g_hash_table_lookup (self->callers, sender);
+  SesameAccount *added = sesame_credentials_get_account (account);
+
+  if (caller != NULL && sesame_caller_is_sandboxed (caller))
+    sesame_grant_store_allow (self->grants, caller, sesame_account_get_id (added),
+                              sesame_account_get_scopes (added));
+}

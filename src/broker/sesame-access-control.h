@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* sesame-access-control.h: may this caller do this with that account? */
+#pragma once
+
+#include "sesame-agent-manager.h"
+#include "sesame-caller.h"
+#include "sesame-credentials.h"
+#include "sesame-grant-store.h"
+
+G_BEGIN_DECLS
+
+/* What a caller may do with an account (DESIGN.md, "Which applications may
+ * use an account"). */
+typedef enum {
+  SESAME_ACCESS_USE,      /* get tokens */
+  SESAME_ACCESS_MANAGE,   /* Refresh, Reauthenticate: needs a grant */
+  SESAME_ACCESS_REMOVE,
+  SESAME_ACCESS_ADD,
+} SesameAccess;
+
+#define SESAME_TYPE_ACCESS_CONTROL (sesame_access_control_get_type ())
+G_DECLARE_FINAL_TYPE (SesameAccessControl, sesame_access_control, SESAME, ACCESS_CONTROL, GObject)
+
+/* @settings: dev.sesame.Sesame (ask-host-apps), or NULL for its defaults. */
+SesameAccessControl *sesame_access_control_new (GDBusConnection    *connection,
+                                                SesameAgentManager *agents,
+                                                SesameGrantStore   *grants,
+                                                GSettings          *settings);
+
+/* The caller behind a unique bus name, identified once while it stays. */
+void          sesame_access_control_identify_async  (SesameAccessControl *self,
+                                                     const char          *sender,
+                                                     GAsyncReadyCallback  callback,
+                                                     gpointer             user_data);
+SesameCaller *sesame_access_control_identify_finish (SesameAccessControl *self,
+                                                     GAsyncResult        *result,
+                                                     GError             **error);
+
+/* Decides without a question or I/O: TRUE when the caller, already
+ * identified, may go ahead now; a USE is then recorded as last-used. */
+gboolean sesame_access_control_check_now    (SesameAccessControl *self,
+                                             const char          *sender,
+                                             SesameAccess         access,
+                                             SesameCredentials   *account,
+                                             const char * const  *scopes);
+/* Decides, asking the person through the agent (ConfirmAccess) where
+ * needed; Allow is remembered as a grant, Deny is AccessDenied. @account
+ * is NULL for ADD, then @provider names what is added. */
+void     sesame_access_control_check_async  (SesameAccessControl *self,
+                                             const char          *sender,
+                                             SesameAccess         access,
+                                             SesameCredentials   *account,
+                                             SesameProvider      *provider,
+                                             const char * const  *scopes,
+                                             GAsyncReadyCallback  callback,
+                                             gpointer             user_data);
+gboolean sesame_access_control_check_finish (SesameAccessControl *self,
+                                             GAsyncResult        *result,
+                                             GError             **error);
+
+/* A sandboxed app the person allowed to add an account holds a grant for
+ * the scopes it was shown. */
+void     sesame_access_control_added        (SesameAccessControl *self,
+                                             const char          *sender,
+                                             SesameCredentials   *account);
+
+G_END_DECLS

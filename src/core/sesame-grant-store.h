@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* sesame-grant-store.h: which applications may use which account */
+#pragma once
+
+#include "sesame-caller.h"
+
+G_BEGIN_DECLS
+
+typedef struct {
+  char   *app_id;
+  char   *app_name;
+  char   *kind;          /* "flatpak", "snap" or "host" */
+  char   *account;       /* account id */
+  char  **scopes;
+  gint64  granted_at;
+  gint64  last_used;
+} SesameGrant;
+
+#define SESAME_TYPE_GRANT_STORE (sesame_grant_store_get_type ())
+G_DECLARE_FINAL_TYPE (SesameGrantStore, sesame_grant_store, SESAME, GRANT_STORE, GObject)
+
+/* @dir: where grants.json lives, normally $XDG_DATA_HOME/sesame */
+SesameGrantStore  *sesame_grant_store_new    (const char       *dir);
+/* As sesame_account_store_load(): a damaged file is set aside and reported. */
+gboolean           sesame_grant_store_load   (SesameGrantStore *self,
+                                              GError          **error);
+
+const SesameGrant *sesame_grant_store_lookup (SesameGrantStore   *self,
+                                              const char         *app_id,
+                                              const char         *account);
+/* TRUE when @caller holds a grant for @account covering @scopes. */
+gboolean           sesame_grant_store_covers (SesameGrantStore   *self,
+                                              SesameCaller       *caller,
+                                              const char         *account,
+                                              const char * const *scopes);
+/* The person allowed: the grant now covers @scopes too. */
+void               sesame_grant_store_allow  (SesameGrantStore   *self,
+                                              SesameCaller       *caller,
+                                              const char         *account,
+                                              const char * const *scopes);
+/* A token was handed out: last-used is now (a host program gets a grant
+ * record the first time, so the person sees who used what). */
+void               sesame_grant_store_touch  (SesameGrantStore   *self,
+                                              SesameCaller       *caller,
+                                              const char         *account,
+                                              const char * const *scopes);
+gboolean           sesame_grant_store_revoke (SesameGrantStore   *self,
+                                              const char         *app_id,
+                                              const char         *account);
+void               sesame_grant_store_forget_account (SesameGrantStore *self,
+                                                      const char       *account);
+/* Every grant (const SesameGrant *), oldest first. */
+GPtrArray         *sesame_grant_store_list   (SesameGrantStore   *self);
+
+G_END_DECLS

@@ -1,0 +1,347 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* test-grants.c: which applications may use an account: host programs and
+ * Flatpak apps, the latter run for real in a bubblewrap sandbox with a
+ * .flatpak-info, read by the broker as for any Flatpak app */
+#include "config.h"
+
+#include "sesame-test-agent.h"
+#include "sesame-test-env.h"
+
+#define BROKER "/dev/sesame/Broker"
+#define BROKER1 "dev.sesame.Broker1"
+#define APP_ID "org.example.MailReader"
+
+static SesameTestEnv *env;
+static SesameTestAgent *agent;
+static char *account;
+static char *flatpak_info;
+
+static void
+assert_remote_error (GError     *error,
+                     const char *name)
+{
+  g_autofree char *remote = NULL;
+
+  g_assert_nonnull (error);
+  remote = g_dbus_error_get_remote_error (error);
+  g_assert_cmpstr (remote, ==, name);
+}
+
+typedef struct {
+  gboolean  done;
+  gboolean  success;
+  char     *out;
+  char     *err;
+} Run;
+
+static void
+on_sandboxed_done (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  Run *run = user_data;
+
+  g_subprocess_communicate_utf8_finish (G_SUBPROCESS (source), result, &run->out, &run->err, NULL);
+  run->success = g_subprocess_get_successful (G_SUBPROCESS (source));
+  run->done = TRUE;
+}
+
+/* gdbus inside a sandbox whose /.flatpak-info names APP_ID. */
+static GSubprocess *
+start_sandboxed (const char * const *call)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  const char *prefix[] = {
+    "bwrap", "--ro-bind", "/usr", "/usr", "--symlink", "usr/lib", "/lib",
+    "--symlink", "usr/lib64", "/lib64", "--symlink", "usr/bin", "/bin",
+    "--ro-bind", "/etc", "/etc", "--proc", "/proc", "--dev", "/dev",
+    "--bind", "/tmp", "/tmp", "--ro-bind", flatpak_info, "/.flatpak-info",
+    "--setenv", "DBUS_SESSION_BUS_ADDRESS", env->bus_address,
+    "gdbus", "call", "--session", "--dest", "dev.sesame.Sesame.Broker", NULL
+  };
+  g_autoptr(GError) error = NULL;
+  GSubprocess *process;
+
+  for (guint i = 0; prefix[i]; i++)
+    g_ptr_array_add (argv, (char *) prefix[i]);
+  for (guint i = 0; call[i]; i++)
+    g_ptr_array_add (argv, (char *) call[i]);
+  g_ptr_array_add (argv, NULL);
+  process = g_subprocess_newv ((const char * const *) argv->pdata,
+                               G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                               &error);
+  g_assert_no_error (error);
+  return process;
+}
+
+/* Runs it while this process's agent answers the broker's questions. */
+static gboolean
+run_sandboxed (const char * const *call,
+               char              **err)
+{
+  g_autoptr(GSubprocess) process = start_sandboxed (call);
+  Run run = { 0 };
+
+  g_subprocess_communicate_utf8_async (process, NULL, NULL, on_sandboxed_done, &run);
+  while (!run.done)
+    g_main_context_iteration (NULL, TRUE);
+  g_free (run.out);
+  if (err != NULL)
+    *err = run.err;
+  else
+    g_free (run.err);
+  return run.success;
+}
+
+static gboolean
+sandboxed_get_token (const char *scopes,
+                     char      **err)
+{
+  const char *call[] = { "--object-path", account, "--method",
+                         "dev.sesame.Account1.GetAccessToken", scopes, NULL };
+
+  return run_sandboxed (call, err);
+}
+
+static GVariant *
+list_grants (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = sesame_test_env_call (env, BROKER, BROKER1, "ListGrants", NULL,
+                                                    "(aa{sv})", &error);
+
+  g_assert_no_error (error);
+  return g_variant_get_child_value (reply, 0);
+}
+
+static GVariant *
+find_grant (const char *app_id)
+{
+  g_autoptr(GVariant) grants = list_grants ();
+
+  for (gsize i = 0; i < g_variant_n_children (grants); i++)
+    {
+      g_autoptr(GVariant) grant = g_variant_get_child_value (grants, i);
+      const char *id;
+
+      g_assert_true (g_variant_lookup (grant, "app-id", "&s", &id));
+      if (g_str_equal (id, app_id))
+        return g_steal_pointer (&grant);
+    }
+  return NULL;
+}
+
+static void
+test_add (void)
+{
+  const char *empty[] = { NULL };
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GError) error = NULL;
+
+  reply = sesame_test_env_call (env, BROKER, BROKER1, "AddAccount",
+                                g_variant_new ("(s^as@a{sv})", "testidp", empty,
+                                               g_variant_new_array (G_VARIANT_TYPE ("{sv}"), NULL, 0)),
+                                "(o)", &error);
+  g_assert_no_error (error);
+  g_variant_get (reply, "(o)", &account);
+}
+
+static void
+test_host_program_recorded (void)
+{
+  const char *none[] = { NULL };
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GVariant) grant = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *executable = g_file_read_link ("/proc/self/exe", NULL);
+  const char *kind, *name, *path;
+  gint64 last_used;
+
+  /* A host program is allowed without a question, and seen. */
+  reply = sesame_test_env_call (env, account, "dev.sesame.Account1", "GetAccessToken",
+                                g_variant_new ("(^as)", none), "(sx)", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (agent->n_confirm, ==, 0);
+  grant = find_grant (executable);
+  g_assert_nonnull (grant);
+  g_assert_true (g_variant_lookup (grant, "kind", "&s", &kind));
+  g_assert_cmpstr (kind, ==, "host");
+  g_assert_true (g_variant_lookup (grant, "app-name", "&s", &name));
+  g_assert_cmpstr (name, ==, "test-grants");
+  g_assert_true (g_variant_lookup (grant, "account", "&o", &path));
+  g_assert_cmpstr (path, ==, account);
+  g_assert_true (g_variant_lookup (grant, "last-used", "x", &last_used));
+  g_assert_cmpint (last_used, >=, g_get_real_time () / G_USEC_PER_SEC - 5);
+}
+
+static void
+test_sandboxed_denied (void)
+{
+  g_autofree char *err = NULL;
+  const char *app_id = NULL, *action = NULL;
+
+  agent->allow = FALSE;
+  g_assert_false (sandboxed_get_token ("[]", &err));
+  g_assert_nonnull (strstr (err, "dev.sesame.Error.AccessDenied"));
+  g_assert_cmpuint (agent->n_confirm, ==, 1);
+  g_assert_true (g_variant_lookup (agent->last_confirm, "app-id", "&s", &app_id));
+  g_assert_cmpstr (app_id, ==, APP_ID);
+  g_assert_true (g_variant_lookup (agent->last_confirm, "action", "&s", &action));
+  g_assert_cmpstr (action, ==, "use");
+  /* Deny is not remembered. */
+  g_assert_null (find_grant (APP_ID));
+}
+
+static void
+test_sandboxed_allowed_and_remembered (void)
+{
+  g_autoptr(GVariant) grant = NULL;
+  const char *kind;
+
+  agent->allow = TRUE;
+  g_assert_true (sandboxed_get_token ("['email']", NULL));
+  g_assert_cmpuint (agent->n_confirm, ==, 2);
+  grant = find_grant (APP_ID);
+  g_assert_nonnull (grant);
+  g_assert_true (g_variant_lookup (grant, "kind", "&s", &kind));
+  g_assert_cmpstr (kind, ==, "flatpak");
+
+  /* Asked once: the grant covers it now, across a broker restart too. */
+  sesame_test_env_stop_broker (env);
+  sesame_test_env_start_broker (env);
+  sesame_test_agent_register (agent);
+  g_assert_true (sandboxed_get_token ("['email']", NULL));
+  g_assert_cmpuint (agent->n_confirm, ==, 2);
+
+  /* More scopes ask again. */
+  g_assert_true (sandboxed_get_token ("['email', 'openid']", NULL));
+  g_assert_cmpuint (agent->n_confirm, ==, 3);
+}
+
+static void
+test_sandboxed_sees_own_grants (void)
+{
+  g_autofree char *err = NULL;
+  const char *call[] = { "--object-path", BROKER, "--method", "dev.sesame.Broker1.ListGrants", NULL };
+  g_autoptr(GSubprocess) process = start_sandboxed (call);
+  g_autofree char *out = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_subprocess_communicate_utf8 (process, NULL, NULL, &out, &err, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_successful (process));
+  g_assert_nonnull (strstr (out, APP_ID));
+  g_assert_null (strstr (out, "test-grants"));
+}
+
+static void
+test_sandboxed_may_not_register_agent (void)
+{
+  g_autofree char *err = NULL;
+  const char *call[] = { "--object-path", BROKER, "--method", "dev.sesame.Broker1.RegisterAgent",
+                         "/org/example/Agent", NULL };
+
+  g_assert_false (run_sandboxed (call, &err));
+  g_assert_nonnull (strstr (err, "dev.sesame.Error.AccessDenied"));
+}
+
+static void
+test_revoke_grant (void)
+{
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GError) error = NULL;
+
+  reply = sesame_test_env_call (env, BROKER, BROKER1, "RevokeGrant",
+                                g_variant_new ("(so)", APP_ID, account), NULL, &error);
+  g_assert_no_error (error);
+  g_assert_null (find_grant (APP_ID));
+  g_assert_true (sandboxed_get_token ("['email']", NULL));
+  g_assert_cmpuint (agent->n_confirm, ==, 4);
+
+  g_clear_pointer (&reply, g_variant_unref);
+  reply = sesame_test_env_call (env, BROKER, BROKER1, "RevokeGrant",
+                                g_variant_new ("(so)", "org.example.Nobody", account), NULL, &error);
+  assert_remote_error (error, "dev.sesame.Error.InvalidArgument");
+  g_clear_error (&error);
+  reply = sesame_test_env_call (env, BROKER, BROKER1, "RevokeGrant",
+                                g_variant_new ("(so)", APP_ID, "/dev/sesame/Broker/accounts/nope"),
+                                NULL, &error);
+  assert_remote_error (error, "dev.sesame.Error.InvalidArgument");
+}
+
+static void
+test_concurrent_first_calls_ask_once (void)
+{
+  const char *call[] = { "--object-path", account, "--method",
+                         "dev.sesame.Account1.GetAccessToken", "['openid']", NULL };
+  GSubprocess *processes[4];
+  Run runs[4] = { { 0 } };
+  guint asked = agent->n_confirm;
+
+  for (guint i = 0; i < G_N_ELEMENTS (processes); i++)
+    {
+      processes[i] = start_sandboxed (call);
+      g_subprocess_communicate_utf8_async (processes[i], NULL, NULL, on_sandboxed_done, &runs[i]);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (processes); i++)
+    {
+      while (!runs[i].done)
+        g_main_context_iteration (NULL, TRUE);
+      if (!runs[i].success)
+        g_error ("%s", runs[i].err);
+      g_free (runs[i].out);
+      g_free (runs[i].err);
+      g_object_unref (processes[i]);
+    }
+  g_assert_cmpuint (agent->n_confirm, ==, asked + 1);
+}
+
+static void
+test_removing_account_removes_grants (void)
+{
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GVariant) grants = NULL;
+  g_autoptr(GError) error = NULL;
+
+  reply = sesame_test_env_call (env, account, "dev.sesame.Account1", "Remove", NULL, NULL, &error);
+  g_assert_no_error (error);
+  grants = list_grants ();
+  g_assert_cmpuint (g_variant_n_children (grants), ==, 0);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  int status;
+  g_autofree char *bwrap = g_find_program_in_path ("bwrap");
+
+  g_test_init (&argc, &argv, NULL);
+  g_assert_nonnull (bwrap);
+  env = sesame_test_env_new (3600);
+  flatpak_info = g_build_filename (env->home, "flatpak-info", NULL);
+  g_assert_true (g_file_set_contents (flatpak_info, "[Application]\nname=" APP_ID "\n", -1, NULL));
+  sesame_test_env_start_broker (env);
+  agent = sesame_test_agent_new (env);
+  sesame_test_agent_register (agent);
+
+  g_test_add_func ("/grants/add", test_add);
+  g_test_add_func ("/grants/host-program-recorded", test_host_program_recorded);
+  g_test_add_func ("/grants/sandboxed-denied", test_sandboxed_denied);
+  g_test_add_func ("/grants/sandboxed-allowed-and-remembered",
+                   test_sandboxed_allowed_and_remembered);
+  g_test_add_func ("/grants/sandboxed-sees-own-grants", test_sandboxed_sees_own_grants);
+  g_test_add_func ("/grants/sandboxed-may-not-register-agent",
+                   test_sandboxed_may_not_register_agent);
+  g_test_add_func ("/grants/revoke-grant", test_revoke_grant);
+  g_test_add_func ("/grants/concurrent-first-calls-ask-once", test_concurrent_first_calls_ask_once);
+  g_test_add_func ("/grants/removing-account-removes-grants", test_removing_account_removes_grants);
+  status = g_test_run ();
+
+  sesame_test_agent_free (agent);
+  sesame_test_env_stop_broker (env);
+  sesame_test_env_free (env);
+  g_free (account);
+  g_free (flatpak_info);
+  return status;
+}
