@@ -203,7 +203,8 @@ sesame_grant_store_covers (SesameGrantStore   *self,
 {
   SesameGrant *grant = find (self, sesame_caller_get_app_id (caller), account);
 
-  if (grant == NULL)
+  /* granted-at 0: a host program seen using the account, never asked about. */
+  if (grant == NULL || grant->granted_at == 0)
     return FALSE;
   for (guint i = 0; scopes && scopes[i]; i++)
     if (!g_strv_contains ((const char * const *) grant->scopes, scopes[i]))
@@ -226,7 +227,6 @@ ensure (SesameGrantStore *self,
       grant->account = g_strdup (account);
       grant->kind = g_strdup (sesame_caller_get_kind_name (caller));
       grant->scopes = g_new0 (char *, 1);
-      grant->granted_at = g_get_real_time () / G_USEC_PER_SEC;
       g_ptr_array_add (self->grants, grant);
     }
   g_free (grant->app_name);

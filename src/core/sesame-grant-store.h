@@ -12,7 +12,7 @@ typedef struct {
   char   *kind;          /* "flatpak", "snap" or "host" */
   char   *account;       /* account id */
   char  **scopes;
-  gint64  granted_at;
+  gint64  granted_at;    /* 0: a host program allowed by default, never asked about */
   gint64  last_used;
 } SesameGrant;
 
@@ -28,7 +28,7 @@ gboolean           sesame_grant_store_load   (SesameGrantStore *self,
 const SesameGrant *sesame_grant_store_lookup (SesameGrantStore   *self,
                                               const char         *app_id,
                                               const char         *account);
-/* TRUE when @caller holds a grant for @account covering @scopes. */
+/* TRUE when the person granted @caller @account for @scopes. */
 gboolean           sesame_grant_store_covers (SesameGrantStore   *self,
                                               SesameCaller       *caller,
                                               const char         *account,

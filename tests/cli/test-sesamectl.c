@@ -646,7 +646,7 @@ test_remove (void)
   g_autofree char *err = NULL;
 
   /* No terminal and no --yes: nothing removed. */
-  g_assert_cmpint (run ("y\n", NULL, &err, "remove", alice2_id, NULL), ==, 2);
+  g_assert_cmpint (run (NULL, NULL, &err, "remove", alice2_id, NULL), ==, 2);
   g_assert_cmpstr (err, !=, "");
   g_assert_true (account_exists (alice2_id));
 

@@ -72,7 +72,7 @@ launcher_new (SesameTestEnv    *env,
   g_subprocess_launcher_setenv (launcher, "XDG_RUNTIME_DIR", runtime, TRUE);
   g_subprocess_launcher_setenv (launcher, "XDG_DATA_DIRS", data_dirs, TRUE);
   g_subprocess_launcher_setenv (launcher, "GSETTINGS_SCHEMA_DIR", schemas, TRUE);
-  g_subprocess_launcher_setenv (launcher, "GSETTINGS_BACKEND", "memory", TRUE);
+  g_subprocess_launcher_setenv (launcher, "GSETTINGS_BACKEND", env->settings_backend, TRUE);
   g_subprocess_launcher_unsetenv (launcher, "DISPLAY");
   g_subprocess_launcher_unsetenv (launcher, "WAYLAND_DISPLAY");
   if (env->bus_address != NULL)
@@ -308,6 +308,7 @@ sesame_test_env_new (guint access_token_ttl)
   env->data_dir = g_build_filename (env->home, "data", NULL);
   env->config_dir = g_build_filename (env->home, "config", NULL);
   env->access_token_ttl = access_token_ttl;
+  env->settings_backend = "memory";
   env->broker_log = g_build_filename (env->home, "broker.log", NULL);
   g_autofree char *runtime = g_build_filename (env->home, "run", NULL);
   g_mkdir_with_parents (runtime, 0700);

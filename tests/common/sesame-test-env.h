@@ -22,6 +22,7 @@ typedef struct {
   GSubprocess     *broker;
   char            *broker_log;     /* the broker's stderr */
   GDBusConnection *connection;     /* the test's own connection to the bus */
+  const char      *settings_backend; /* GSETTINGS_BACKEND of the components: "memory" */
 } SesameTestEnv;
 
 /* Starts the bus, the keyring (unlocked) and the identity provider, and

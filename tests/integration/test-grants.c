@@ -297,6 +297,76 @@ test_concurrent_first_calls_ask_once (void)
 }
 
 static void
+test_caller_gone_is_refused (void)
+{
+  g_autoptr(GVariant) grants_before = list_grants ();
+  g_autoptr(GVariant) grants_after = NULL;
+  g_autoptr(GError) error = NULL;
+  guint asked = agent->n_confirm;
+  gboolean never = FALSE;
+
+  /* dbus-send sends the call and exits at once, before the broker looks at
+   * it: the call is attributed to nobody, and nobody is asked about it. */
+  for (guint i = 0; i < 5; i++)
+    {
+      g_autoptr(GSubprocess) sender =
+        g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, &error, "bwrap", "--ro-bind", "/usr", "/usr",
+                          "--symlink", "usr/lib", "/lib", "--symlink", "usr/lib64", "/lib64",
+                          "--symlink", "usr/bin", "/bin", "--proc", "/proc", "--dev", "/dev",
+                          "--bind", "/tmp", "/tmp", "--ro-bind", flatpak_info, "/.flatpak-info",
+                          "--setenv", "DBUS_SESSION_BUS_ADDRESS", env->bus_address,
+                          "dbus-send", "--session", "--dest=dev.sesame.Sesame.Broker", account,
+                          "dev.sesame.Account1.GetAccessToken", "array:string:offline_access", NULL);
+      g_assert_no_error (error);
+      g_subprocess_wait (sender, NULL, &error);
+      g_assert_no_error (error);
+    }
+  sesame_test_wait_for (&never, 1000);
+  g_assert_cmpuint (agent->n_confirm, ==, asked);
+  grants_after = list_grants ();
+  g_assert_cmpuint (g_variant_n_children (grants_after), ==, g_variant_n_children (grants_before));
+}
+
+static void
+test_ask_host_apps (void)
+{
+  g_autofree char *keyfile = g_build_filename (env->config_dir, "glib-2.0", "settings",
+                                               "keyfile", NULL);
+  g_autofree char *dir = g_path_get_dirname (keyfile);
+  const char *none[] = { NULL };
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GError) error = NULL;
+  guint asked = agent->n_confirm;
+
+  /* The person turns ask-host-apps on: this host program, so far allowed by
+   * default, is asked now; Deny refuses, Allow is remembered. */
+  g_mkdir_with_parents (dir, 0700);
+  g_assert_true (g_file_set_contents (keyfile, "[dev/sesame/Sesame]\nask-host-apps=true\n", -1,
+                                      NULL));
+  sesame_test_env_stop_broker (env);
+  env->settings_backend = "keyfile";
+  sesame_test_env_start_broker (env);
+  sesame_test_agent_register (agent);
+
+  agent->allow = FALSE;
+  reply = sesame_test_env_call (env, account, "dev.sesame.Account1", "GetAccessToken",
+                                g_variant_new ("(^as)", none), "(sx)", &error);
+  assert_remote_error (error, "dev.sesame.Error.AccessDenied");
+  g_clear_error (&error);
+  g_assert_cmpuint (agent->n_confirm, ==, asked + 1);
+
+  agent->allow = TRUE;
+  reply = sesame_test_env_call (env, account, "dev.sesame.Account1", "GetAccessToken",
+                                g_variant_new ("(^as)", none), "(sx)", &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&reply, g_variant_unref);
+  reply = sesame_test_env_call (env, account, "dev.sesame.Account1", "GetAccessToken",
+                                g_variant_new ("(^as)", none), "(sx)", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (agent->n_confirm, ==, asked + 2);
+}
+
+static void
 test_removing_account_removes_grants (void)
 {
   g_autoptr(GVariant) reply = NULL;
@@ -335,6 +405,8 @@ main (int    argc,
                    test_sandboxed_may_not_register_agent);
   g_test_add_func ("/grants/revoke-grant", test_revoke_grant);
   g_test_add_func ("/grants/concurrent-first-calls-ask-once", test_concurrent_first_calls_ask_once);
+  g_test_add_func ("/grants/caller-gone-is-refused", test_caller_gone_is_refused);
+  g_test_add_func ("/grants/ask-host-apps", test_ask_host_apps);
   g_test_add_func ("/grants/removing-account-removes-grants", test_removing_account_removes_grants);
   status = g_test_run ();
 
