@@ -297,6 +297,27 @@ test_concurrent_first_calls_ask_once (void)
 }
 
 static void
+test_sandboxed_remove_asks (void)
+{
+  const char *call[] = { "--object-path", account, "--method", "dev.sesame.Account1.Remove", NULL };
+  g_autofree char *err = NULL;
+  g_autoptr(GVariant) identity = NULL;
+  const char *action = NULL;
+  guint asked = agent->n_confirm;
+
+  /* Even with a grant to use it, removing it is the person's call. */
+  agent->allow = FALSE;
+  g_assert_false (run_sandboxed (call, &err));
+  g_assert_nonnull (strstr (err, "dev.sesame.Error.AccessDenied"));
+  g_assert_cmpuint (agent->n_confirm, ==, asked + 1);
+  g_assert_true (g_variant_lookup (agent->last_confirm, "action", "&s", &action));
+  g_assert_cmpstr (action, ==, "remove");
+  identity = sesame_test_env_get_property (env, account, "Identity");
+  g_assert_cmpstr (g_variant_get_string (identity, NULL), ==, "alice@example.test");
+  agent->allow = TRUE;
+}
+
+static void
 test_caller_gone_is_refused (void)
 {
   g_autoptr(GVariant) grants_before = list_grants ();
@@ -405,6 +426,7 @@ main (int    argc,
                    test_sandboxed_may_not_register_agent);
   g_test_add_func ("/grants/revoke-grant", test_revoke_grant);
   g_test_add_func ("/grants/concurrent-first-calls-ask-once", test_concurrent_first_calls_ask_once);
+  g_test_add_func ("/grants/sandboxed-remove-asks", test_sandboxed_remove_asks);
   g_test_add_func ("/grants/caller-gone-is-refused", test_caller_gone_is_refused);
   g_test_add_func ("/grants/ask-host-apps", test_ask_host_apps);
   g_test_add_func ("/grants/removing-account-removes-grants", test_removing_account_removes_grants);
