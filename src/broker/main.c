@@ -101,6 +101,8 @@ main (int    argc,
   g_main_loop_run (service.loop);
 
   g_bus_unown_name (owner_id);
+  if (service.broker != NULL)
+    sesame_broker_flush (service.broker);
   g_clear_object (&service.broker);
   g_main_loop_unref (service.loop);
   return service.status;

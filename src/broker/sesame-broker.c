@@ -1375,3 +1375,10 @@ sesame_broker_new (GDBusConnection  *connection,
     return NULL;
   return g_steal_pointer (&self);
 }
+
+void
+sesame_broker_flush (SesameBroker *self)
+{
+  sesame_account_store_flush (self->store);
+  sesame_grant_store_flush (self->grants);
+}

@@ -20,6 +20,8 @@ G_DECLARE_FINAL_TYPE (SesameBroker, sesame_broker, SESAME, BROKER, GObject)
  * every object on @connection. */
 SesameBroker *sesame_broker_new (GDBusConnection  *connection,
                                  GError          **error);
+/* Writes the metadata not yet on disk (before exiting). */
+void          sesame_broker_flush (SesameBroker *self);
 
 /* The one place where the broker decides whether the caller of
  * @invocation may do @access with @account (NULL for ADD, then @provider

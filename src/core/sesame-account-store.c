@@ -296,3 +296,9 @@ sesame_account_store_save_finish (SesameAccountStore *self,
 {
   return g_task_propagate_boolean (G_TASK (result), error);
 }
+
+void
+sesame_account_store_flush (SesameAccountStore *self)
+{
+  sesame_json_file_flush (self->file);
+}

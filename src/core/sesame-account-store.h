@@ -48,4 +48,7 @@ gboolean       sesame_account_store_save_finish (SesameAccountStore  *self,
                                                  GAsyncResult        *result,
                                                  GError             **error);
 
+/* Writes what is not on disk yet, now: for shutdown. */
+void sesame_account_store_flush (SesameAccountStore *self);
+
 G_END_DECLS

@@ -187,6 +187,16 @@ find (SesameGrantStore *self,
   return NULL;
 }
 
+static gboolean
+strv_contains_all (const char * const *strv,
+                     const char * const *scopes)
+{
+  for (guint i = 0; scopes && scopes[i]; i++)
+    if (!g_strv_contains (strv, scopes[i]))
+      return FALSE;
+  return TRUE;
+}
+
 const SesameGrant *
 sesame_grant_store_lookup (SesameGrantStore *self,
                            const char       *app_id,
@@ -204,12 +214,8 @@ sesame_grant_store_covers (SesameGrantStore   *self,
   SesameGrant *grant = find (self, sesame_caller_get_app_id (caller), account);
 
   /* granted-at 0: a host program seen using the account, never asked about. */
-  if (grant == NULL || grant->granted_at == 0)
-    return FALSE;
-  for (guint i = 0; scopes && scopes[i]; i++)
-    if (!g_strv_contains ((const char * const *) grant->scopes, scopes[i]))
-      return FALSE;
-  return TRUE;
+  return grant != NULL && grant->granted_at != 0 &&
+         strv_contains_all ((const char * const *) grant->scopes, scopes);
 }
 
 /* The grant of @caller for @account, made when missing. */
@@ -277,10 +283,15 @@ sesame_grant_store_touch (SesameGrantStore   *self,
                           const char         *account,
                           const char * const *scopes)
 {
-  gboolean known = find (self, sesame_caller_get_app_id (caller), account) != NULL;
-  SesameGrant *grant = ensure (self, caller, account);
+  SesameGrant *grant = find (self, sesame_caller_get_app_id (caller), account);
+  gboolean known = grant != NULL;
 
-  add_scopes (grant, scopes);
+  /* Every token hand-out comes here: the common case changes one number. */
+  if (grant == NULL || !strv_contains_all ((const char * const *) grant->scopes, scopes))
+    {
+      grant = ensure (self, caller, account);
+      add_scopes (grant, scopes);
+    }
   grant->last_used = g_get_real_time () / G_USEC_PER_SEC;
   if (!known)
     sesame_json_file_schedule_save (self->file);
@@ -324,4 +335,12 @@ sesame_grant_store_list (SesameGrantStore *self)
   for (guint i = 0; i < self->grants->len; i++)
     g_ptr_array_add (list, self->grants->pdata[i]);
   return list;
+}
+
+void
+sesame_grant_store_flush (SesameGrantStore *self)
+{
+  g_clear_handle_id (&self->touch_save_id, g_source_remove);
+  sesame_json_file_schedule_save (self->file);
+  sesame_json_file_flush (self->file);
 }

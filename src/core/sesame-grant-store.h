@@ -52,4 +52,7 @@ void               sesame_grant_store_forget_account (SesameGrantStore *self,
 /* Every grant (const SesameGrant *), oldest first. */
 GPtrArray         *sesame_grant_store_list   (SesameGrantStore   *self);
 
+/* Writes what is not on disk yet, now: for shutdown. */
+void sesame_grant_store_flush (SesameGrantStore *self);
+
 G_END_DECLS

@@ -207,6 +207,22 @@ save_idle_cb (gpointer user_data)
 }
 
 void
+sesame_json_file_flush (SesameJsonFile *self)
+{
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (self->serialize == NULL || (self->save_idle == 0 && !self->dirty && !self->writing))
+    return;
+  g_clear_handle_id (&self->save_idle, g_source_remove);
+  bytes = serialize (self);
+  if (!g_file_set_contents_full (self->path, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes),
+                                 G_FILE_SET_CONTENTS_CONSISTENT, 0600, &error))
+    g_warning ("Could not save %s: %s", self->path, error->message);
+  self->dirty = FALSE;
+}
+
+void
 sesame_json_file_schedule_save (SesameJsonFile *self)
 {
   if (self->writing)

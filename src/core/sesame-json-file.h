@@ -38,6 +38,8 @@ void            sesame_json_file_save_async    (SesameJsonFile      *self,
 gboolean        sesame_json_file_save_finish   (SesameJsonFile  *self,
                                                 GAsyncResult    *result,
                                                 GError         **error);
+/* Writes now, synchronously, what is not on disk yet: for shutdown. */
+void            sesame_json_file_flush         (SesameJsonFile *self);
 /* Stops pending writes from calling back into a finished owner. */
 void            sesame_json_file_detach        (SesameJsonFile *self);
 
