@@ -131,14 +131,6 @@ call (const char *path,
   return sesame_test_env_call (env, path, interface, method, parameters, reply_type, error);
 }
 
-static char *
-string_property (const char *path,
-                 const char *name)
-{
-  g_autoptr(GVariant) value = sesame_test_env_get_property (env, path, name);
-
-  return g_variant_dup_string (value, NULL);
-}
 
 static char *
 add_account (const char *provider)
@@ -182,27 +174,6 @@ account_exists (const char *id)
   return strstr (out, needle) != NULL;
 }
 
-/* Asks the provider's userinfo endpoint who the token belongs to. */
-static char *
-userinfo_email (const char *token)
-{
-  g_autoptr(SoupSession) session = soup_session_new ();
-  g_autofree char *uri = g_strconcat (env->issuer, "/me", NULL);
-  g_autoptr(SoupMessage) message = soup_message_new ("GET", uri);
-  g_autofree char *bearer = g_strconcat ("Bearer ", token, NULL);
-  g_autoptr(GBytes) body = NULL;
-  g_autoptr(JsonNode) node = NULL;
-  g_autoptr(GError) error = NULL;
-
-  soup_message_headers_replace (soup_message_get_request_headers (message), "Authorization", bearer);
-  body = soup_session_send_and_read (session, message, NULL, &error);
-  g_assert_no_error (error);
-  if (soup_message_get_status (message) != 200)
-    return NULL;
-  node = json_from_string (g_bytes_get_data (body, NULL), &error);
-  g_assert_no_error (error);
-  return g_strdup (json_object_get_string_member (json_node_get_object (node), "email"));
-}
 
 /* A second provider on the same identity provider: alice has an account on
  * both, so her identity alone is ambiguous; it answers git for its own host. */
@@ -264,8 +235,8 @@ test_list (void)
   alice = add_account ("testidp");
   alice2 = add_account ("testidp2");
   g_assert_cmpstr (alice, !=, alice2);
-  alice_id = string_property (alice, "Id");
-  alice2_id = string_property (alice2, "Id");
+  alice_id = sesame_test_env_string_property (env, alice, "Id");
+  alice2_id = sesame_test_env_string_property (env, alice2, "Id");
 
   g_assert_cmpint (run (NULL, &out, NULL, "list", "--json", NULL), ==, 0);
   root = json_from_string (out, &error);
@@ -315,7 +286,7 @@ test_token (void)
   g_assert_cmpint (run (NULL, &out, NULL, "token", alice_id, NULL), ==, 0);
   g_assert_cmpstr (out, ==, line);
   g_strchomp (out);
-  email = userinfo_email (out);
+  email = sesame_test_env_userinfo_email (env, out);
   g_assert_cmpstr (email, ==, "alice@example.test");
 
   g_assert_cmpint (run (NULL, &by_pair, NULL, "token", "testidp:alice@example.test", NULL), ==, 0);
@@ -446,8 +417,8 @@ test_add_device (void)
   g_strchomp (out);
   g_assert_true (g_regex_match_simple ("^[a-z0-9_]+$", out, 0, 0));
   path = g_strconcat (BROKER "/accounts/", out, NULL);
-  g_assert_cmpstr (string_property (path, "Identity"), ==, "dave@example.test");
-  g_assert_cmpstr (string_property (path, "Flow"), ==, "device_code");
+  g_assert_cmpstr (sesame_test_env_string_property (env, path, "Identity"), ==, "dave@example.test");
+  g_assert_cmpstr (sesame_test_env_string_property (env, path, "Flow"), ==, "device_code");
 }
 
 static gboolean
@@ -497,8 +468,8 @@ test_add_client_credentials (void)
   g_assert_cmpint (finish (process, "sesame-test-secret\n", &out, NULL), ==, 0);
   g_strchomp (out);
   path = g_strconcat (BROKER "/accounts/", out, NULL);
-  g_assert_cmpstr (string_property (path, "Identity"), ==, "sesame-confidential");
-  g_assert_cmpstr (string_property (path, "Flow"), ==, "client_credentials");
+  g_assert_cmpstr (sesame_test_env_string_property (env, path, "Identity"), ==, "sesame-confidential");
+  g_assert_cmpstr (sesame_test_env_string_property (env, path, "Flow"), ==, "client_credentials");
 
   g_assert_cmpint (run (NULL, &table, NULL, "list", NULL), ==, 0);
   g_assert_nonnull (strstr (table, "sesame-confidential (service account)"));

@@ -569,3 +569,125 @@ sesame_test_env_files_contain (SesameTestEnv *env,
 
   return memmem (data, length, needle, strlen (needle)) != NULL;
 }
+
+char *
+sesame_test_env_string_property (SesameTestEnv *env,
+                                 const char    *path,
+                                 const char    *name)
+{
+  g_autoptr(GVariant) value = sesame_test_env_get_property (env, path, name);
+
+  return g_variant_dup_string (value, NULL);
+}
+
+gint64
+sesame_test_env_int_property (SesameTestEnv *env,
+                              const char    *path,
+                              const char    *name)
+{
+  g_autoptr(GVariant) value = sesame_test_env_get_property (env, path, name);
+
+  return g_variant_get_int64 (value);
+}
+
+gboolean
+sesame_test_env_bool_property (SesameTestEnv *env,
+                               const char    *path,
+                               const char    *name)
+{
+  g_autoptr(GVariant) value = sesame_test_env_get_property (env, path, name);
+
+  return g_variant_get_boolean (value);
+}
+
+guint
+sesame_test_env_count_accounts (SesameTestEnv *env)
+{
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GVariant) objects = NULL;
+  g_autoptr(GError) error = NULL;
+
+  reply = sesame_test_env_call (env, "/dev/sesame/Broker", "org.freedesktop.DBus.ObjectManager",
+                                "GetManagedObjects", NULL, "(a{oa{sa{sv}}})", &error);
+  g_assert_no_error (error);
+  objects = g_variant_get_child_value (reply, 0);
+  return g_variant_n_children (objects);
+}
+
+char *
+sesame_test_env_userinfo_email (SesameTestEnv *env,
+                                const char    *token)
+{
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autofree char *uri = g_strconcat (env->issuer, "/me", NULL);
+  g_autoptr(SoupMessage) message = soup_message_new ("GET", uri);
+  g_autofree char *bearer = g_strconcat ("Bearer ", token, NULL);
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(GError) error = NULL;
+
+  soup_message_headers_replace (soup_message_get_request_headers (message), "Authorization",
+                                bearer);
+  body = soup_session_send_and_read (session, message, NULL, &error);
+  g_assert_no_error (error);
+  if (soup_message_get_status (message) != 200)
+    return NULL;
+  node = json_from_string (g_bytes_get_data (body, NULL), &error);
+  g_assert_no_error (error);
+  return g_strdup (json_object_get_string_member (json_node_get_object (node), "email"));
+}
+
+typedef struct {
+  guint    pending;
+  guint    failed;
+  GString *first;
+  gboolean all_same;
+} Crowd;
+
+static void
+on_crowd_reply (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  Crowd *crowd = user_data;
+  g_autoptr(GVariant) reply = NULL;
+  const char *token;
+
+  reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, NULL);
+  crowd->pending--;
+  if (reply == NULL)
+    {
+      crowd->failed++;
+      return;
+    }
+  g_variant_get (reply, "(&sx)", &token, NULL);
+  if (crowd->first->len == 0)
+    g_string_assign (crowd->first, token);
+  else if (!g_str_equal (crowd->first->str, token))
+    crowd->all_same = FALSE;
+}
+
+char *
+sesame_test_env_call_crowd (SesameTestEnv *env,
+                            const char    *path,
+                            guint          n,
+                            guint          delay_ms)
+{
+  const char *all[] = { NULL };
+  Crowd crowd = { n, 0, g_string_new (NULL), TRUE };
+  g_autofree char *hold = g_strdup_printf ("/_test/token-delay?ms=%u", delay_ms);
+  g_autoptr(JsonNode) held = sesame_test_env_idp_request (env, "POST", hold);
+  g_autoptr(JsonNode) released = NULL;
+
+  for (guint i = 0; i < n; i++)
+    g_dbus_connection_call (env->connection, "dev.sesame.Sesame.Broker", path,
+                            "dev.sesame.Account1", "GetAccessToken",
+                            g_variant_new ("(^as)", all), G_VARIANT_TYPE ("(sx)"),
+                            G_DBUS_CALL_FLAGS_NONE, 60000, NULL, on_crowd_reply, &crowd);
+  while (crowd.pending > 0)
+    g_main_context_iteration (NULL, TRUE);
+  released = sesame_test_env_idp_request (env, "POST", "/_test/token-delay?ms=0");
+  if (crowd.failed > 0 || !crowd.all_same)
+    return g_string_free (crowd.first, TRUE), NULL;
+  return g_string_free (crowd.first, FALSE);
+}

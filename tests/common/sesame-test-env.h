@@ -62,6 +62,30 @@ GVariant      *sesame_test_env_get_property  (SesameTestEnv *env,
                                               const char    *path,
                                               const char    *name);
 
+/* An Account1 property of the account at @path. */
+char          *sesame_test_env_string_property (SesameTestEnv *env,
+                                                const char    *path,
+                                                const char    *name);
+gint64         sesame_test_env_int_property    (SesameTestEnv *env,
+                                                const char    *path,
+                                                const char    *name);
+gboolean       sesame_test_env_bool_property   (SesameTestEnv *env,
+                                                const char    *path,
+                                                const char    *name);
+/* How many accounts the broker's ObjectManager lists. */
+guint          sesame_test_env_count_accounts  (SesameTestEnv *env);
+/* Who the provider's userinfo endpoint says @token belongs to (NULL when
+ * it refuses the token). */
+char          *sesame_test_env_userinfo_email  (SesameTestEnv *env,
+                                                const char    *token);
+/* @n GetAccessToken calls on @path at once, while the provider holds its
+ * token endpoint for @delay_ms: returns the token every caller got, NULL
+ * when one failed or they differ. */
+char          *sesame_test_env_call_crowd      (SesameTestEnv *env,
+                                                const char    *path,
+                                                guint          n,
+                                                guint          delay_ms);
+
 /* Runs the scripted person (tests/idp/person.mjs) with @args and returns
  * its standard output without the final newline. */
 char          *sesame_test_env_run_person    (const char * const *args,

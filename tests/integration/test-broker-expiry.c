@@ -50,36 +50,6 @@ test_add (void)
   g_variant_get (reply, "(o)", &account);
 }
 
-typedef struct {
-  guint   pending;
-  guint   failed;
-  GString *first;
-  gboolean all_same;
-} Crowd;
-
-static void
-on_crowd_reply (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  Crowd *crowd = user_data;
-  g_autoptr(GVariant) reply = NULL;
-  g_autoptr(GError) error = NULL;
-  const char *token;
-
-  reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
-  crowd->pending--;
-  if (reply == NULL)
-    {
-      crowd->failed++;
-      return;
-    }
-  g_variant_get (reply, "(&sx)", &token, NULL);
-  if (crowd->first->len == 0)
-    g_string_assign (crowd->first, token);
-  else if (!g_str_equal (crowd->first->str, token))
-    crowd->all_same = FALSE;
-}
 
 static void
 assert_remote_error (GError     *error,
@@ -101,28 +71,15 @@ attention_needed (void)
 static void
 test_hundred_callers_one_refresh (void)
 {
-  const char *all[] = { NULL };
-  Crowd crowd = { 100, 0, g_string_new (NULL), TRUE };
-  g_autoptr(JsonNode) delay = NULL;
+  g_autofree char *token = NULL;
   gint64 before;
 
   wait_until_expiring ();
   /* The refresh stays in flight while every call arrives. */
-  delay = sesame_test_env_idp_request (env, "POST", "/_test/token-delay?ms=500");
   before = sesame_test_env_idp_count (env, "refresh_token");
-  for (guint i = 0; i < 100; i++)
-    g_dbus_connection_call (env->connection, "dev.sesame.Sesame.Broker", account, ACCOUNT1,
-                            "GetAccessToken", g_variant_new ("(^as)", all), G_VARIANT_TYPE ("(sx)"),
-                            G_DBUS_CALL_FLAGS_NONE, 60000, NULL, on_crowd_reply, &crowd);
-  while (crowd.pending > 0)
-    g_main_context_iteration (NULL, TRUE);
-  g_clear_pointer (&delay, json_node_unref);
-  delay = sesame_test_env_idp_request (env, "POST", "/_test/token-delay?ms=0");
-
-  g_assert_cmpuint (crowd.failed, ==, 0);
-  g_assert_true (crowd.all_same);
+  token = sesame_test_env_call_crowd (env, account, 100, 500);
+  g_assert_nonnull (token);
   g_assert_cmpint (sesame_test_env_idp_count (env, "refresh_token"), ==, before + 1);
-  g_string_free (crowd.first, TRUE);
 }
 
 static void

@@ -81,73 +81,15 @@ get_token (const char         *path,
   return token;
 }
 
-static char *
-string_property (const char *path,
-                 const char *name)
-{
-  g_autoptr(GVariant) value = sesame_test_env_get_property (env, path, name);
 
-  return g_variant_dup_string (value, NULL);
-}
 
-static gint64
-int_property (const char *path,
-              const char *name)
-{
-  g_autoptr(GVariant) value = sesame_test_env_get_property (env, path, name);
 
-  return g_variant_get_int64 (value);
-}
 
-static gboolean
-bool_property (const char *path,
-               const char *name)
-{
-  g_autoptr(GVariant) value = sesame_test_env_get_property (env, path, name);
-
-  return g_variant_get_boolean (value);
-}
-
-static guint
-count_accounts (void)
-{
-  g_autoptr(GVariant) reply = NULL;
-  g_autoptr(GVariant) objects = NULL;
-  g_autoptr(GError) error = NULL;
-
-  reply = call (BROKER, "org.freedesktop.DBus.ObjectManager", "GetManagedObjects", NULL,
-                "(a{oa{sa{sv}}})", &error);
-  g_assert_no_error (error);
-  objects = g_variant_get_child_value (reply, 0);
-  return g_variant_n_children (objects);
-}
-
-/* Asks the provider's userinfo endpoint who the token belongs to. */
-static char *
-userinfo_email (const char *token)
-{
-  g_autoptr(SoupSession) session = soup_session_new ();
-  g_autofree char *uri = g_strconcat (env->issuer, "/me", NULL);
-  g_autoptr(SoupMessage) message = soup_message_new ("GET", uri);
-  g_autofree char *bearer = g_strconcat ("Bearer ", token, NULL);
-  g_autoptr(GBytes) body = NULL;
-  g_autoptr(JsonNode) node = NULL;
-  g_autoptr(GError) error = NULL;
-
-  soup_message_headers_replace (soup_message_get_request_headers (message), "Authorization", bearer);
-  body = soup_session_send_and_read (session, message, NULL, &error);
-  g_assert_no_error (error);
-  if (soup_message_get_status (message) != 200)
-    return NULL;
-  node = json_from_string (g_bytes_get_data (body, NULL), &error);
-  g_assert_no_error (error);
-  return g_strdup (json_object_get_string_member (json_node_get_object (node), "email"));
-}
 
 static char *
 keyring_secret (const char *path)
 {
-  g_autofree char *id = string_property (path, "Id");
+  g_autofree char *id = sesame_test_env_string_property (env, path, "Id");
   const SecretSchema schema = {
     "dev.sesame.Sesame.Account", SECRET_SCHEMA_NONE,
     { { "account", SECRET_SCHEMA_ATTRIBUTE_STRING }, { NULL, 0 } }
@@ -236,24 +178,24 @@ test_add_account (void)
   g_assert_cmpstr (g_uri_get_host (redirect_uri), ==, "127.0.0.1");
   g_assert_cmpint (g_uri_get_port (redirect_uri), >, 0);
 
-  identity = string_property (alice, "Identity");
+  identity = sesame_test_env_string_property (env, alice, "Identity");
   g_assert_cmpstr (identity, ==, "alice@example.test");
   scopes = sesame_test_env_get_property (env, alice, "Scopes");
   scope_list = g_variant_get_strv (scopes, NULL);
   g_assert_true (g_strv_contains (scope_list, "openid"));
   g_assert_true (g_strv_contains (scope_list, "offline_access"));
-  g_assert_cmpint (int_property (alice, "ExpiresAt"), >, now);
-  g_assert_cmpint (int_property (alice, "CreatedAt"), >=, now - 5);
-  g_assert_false (bool_property (alice, "AttentionNeeded"));
-  g_assert_cmpstr (string_property (alice, "Flow"), ==, "authorization_code");
-  g_assert_cmpstr (string_property (alice, "ProviderName"), ==, "Test Provider");
-  g_assert_cmpstr (string_property (alice, "Provider"), ==, "testidp");
+  g_assert_cmpint (sesame_test_env_int_property (env, alice, "ExpiresAt"), >, now);
+  g_assert_cmpint (sesame_test_env_int_property (env, alice, "CreatedAt"), >=, now - 5);
+  g_assert_false (sesame_test_env_bool_property (env, alice, "AttentionNeeded"));
+  g_assert_cmpstr (sesame_test_env_string_property (env, alice, "Flow"), ==, "authorization_code");
+  g_assert_cmpstr (sesame_test_env_string_property (env, alice, "ProviderName"), ==, "Test Provider");
+  g_assert_cmpstr (sesame_test_env_string_property (env, alice, "Provider"), ==, "testidp");
 
   /* The token works at the provider. */
   token = get_token (alice, NULL, &expires_at, &error);
   g_assert_no_error (error);
-  g_assert_cmpint (expires_at, ==, int_property (alice, "ExpiresAt"));
-  email = userinfo_email (token);
+  g_assert_cmpint (expires_at, ==, sesame_test_env_int_property (env, alice, "ExpiresAt"));
+  email = sesame_test_env_userinfo_email (env, token);
   g_assert_cmpstr (email, ==, "alice@example.test");
 }
 
@@ -277,12 +219,12 @@ static void
 test_same_identity_updates (void)
 {
   g_autoptr(GError) error = NULL;
-  guint before = count_accounts ();
+  guint before = sesame_test_env_count_accounts (env);
   g_autofree char *again = add_account ("testidp", NULL, &error);
 
   g_assert_no_error (error);
   g_assert_cmpstr (again, ==, alice);
-  g_assert_cmpuint (count_accounts (), ==, before);
+  g_assert_cmpuint (sesame_test_env_count_accounts (env), ==, before);
 }
 
 static void
@@ -313,14 +255,14 @@ test_restart_keeps_accounts (void)
   g_autofree char *before_token = get_token (alice, NULL, NULL, &error);
   g_autofree char *after_token = NULL;
   g_autoptr(GVariant) reply = NULL;
-  guint before = count_accounts ();
+  guint before = sesame_test_env_count_accounts (env);
   gint64 refreshes;
 
   sesame_test_env_stop_broker (env);
   sesame_test_env_start_broker (env);
   sesame_test_agent_register (agent);
-  g_assert_cmpuint (count_accounts (), ==, before);
-  g_assert_cmpstr (string_property (alice, "Identity"), ==, "alice@example.test");
+  g_assert_cmpuint (sesame_test_env_count_accounts (env), ==, before);
+  g_assert_cmpstr (sesame_test_env_string_property (env, alice, "Identity"), ==, "alice@example.test");
 
   /* From the keyring, without the provider. */
   refreshes = sesame_test_env_idp_count (env, "refresh_token");
@@ -338,7 +280,7 @@ test_restart_keeps_accounts (void)
   sesame_test_agent_register (agent);
   reply = call (alice, ACCOUNT1, "Refresh", NULL, "(x)", &error);
   g_assert_no_error (error);
-  g_assert_false (bool_property (alice, "AttentionNeeded"));
+  g_assert_false (sesame_test_env_bool_property (env, alice, "AttentionNeeded"));
 }
 
 static void
@@ -389,14 +331,14 @@ test_bad_input (void)
   g_clear_error (&error);
 
   /* Still up, nothing lost. */
-  g_assert_cmpstr (string_property (alice, "Identity"), ==, "alice@example.test");
+  g_assert_cmpstr (sesame_test_env_string_property (env, alice, "Identity"), ==, "alice@example.test");
 }
 
 static void
 test_sign_in_refused (void)
 {
   g_autoptr(GError) error = NULL;
-  guint before = count_accounts ();
+  guint before = sesame_test_env_count_accounts (env);
 
   sesame_test_agent_set (agent, SESAME_TEST_AGENT_FORGE_STATE, "mallory");
   g_assert_null (add_account ("testidp", NULL, &error));
@@ -413,7 +355,7 @@ test_sign_in_refused (void)
   assert_error (error, "dev.sesame.Error.Cancelled");
   g_clear_error (&error);
 
-  g_assert_cmpuint (count_accounts (), ==, before);
+  g_assert_cmpuint (sesame_test_env_count_accounts (env), ==, before);
 }
 
 static gboolean
@@ -455,7 +397,7 @@ test_browser_sign_in (void)
   sesame_test_agent_set (agent, SESAME_TEST_AGENT_BROWSER, "bob");
   bob = add_account ("testbrowser", NULL, &error);
   g_assert_no_error (error);
-  g_assert_cmpstr (string_property (bob, "Identity"), ==, "bob@example.test");
+  g_assert_cmpstr (sesame_test_env_string_property (env, bob, "Identity"), ==, "bob@example.test");
   g_assert_cmpuint (agent->n_cancel, ==, cancels + 1);
 
   g_assert_true (g_variant_lookup (agent->last_details, "user-agent", "&s", &user_agent));
@@ -522,7 +464,7 @@ test_caller_leaves (void)
   const char *empty[] = { NULL };
   guint authorizes = agent->n_authorize;
   guint cancels = agent->n_cancel;
-  guint before = count_accounts ();
+  guint before = sesame_test_env_count_accounts (env);
 
   /* A caller that gives up on its AddAccount: the agent is told. */
   sesame_test_agent_set (agent, SESAME_TEST_AGENT_HOLD, "frank");
@@ -536,7 +478,7 @@ test_caller_leaves (void)
   while (agent->n_cancel == cancels)
     g_main_context_iteration (NULL, TRUE);
   g_assert_null (agent->held);
-  g_assert_cmpuint (count_accounts (), ==, before);
+  g_assert_cmpuint (sesame_test_env_count_accounts (env), ==, before);
   sesame_test_agent_set (agent, SESAME_TEST_AGENT_SIGN_IN, "alice");
 }
 
@@ -624,8 +566,8 @@ test_device_sign_in (void)
   reply = call (BROKER, BROKER1, "FinishDeviceSignIn", g_variant_new ("(s)", request), "(o)", &error);
   g_assert_no_error (error);
   g_variant_get (reply, "(o)", &path);
-  g_assert_cmpstr (string_property (path, "Identity"), ==, "dave@example.test");
-  g_assert_cmpstr (string_property (path, "Flow"), ==, "device_code");
+  g_assert_cmpstr (sesame_test_env_string_property (env, path, "Identity"), ==, "dave@example.test");
+  g_assert_cmpstr (sesame_test_env_string_property (env, path, "Flow"), ==, "device_code");
 }
 
 static void
@@ -701,8 +643,8 @@ test_client_credentials (void)
   path = add_account ("testidp", client_credentials_options ("sesame-confidential",
                                                              "sesame-test-secret"), &error);
   g_assert_no_error (error);
-  g_assert_cmpstr (string_property (path, "Identity"), ==, "sesame-confidential");
-  g_assert_cmpstr (string_property (path, "Flow"), ==, "client_credentials");
+  g_assert_cmpstr (sesame_test_env_string_property (env, path, "Identity"), ==, "sesame-confidential");
+  g_assert_cmpstr (sesame_test_env_string_property (env, path, "Flow"), ==, "client_credentials");
   token = get_token (path, NULL, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpint (sesame_test_env_idp_count (env, "client_credentials"), ==, before + 1);
@@ -728,8 +670,8 @@ test_revoked_grant_needs_attention (void)
   reply = call (alice, ACCOUNT1, "Refresh", NULL, "(x)", &error);
   assert_error (error, "dev.sesame.Error.NeedsAttention");
   g_clear_error (&error);
-  g_assert_true (bool_property (alice, "AttentionNeeded"));
-  reason = string_property (alice, "AttentionReason");
+  g_assert_true (sesame_test_env_bool_property (env, alice, "AttentionNeeded"));
+  reason = sesame_test_env_string_property (env, alice, "AttentionReason");
   g_assert_cmpstr (reason, !=, "");
 
   token = get_token (alice, NULL, NULL, &error);
@@ -744,7 +686,7 @@ test_revoked_grant_needs_attention (void)
     reply = call (alice, ACCOUNT1, "Reauthenticate", g_variant_new ("(^as)", more), NULL, &error);
   }
   g_assert_no_error (error);
-  g_assert_false (bool_property (alice, "AttentionNeeded"));
+  g_assert_false (sesame_test_env_bool_property (env, alice, "AttentionNeeded"));
   {
     g_autoptr(GVariant) scopes = sesame_test_env_get_property (env, alice, "Scopes");
     g_autofree const char **list = g_variant_get_strv (scopes, NULL);
@@ -775,7 +717,7 @@ test_remove (void)
   g_autoptr(GVariant) reply = NULL;
   g_autofree char *secret = keyring_secret (alice);
   gint64 revocations = sesame_test_env_idp_count (env, "revocation");
-  guint before = count_accounts ();
+  guint before = sesame_test_env_count_accounts (env);
   guint removed = 0;
   gboolean done = FALSE;
   guint subscription;
@@ -789,7 +731,7 @@ test_remove (void)
   reply = call (alice, ACCOUNT1, "Remove", NULL, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpint (sesame_test_env_idp_count (env, "revocation"), ==, revocations + 1);
-  g_assert_cmpuint (count_accounts (), ==, before - 1);
+  g_assert_cmpuint (sesame_test_env_count_accounts (env), ==, before - 1);
   sesame_test_wait_for (&done, 200);
   g_assert_cmpuint (removed, ==, 1);
   g_dbus_connection_signal_unsubscribe (env->connection, subscription);

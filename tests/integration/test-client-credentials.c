@@ -98,32 +98,8 @@ get_token (const char * const *scopes,
   return token;
 }
 
-static char *
-string_property (const char *path,
-                 const char *name)
-{
-  g_autoptr(GVariant) value = sesame_test_env_get_property (env, path, name);
 
-  return g_variant_dup_string (value, NULL);
-}
 
-static gint64
-int_property (const char *path,
-              const char *name)
-{
-  g_autoptr(GVariant) value = sesame_test_env_get_property (env, path, name);
-
-  return g_variant_get_int64 (value);
-}
-
-static gboolean
-bool_property (const char *path,
-               const char *name)
-{
-  g_autoptr(GVariant) value = sesame_test_env_get_property (env, path, name);
-
-  return g_variant_get_boolean (value);
-}
 
 static gint64
 now (void)
@@ -131,19 +107,6 @@ now (void)
   return g_get_real_time () / G_USEC_PER_SEC;
 }
 
-static guint
-count_accounts (void)
-{
-  g_autoptr(GVariant) reply = NULL;
-  g_autoptr(GVariant) objects = NULL;
-  g_autoptr(GError) error = NULL;
-
-  reply = call (BROKER, "org.freedesktop.DBus.ObjectManager", "GetManagedObjects", NULL,
-                "(a{oa{sa{sv}}})", &error);
-  g_assert_no_error (error);
-  objects = g_variant_get_child_value (reply, 0);
-  return g_variant_n_children (objects);
-}
 
 static gboolean
 account_listed (const char *path)
@@ -258,16 +221,16 @@ test_add_without_agent (void)
   g_assert_true (g_str_has_prefix (account, "/dev/sesame/Broker/accounts/"));
   g_assert_cmpint (sesame_test_env_idp_count (env, "client_credentials"), ==, before + 1);
 
-  g_assert_cmpstr (string_property (account, "Identity"), ==, CLIENT_ID);
-  g_assert_cmpstr (string_property (account, "Flow"), ==, "client_credentials");
-  g_assert_cmpstr (string_property (account, "Provider"), ==, "testidp");
+  g_assert_cmpstr (sesame_test_env_string_property (env, account, "Identity"), ==, CLIENT_ID);
+  g_assert_cmpstr (sesame_test_env_string_property (env, account, "Flow"), ==, "client_credentials");
+  g_assert_cmpstr (sesame_test_env_string_property (env, account, "Provider"), ==, "testidp");
   scopes = sesame_test_env_get_property (env, account, "Scopes");
   scope_list = g_variant_get_strv (scopes, NULL);
   g_assert_cmpuint (g_strv_length ((char **) scope_list), ==, 1);
   g_assert_cmpstr (scope_list[0], ==, "api:read");
-  g_assert_cmpint (int_property (account, "ExpiresAt"), >, start);
-  g_assert_cmpint (int_property (account, "CreatedAt"), >=, start - 5);
-  g_assert_false (bool_property (account, "AttentionNeeded"));
+  g_assert_cmpint (sesame_test_env_int_property (env, account, "ExpiresAt"), >, start);
+  g_assert_cmpint (sesame_test_env_int_property (env, account, "CreatedAt"), >=, start - 5);
+  g_assert_false (sesame_test_env_bool_property (env, account, "AttentionNeeded"));
 }
 
 static void
@@ -281,7 +244,7 @@ test_token_active (void)
   token = get_token (NULL, &expires_at, &error);
   g_assert_no_error (error);
   g_assert_cmpint (expires_at, >, now ());
-  g_assert_cmpint (expires_at, ==, int_property (account, "ExpiresAt"));
+  g_assert_cmpint (expires_at, ==, sesame_test_env_int_property (env, account, "ExpiresAt"));
 
   answer = introspect (token);
   g_assert_true (json_object_get_boolean_member_with_default (answer, "active", FALSE));
@@ -320,7 +283,7 @@ test_refresh (void)
   g_autofree char *old = get_token (NULL, NULL, &error);
   g_autofree char *fresh = NULL;
   gint64 before = sesame_test_env_idp_count (env, "client_credentials");
-  gint64 old_expiry = int_property (account, "ExpiresAt");
+  gint64 old_expiry = sesame_test_env_int_property (env, account, "ExpiresAt");
   gint64 expires_at, fresh_expiry;
   gboolean never = FALSE;
 
@@ -333,7 +296,7 @@ test_refresh (void)
   g_assert_cmpint (expires_at, >, now ());
   g_assert_cmpint (expires_at, >, old_expiry);
   g_assert_cmpint (sesame_test_env_idp_count (env, "client_credentials"), ==, before + 1);
-  g_assert_cmpint (int_property (account, "ExpiresAt"), ==, expires_at);
+  g_assert_cmpint (sesame_test_env_int_property (env, account, "ExpiresAt"), ==, expires_at);
 
   fresh = get_token (NULL, &fresh_expiry, &error);
   g_assert_no_error (error);
@@ -361,7 +324,7 @@ test_restart_keeps_account (void)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *token = NULL;
-  guint before = count_accounts ();
+  guint before = sesame_test_env_count_accounts (env);
   gint64 grants;
 
   sesame_test_env_stop_broker (env);
@@ -369,17 +332,17 @@ test_restart_keeps_account (void)
    * run the grant again with the secret from the keyring. */
   wait_until_expiring ();
   sesame_test_env_start_broker (env);
-  g_assert_cmpuint (count_accounts (), ==, before);
+  g_assert_cmpuint (sesame_test_env_count_accounts (env), ==, before);
   g_assert_true (account_listed (account));
-  g_assert_cmpstr (string_property (account, "Identity"), ==, CLIENT_ID);
-  g_assert_cmpstr (string_property (account, "Flow"), ==, "client_credentials");
+  g_assert_cmpstr (sesame_test_env_string_property (env, account, "Identity"), ==, CLIENT_ID);
+  g_assert_cmpstr (sesame_test_env_string_property (env, account, "Flow"), ==, "client_credentials");
 
   grants = sesame_test_env_idp_count (env, "client_credentials");
   token = get_token (NULL, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpint (sesame_test_env_idp_count (env, "client_credentials"), ==, grants + 1);
   g_assert_true (token_active (token));
-  g_assert_false (bool_property (account, "AttentionNeeded"));
+  g_assert_false (sesame_test_env_bool_property (env, account, "AttentionNeeded"));
 }
 
 static void
@@ -407,7 +370,7 @@ test_scope_not_granted (void)
   assert_error (error, "dev.sesame.Error.ScopeNotGranted");
   g_clear_error (&error);
 
-  g_assert_false (bool_property (account, "AttentionNeeded"));
+  g_assert_false (sesame_test_env_bool_property (env, account, "AttentionNeeded"));
 }
 
 static void
@@ -415,7 +378,7 @@ test_bad_add (void)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *token = NULL;
-  guint before = count_accounts ();
+  guint before = sesame_test_env_count_accounts (env);
 
   g_assert_null (add_account (CLIENT_ID, "not-the-secret", &error));
   assert_error (error, "dev.sesame.Error.Provider");
@@ -436,8 +399,8 @@ test_bad_add (void)
   g_clear_error (&error);
 
   /* Nothing added, and the existing account is untouched. */
-  g_assert_cmpuint (count_accounts (), ==, before);
-  g_assert_false (bool_property (account, "AttentionNeeded"));
+  g_assert_cmpuint (sesame_test_env_count_accounts (env), ==, before);
+  g_assert_false (sesame_test_env_bool_property (env, account, "AttentionNeeded"));
   token = get_token (NULL, NULL, &error);
   g_assert_no_error (error);
 }
@@ -448,16 +411,16 @@ test_secret_rotation (void)
   g_autoptr(GError) error = NULL;
   g_autofree char *again = NULL;
   g_autofree char *token = NULL;
-  guint before = count_accounts ();
+  guint before = sesame_test_env_count_accounts (env);
   gint64 grants = sesame_test_env_idp_count (env, "client_credentials");
 
   again = add_account (CLIENT_ID, CLIENT_SECRET, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (again, ==, account);
-  g_assert_cmpuint (count_accounts (), ==, before);
+  g_assert_cmpuint (sesame_test_env_count_accounts (env), ==, before);
   g_assert_cmpint (sesame_test_env_idp_count (env, "client_credentials"), ==, grants + 1);
-  g_assert_cmpstr (string_property (account, "Identity"), ==, CLIENT_ID);
-  g_assert_false (bool_property (account, "AttentionNeeded"));
+  g_assert_cmpstr (sesame_test_env_string_property (env, account, "Identity"), ==, CLIENT_ID);
+  g_assert_false (sesame_test_env_bool_property (env, account, "AttentionNeeded"));
 
   /* The token the new secret just got is the one handed out. */
   token = get_token (NULL, NULL, &error);
@@ -466,44 +429,12 @@ test_secret_rotation (void)
   g_assert_cmpint (sesame_test_env_idp_count (env, "client_credentials"), ==, grants + 1);
 }
 
-typedef struct {
-  guint    pending;
-  guint    failed;
-  GString *first;
-  gboolean all_same;
-} Crowd;
-
-static void
-on_crowd_reply (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  Crowd *crowd = user_data;
-  g_autoptr(GVariant) reply = NULL;
-  g_autoptr(GError) error = NULL;
-  const char *token;
-
-  reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
-  crowd->pending--;
-  if (reply == NULL)
-    {
-      crowd->failed++;
-      return;
-    }
-  g_variant_get (reply, "(&sx)", &token, NULL);
-  if (crowd->first->len == 0)
-    g_string_assign (crowd->first, token);
-  else if (!g_str_equal (crowd->first->str, token))
-    crowd->all_same = FALSE;
-}
 
 static void
 test_hundred_callers_one_grant (void)
 {
-  const char *all[] = { NULL };
-  Crowd crowd = { 100, 0, g_string_new (NULL), TRUE };
-  g_autoptr(JsonNode) delay = NULL;
   g_autofree char *token = NULL;
+  g_autofree char *shared = NULL;
   g_autoptr(GError) error = NULL;
   gint64 before;
 
@@ -512,23 +443,12 @@ test_hundred_callers_one_grant (void)
   g_assert_no_error (error);
   wait_until_expiring ();
   /* The grant stays in flight while every call arrives. */
-  delay = sesame_test_env_idp_request (env, "POST", "/_test/token-delay?ms=500");
   before = sesame_test_env_idp_count (env, "client_credentials");
-  for (guint i = 0; i < 100; i++)
-    g_dbus_connection_call (env->connection, "dev.sesame.Sesame.Broker", account, ACCOUNT1,
-                            "GetAccessToken", g_variant_new ("(^as)", all), G_VARIANT_TYPE ("(sx)"),
-                            G_DBUS_CALL_FLAGS_NONE, 60000, NULL, on_crowd_reply, &crowd);
-  while (crowd.pending > 0)
-    g_main_context_iteration (NULL, TRUE);
-  g_clear_pointer (&delay, json_node_unref);
-  delay = sesame_test_env_idp_request (env, "POST", "/_test/token-delay?ms=0");
-
-  g_assert_cmpuint (crowd.failed, ==, 0);
-  g_assert_true (crowd.all_same);
-  g_assert_cmpstr (crowd.first->str, !=, token);
+  shared = sesame_test_env_call_crowd (env, account, 100, 500);
+  g_assert_nonnull (shared);
+  g_assert_cmpstr (shared, !=, token);
   g_assert_cmpint (sesame_test_env_idp_count (env, "client_credentials"), ==, before + 1);
-  g_ptr_array_add (seen_tokens, g_strdup (crowd.first->str));
-  g_string_free (crowd.first, TRUE);
+  g_ptr_array_add (seen_tokens, g_strdup (shared));
 }
 
 static gboolean
@@ -589,12 +509,12 @@ test_remove (void)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GVariant) reply = NULL;
-  g_autofree char *id = string_property (account, "Id");
+  g_autofree char *id = sesame_test_env_string_property (env, account, "Id");
   g_autofree char *secret = NULL;
   g_autofree char *left = NULL;
   g_autofree char *token = get_token (NULL, NULL, &error);
   gint64 revocations = sesame_test_env_idp_count (env, "revocation");
-  guint before = count_accounts ();
+  guint before = sesame_test_env_count_accounts (env);
 
   g_assert_no_error (error);
   g_assert_true (token_active (token));
@@ -611,7 +531,7 @@ test_remove (void)
   /* The keyring item and the object are gone. */
   left = keyring_secret (id);
   g_assert_null (left);
-  g_assert_cmpuint (count_accounts (), ==, before - 1);
+  g_assert_cmpuint (sesame_test_env_count_accounts (env), ==, before - 1);
   g_assert_false (account_listed (account));
   g_clear_pointer (&reply, g_variant_unref);
   reply = call (account, "org.freedesktop.DBus.Properties", "Get",
