@@ -691,3 +691,15 @@ sesame_test_env_call_crowd (SesameTestEnv *env,
     return g_string_free (crowd.first, TRUE), NULL;
   return g_string_free (crowd.first, FALSE);
 }
+
+void
+sesame_test_assert_dbus_error (const GError *error,
+                               const char   *name)
+{
+  g_autofree char *remote = NULL;
+
+  g_assert_nonnull (error);
+  remote = g_dbus_error_get_remote_error ((GError *) error);
+  if (g_strcmp0 (remote, name) != 0)
+    g_error ("expected %s, got %s: %s", name, remote, error->message);
+}

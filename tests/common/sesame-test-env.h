@@ -96,6 +96,10 @@ GBytes        *sesame_test_env_slurp_files   (SesameTestEnv *env);
 gboolean       sesame_test_env_files_contain (SesameTestEnv *env,
                                               const char    *needle);
 
+/* Fails the test unless @error is the D-Bus error @name. */
+void           sesame_test_assert_dbus_error (const GError *error,
+                                              const char   *name);
+
 /* Iterates the main loop until *@flag is set or @timeout_ms passes. */
 gboolean       sesame_test_wait_for          (gboolean *flag,
                                               guint     timeout_ms);

@@ -51,14 +51,6 @@ test_add (void)
 }
 
 
-static void
-assert_remote_error (GError     *error,
-                     const char *name)
-{
-  g_autofree char *remote = g_dbus_error_get_remote_error (error);
-
-  g_assert_cmpstr (remote, ==, name);
-}
 
 static gboolean
 attention_needed (void)
@@ -105,7 +97,7 @@ test_server_errors_are_retried (void)
   g_clear_pointer (&reply, g_variant_unref);
   reply = get_token (&error);
   g_assert_nonnull (error);
-  assert_remote_error (error, "dev.sesame.Error.Network");
+  sesame_test_assert_dbus_error (error, "dev.sesame.Error.Network");
   g_assert_false (attention_needed ());
 }
 
@@ -119,7 +111,7 @@ test_provider_down (void)
   sesame_test_env_stop_idp (env);
   reply = get_token (&error);
   g_assert_nonnull (error);
-  assert_remote_error (error, "dev.sesame.Error.Network");
+  sesame_test_assert_dbus_error (error, "dev.sesame.Error.Network");
   g_clear_error (&error);
   g_assert_false (attention_needed ());
 
@@ -143,7 +135,7 @@ test_keyring_gone (void)
   sesame_test_env_start_broker (env);
   reply = get_token (&error);
   g_assert_nonnull (error);
-  assert_remote_error (error, "dev.sesame.Error.Keyring");
+  sesame_test_assert_dbus_error (error, "dev.sesame.Error.Keyring");
   g_clear_error (&error);
   g_assert_false (attention_needed ());
 

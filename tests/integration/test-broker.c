@@ -18,17 +18,6 @@ static SesameTestAgent *agent;
 static GPtrArray *seen_tokens;     /* every token handed out, to look for leaks */
 static char *alice;                /* alice's account path */
 
-static void
-assert_error (GError     *error,
-              const char *name)
-{
-  g_autofree char *remote = NULL;
-
-  g_assert_nonnull (error);
-  remote = g_dbus_error_get_remote_error (error);
-  if (g_strcmp0 (remote, name) != 0)
-    g_error ("expected %s, got %s: %s", name, remote, error->message);
-}
 
 static GVariant *
 call (const char *path,
@@ -294,7 +283,7 @@ test_bad_input (void)
   GVariantDict options;
 
   g_assert_null (add_account ("no-such-provider", NULL, &error));
-  assert_error (error, "dev.sesame.Error.InvalidArgument");
+  sesame_test_assert_dbus_error (error, "dev.sesame.Error.InvalidArgument");
   g_clear_error (&error);
 
   for (guint i = 0; i < 10000; i++)
@@ -302,32 +291,32 @@ test_bad_input (void)
   g_ptr_array_add (many, NULL);
   reply = call (alice, ACCOUNT1, "GetAccessToken",
                 g_variant_new ("(^as)", (char **) many->pdata), "(sx)", &error);
-  assert_error (error, "dev.sesame.Error.InvalidArgument");
+  sesame_test_assert_dbus_error (error, "dev.sesame.Error.InvalidArgument");
   g_clear_error (&error);
 
   reply = call (alice, ACCOUNT1, "GetAccessToken", g_variant_new ("(^as)", spaced), "(sx)", &error);
-  assert_error (error, "dev.sesame.Error.InvalidArgument");
+  sesame_test_assert_dbus_error (error, "dev.sesame.Error.InvalidArgument");
   g_clear_error (&error);
 
   reply = call (alice, ACCOUNT1, "GetAccessToken", g_variant_new ("(^as)", not_granted), "(sx)",
                 &error);
-  assert_error (error, "dev.sesame.Error.ScopeNotGranted");
+  sesame_test_assert_dbus_error (error, "dev.sesame.Error.ScopeNotGranted");
   g_clear_error (&error);
 
   g_variant_dict_init (&options, NULL);
   g_variant_dict_insert (&options, "flow", "u", 7);
   g_assert_null (add_account ("testidp", g_variant_dict_end (&options), &error));
-  assert_error (error, "dev.sesame.Error.InvalidArgument");
+  sesame_test_assert_dbus_error (error, "dev.sesame.Error.InvalidArgument");
   g_clear_error (&error);
 
   g_variant_dict_init (&options, NULL);
   g_variant_dict_insert (&options, "flow", "s", "implicit");
   g_assert_null (add_account ("testidp", g_variant_dict_end (&options), &error));
-  assert_error (error, "dev.sesame.Error.InvalidArgument");
+  sesame_test_assert_dbus_error (error, "dev.sesame.Error.InvalidArgument");
   g_clear_error (&error);
 
   reply = call (BROKER, BROKER1, "FinishDeviceSignIn", g_variant_new ("(s)", "nope"), "(o)", &error);
-  assert_error (error, "dev.sesame.Error.InvalidArgument");
+  sesame_test_assert_dbus_error (error, "dev.sesame.Error.InvalidArgument");
   g_clear_error (&error);
 
   /* Still up, nothing lost. */
@@ -342,17 +331,17 @@ test_sign_in_refused (void)
 
   sesame_test_agent_set (agent, SESAME_TEST_AGENT_FORGE_STATE, "mallory");
   g_assert_null (add_account ("testidp", NULL, &error));
-  assert_error (error, "dev.sesame.Error.Provider");
+  sesame_test_assert_dbus_error (error, "dev.sesame.Error.Provider");
   g_clear_error (&error);
 
   sesame_test_agent_set (agent, SESAME_TEST_AGENT_CANCEL, "mallory");
   g_assert_null (add_account ("testidp", NULL, &error));
-  assert_error (error, "dev.sesame.Error.Cancelled");
+  sesame_test_assert_dbus_error (error, "dev.sesame.Error.Cancelled");
   g_clear_error (&error);
 
   sesame_test_agent_set (agent, SESAME_TEST_AGENT_DENY, "mallory");
   g_assert_null (add_account ("testidp", NULL, &error));
-  assert_error (error, "dev.sesame.Error.Cancelled");
+  sesame_test_assert_dbus_error (error, "dev.sesame.Error.Cancelled");
   g_clear_error (&error);
 
   g_assert_cmpuint (sesame_test_env_count_accounts (env), ==, before);
@@ -437,7 +426,7 @@ test_no_agent (void)
                 NULL, &error);
   g_assert_no_error (error);
   g_assert_null (add_account ("testidp", NULL, &error));
-  assert_error (error, "dev.sesame.Error.NoAgent");
+  sesame_test_assert_dbus_error (error, "dev.sesame.Error.NoAgent");
   g_clear_error (&error);
 
   /* An agent whose name left the bus is no agent either. */
@@ -453,7 +442,7 @@ test_no_agent (void)
     g_dbus_connection_close_sync (other, NULL, NULL);
   }
   g_assert_null (add_account ("testidp", NULL, &error));
-  assert_error (error, "dev.sesame.Error.NoAgent");
+  sesame_test_assert_dbus_error (error, "dev.sesame.Error.NoAgent");
   sesame_test_agent_register (agent);
 }
 
@@ -505,7 +494,7 @@ test_device_request_belongs_to_caller (void)
   /* Someone else may not finish it… */
   g_clear_pointer (&reply, g_variant_unref);
   reply = call (BROKER, BROKER1, "FinishDeviceSignIn", g_variant_new ("(s)", request), "(o)", &error);
-  assert_error (error, "dev.sesame.Error.InvalidArgument");
+  sesame_test_assert_dbus_error (error, "dev.sesame.Error.InvalidArgument");
   g_clear_error (&error);
 
   /* …and it ends when its caller leaves the bus. */
@@ -516,7 +505,7 @@ test_device_request_belongs_to_caller (void)
   }
   g_clear_pointer (&reply, g_variant_unref);
   reply = call (BROKER, BROKER1, "CancelDeviceSignIn", g_variant_new ("(s)", request), NULL, &error);
-  assert_error (error, "dev.sesame.Error.InvalidArgument");
+  sesame_test_assert_dbus_error (error, "dev.sesame.Error.InvalidArgument");
 }
 
 static char *
@@ -589,7 +578,7 @@ test_device_denied_and_cancelled (void)
   }
   g_clear_pointer (&reply, g_variant_unref);
   reply = call (BROKER, BROKER1, "FinishDeviceSignIn", g_variant_new ("(s)", request), "(o)", &error);
-  assert_error (error, "dev.sesame.Error.Cancelled");
+  sesame_test_assert_dbus_error (error, "dev.sesame.Error.Cancelled");
   g_clear_error (&error);
 
   /* Cancelled before finishing: the request is gone. */
@@ -602,7 +591,7 @@ test_device_denied_and_cancelled (void)
   g_assert_no_error (error);
   g_clear_pointer (&reply, g_variant_unref);
   reply = call (BROKER, BROKER1, "FinishDeviceSignIn", g_variant_new ("(s)", request), "(o)", &error);
-  assert_error (error, "dev.sesame.Error.InvalidArgument");
+  sesame_test_assert_dbus_error (error, "dev.sesame.Error.InvalidArgument");
 }
 
 static GVariant *
@@ -630,12 +619,12 @@ test_client_credentials (void)
 
   g_assert_null (add_account ("testidp", client_credentials_options ("sesame-confidential", NULL),
                               &error));
-  assert_error (error, "dev.sesame.Error.InvalidArgument");
+  sesame_test_assert_dbus_error (error, "dev.sesame.Error.InvalidArgument");
   g_clear_error (&error);
 
   g_assert_null (add_account ("testidp", client_credentials_options ("sesame-confidential",
                                                                      "not-the-secret"), &error));
-  assert_error (error, "dev.sesame.Error.Provider");
+  sesame_test_assert_dbus_error (error, "dev.sesame.Error.Provider");
   g_assert_null (strstr (error->message, "not-the-secret"));
   g_clear_error (&error);
 
@@ -668,14 +657,14 @@ test_revoked_grant_needs_attention (void)
 
   revoked = sesame_test_env_idp_request (env, "POST", "/_test/revoke-account?account=alice");
   reply = call (alice, ACCOUNT1, "Refresh", NULL, "(x)", &error);
-  assert_error (error, "dev.sesame.Error.NeedsAttention");
+  sesame_test_assert_dbus_error (error, "dev.sesame.Error.NeedsAttention");
   g_clear_error (&error);
   g_assert_true (sesame_test_env_bool_property (env, alice, "AttentionNeeded"));
   reason = sesame_test_env_string_property (env, alice, "AttentionReason");
   g_assert_cmpstr (reason, !=, "");
 
   token = get_token (alice, NULL, NULL, &error);
-  assert_error (error, "dev.sesame.Error.NeedsAttention");
+  sesame_test_assert_dbus_error (error, "dev.sesame.Error.NeedsAttention");
   g_clear_error (&error);
 
   /* Signing in again mends it. */

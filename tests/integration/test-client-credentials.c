@@ -20,17 +20,6 @@ static GPtrArray *seen_tokens;     /* every token handed out, to look for leaks 
 static char *account;              /* the client-credentials account's path */
 static char *last_token;           /* the last token handed out for it */
 
-static void
-assert_error (GError     *error,
-              const char *name)
-{
-  g_autofree char *remote = NULL;
-
-  g_assert_nonnull (error);
-  remote = g_dbus_error_get_remote_error (error);
-  if (g_strcmp0 (remote, name) != 0)
-    g_error ("expected %s, got %s: %s", name, remote, error->message);
-}
 
 static GVariant *
 call (const char *path,
@@ -356,18 +345,18 @@ test_scope_not_granted (void)
 
   token = get_token (admin, NULL, &error);
   g_assert_null (token);
-  assert_error (error, "dev.sesame.Error.ScopeNotGranted");
+  sesame_test_assert_dbus_error (error, "dev.sesame.Error.ScopeNotGranted");
   g_clear_error (&error);
 
   token = get_token (openid, NULL, &error);
   g_assert_null (token);
-  assert_error (error, "dev.sesame.Error.ScopeNotGranted");
+  sesame_test_assert_dbus_error (error, "dev.sesame.Error.ScopeNotGranted");
   g_clear_error (&error);
 
   /* Registered for the client, but not granted to this account. */
   token = get_token (write, NULL, &error);
   g_assert_null (token);
-  assert_error (error, "dev.sesame.Error.ScopeNotGranted");
+  sesame_test_assert_dbus_error (error, "dev.sesame.Error.ScopeNotGranted");
   g_clear_error (&error);
 
   g_assert_false (sesame_test_env_bool_property (env, account, "AttentionNeeded"));
@@ -381,20 +370,20 @@ test_bad_add (void)
   guint before = sesame_test_env_count_accounts (env);
 
   g_assert_null (add_account (CLIENT_ID, "not-the-secret", &error));
-  assert_error (error, "dev.sesame.Error.Provider");
+  sesame_test_assert_dbus_error (error, "dev.sesame.Error.Provider");
   g_assert_null (strstr (error->message, "not-the-secret"));
   g_clear_error (&error);
 
   g_assert_null (add_account (CLIENT_ID, NULL, &error));
-  assert_error (error, "dev.sesame.Error.InvalidArgument");
+  sesame_test_assert_dbus_error (error, "dev.sesame.Error.InvalidArgument");
   g_clear_error (&error);
 
   g_assert_null (add_account (CLIENT_ID, "", &error));
-  assert_error (error, "dev.sesame.Error.InvalidArgument");
+  sesame_test_assert_dbus_error (error, "dev.sesame.Error.InvalidArgument");
   g_clear_error (&error);
 
   g_assert_null (add_account (NULL, CLIENT_SECRET, &error));
-  assert_error (error, "dev.sesame.Error.InvalidArgument");
+  sesame_test_assert_dbus_error (error, "dev.sesame.Error.InvalidArgument");
   g_assert_null (strstr (error->message, CLIENT_SECRET));
   g_clear_error (&error);
 

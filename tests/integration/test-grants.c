@@ -16,16 +16,6 @@ static SesameTestAgent *agent;
 static char *account;
 static char *flatpak_info;
 
-static void
-assert_remote_error (GError     *error,
-                     const char *name)
-{
-  g_autofree char *remote = NULL;
-
-  g_assert_nonnull (error);
-  remote = g_dbus_error_get_remote_error (error);
-  g_assert_cmpstr (remote, ==, name);
-}
 
 typedef struct {
   gboolean  done;
@@ -261,12 +251,12 @@ test_revoke_grant (void)
   g_clear_pointer (&reply, g_variant_unref);
   reply = sesame_test_env_call (env, BROKER, BROKER1, "RevokeGrant",
                                 g_variant_new ("(so)", "org.example.Nobody", account), NULL, &error);
-  assert_remote_error (error, "dev.sesame.Error.InvalidArgument");
+  sesame_test_assert_dbus_error (error, "dev.sesame.Error.InvalidArgument");
   g_clear_error (&error);
   reply = sesame_test_env_call (env, BROKER, BROKER1, "RevokeGrant",
                                 g_variant_new ("(so)", APP_ID, "/dev/sesame/Broker/accounts/nope"),
                                 NULL, &error);
-  assert_remote_error (error, "dev.sesame.Error.InvalidArgument");
+  sesame_test_assert_dbus_error (error, "dev.sesame.Error.InvalidArgument");
 }
 
 static void
@@ -372,7 +362,7 @@ test_ask_host_apps (void)
   agent->allow = FALSE;
   reply = sesame_test_env_call (env, account, "dev.sesame.Account1", "GetAccessToken",
                                 g_variant_new ("(^as)", none), "(sx)", &error);
-  assert_remote_error (error, "dev.sesame.Error.AccessDenied");
+  sesame_test_assert_dbus_error (error, "dev.sesame.Error.AccessDenied");
   g_clear_error (&error);
   g_assert_cmpuint (agent->n_confirm, ==, asked + 1);
 
