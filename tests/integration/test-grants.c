@@ -308,6 +308,23 @@ test_sandboxed_remove_asks (void)
 }
 
 static void
+test_no_agent_says_how_to_allow (void)
+{
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *err = NULL;
+
+  /* Nobody to ask (and no Sesame app to start): refused, with what to do. */
+  reply = sesame_test_env_call (env, BROKER, BROKER1, "UnregisterAgent",
+                                g_variant_new ("(o)", "/dev/sesame/TestAgent"), NULL, &error);
+  g_assert_no_error (error);
+  g_assert_false (sandboxed_get_token ("['offline_access']", &err));
+  g_assert_nonnull (strstr (err, "dev.sesame.Error.AccessDenied"));
+  g_assert_nonnull (strstr (err, "Open Sesame"));
+  sesame_test_agent_register (agent);
+}
+
+static void
 test_caller_gone_is_refused (void)
 {
   g_autoptr(GVariant) grants_before = list_grants ();
@@ -417,6 +434,7 @@ main (int    argc,
   g_test_add_func ("/grants/revoke-grant", test_revoke_grant);
   g_test_add_func ("/grants/concurrent-first-calls-ask-once", test_concurrent_first_calls_ask_once);
   g_test_add_func ("/grants/sandboxed-remove-asks", test_sandboxed_remove_asks);
+  g_test_add_func ("/grants/no-agent-says-how-to-allow", test_no_agent_says_how_to_allow);
   g_test_add_func ("/grants/caller-gone-is-refused", test_caller_gone_is_refused);
   g_test_add_func ("/grants/ask-host-apps", test_ask_host_apps);
   g_test_add_func ("/grants/removing-account-removes-grants", test_removing_account_removes_grants);
