@@ -22,6 +22,7 @@ chmod 700 "$dev/run"
 export HOME="$dev" XDG_DATA_HOME="$dev/data" XDG_CONFIG_HOME="$dev/config"
 export XDG_RUNTIME_DIR="$dev/run" XDG_DATA_DIRS="$dev/system:/usr/local/share:/usr/share"
 export GSETTINGS_SCHEMA_DIR="$build/data"
+export PATH="$build/src/cli:$PATH"
 ln -sfn "$build/data/providers" "$dev/system/sesame/providers"
 
 pids=()
@@ -63,9 +64,10 @@ Sesame's broker is running with the local test provider at $issuer
 
   DBUS_SESSION_BUS_ADDRESS=$DBUS_SESSION_BUS_ADDRESS
 
-For example:
-  gdbus call --session -d dev.sesame.Sesame.Broker -o /dev/sesame/Broker \\
-    -m dev.sesame.Broker1.ListProviders
+sesamectl is on the PATH of the shell below. Add an account offline:
+  sesamectl add local --device      # open the address it prints, sign in with any name
+  sesamectl list
+  sesamectl token ACCOUNT
 
 MSG
 
