@@ -411,6 +411,20 @@ sesame_test_env_free (SesameTestEnv *env)
   g_free (env);
 }
 
+/* A response body is not NUL-terminated: parse it with its length. */
+JsonNode *
+sesame_test_parse_json (GBytes *body)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  gsize length;
+  const char *data = g_bytes_get_data (body, &length);
+
+  json_parser_load_from_data (parser, data, length, &error);
+  g_assert_no_error (error);
+  return json_node_ref (json_parser_get_root (parser));
+}
+
 JsonNode *
 sesame_test_env_idp_request (SesameTestEnv *env,
                              const char    *method,
@@ -421,14 +435,11 @@ sesame_test_env_idp_request (SesameTestEnv *env,
   g_autoptr(SoupMessage) message = soup_message_new (method, uri);
   g_autoptr(GBytes) body = NULL;
   g_autoptr(GError) error = NULL;
-  JsonNode *node;
 
   body = soup_session_send_and_read (session, message, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (soup_message_get_status (message), ==, 200);
-  node = json_from_string (g_bytes_get_data (body, NULL), &error);
-  g_assert_no_error (error);
-  return node;
+  return sesame_test_parse_json (body);
 }
 
 gint64
@@ -632,8 +643,7 @@ sesame_test_env_userinfo_email (SesameTestEnv *env,
   g_assert_no_error (error);
   if (soup_message_get_status (message) != 200)
     return NULL;
-  node = json_from_string (g_bytes_get_data (body, NULL), &error);
-  g_assert_no_error (error);
+  node = sesame_test_parse_json (body);
   return g_strdup (json_object_get_string_member (json_node_get_object (node), "email"));
 }
 

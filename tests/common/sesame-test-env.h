@@ -96,6 +96,9 @@ GBytes        *sesame_test_env_slurp_files   (SesameTestEnv *env);
 gboolean       sesame_test_env_files_contain (SesameTestEnv *env,
                                               const char    *needle);
 
+/* Parses a JSON response body (which is not NUL-terminated). */
+JsonNode      *sesame_test_parse_json        (GBytes *body);
+
 /* Fails the test unless @error is the D-Bus error @name. */
 void           sesame_test_assert_dbus_error (const GError *error,
                                               const char   *name);

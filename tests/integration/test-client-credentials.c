@@ -138,8 +138,7 @@ introspection_endpoint (void)
   body = soup_session_send_and_read (session, message, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (soup_message_get_status (message), ==, 200);
-  node = json_from_string (g_bytes_get_data (body, NULL), &error);
-  g_assert_no_error (error);
+  node = sesame_test_parse_json (body);
   endpoint = json_object_get_string_member_with_default (json_node_get_object (node),
                                                          "introspection_endpoint", NULL);
   g_assert_nonnull (endpoint);
@@ -165,8 +164,7 @@ introspect (const char *token)
   body = soup_session_send_and_read (session, message, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (soup_message_get_status (message), ==, 200);
-  node = json_from_string (g_bytes_get_data (body, NULL), &error);
-  g_assert_no_error (error);
+  node = sesame_test_parse_json (body);
   return json_object_ref (json_node_get_object (node));
 }
 
