@@ -17,6 +17,8 @@
 #define CONTRACT_VERSION 1
 #define MAX_SCOPES 64
 #define MAX_SCOPE_LENGTH 512
+/* One caller cannot pile up device sign-ins (each polls a provider). */
+#define MAX_DEVICE_SIGN_INS_PER_CALLER 8
 
 struct _SesameBroker
 {
@@ -1022,6 +1024,20 @@ on_device_access (GObject      *source,
   sesame_device_sign_in_begin_async (device, on_device_begun, g_steal_pointer (&invocation));
 }
 
+static guint
+count_device_sign_ins (SesameBroker *self,
+                       const char   *owner)
+{
+  GHashTableIter iter;
+  gpointer device;
+  guint n = 0;
+
+  g_hash_table_iter_init (&iter, self->devices);
+  while (g_hash_table_iter_next (&iter, NULL, &device))
+    n += g_strcmp0 (sesame_device_sign_in_get_owner (device), owner) == 0;
+  return n;
+}
+
 static gboolean
 handle_begin_device_sign_in (SesameBroker1         *iface,
                              GDBusMethodInvocation *invocation,
@@ -1037,6 +1053,12 @@ handle_begin_device_sign_in (SesameBroker1         *iface,
     return sesame_broker_return_error (invocation, unknown_provider (provider_id)), TRUE;
   if (!sesame_broker_check_scopes (scopes, &error))
     return sesame_broker_return_error (invocation, error), TRUE;
+  if (count_device_sign_ins (self, g_dbus_method_invocation_get_sender (invocation)) >=
+      MAX_DEVICE_SIGN_INS_PER_CALLER)
+    return sesame_broker_return_error (invocation,
+      g_error_new (SESAME_ERROR, SESAME_ERROR_INVALID_ARGUMENT,
+                   _("You have %u device sign-ins in progress already. Finish or cancel one "
+                     "first."), MAX_DEVICE_SIGN_INS_PER_CALLER)), TRUE;
 
   g_object_set_data_full (G_OBJECT (invocation), "sesame-provider", g_object_ref (provider),
                           g_object_unref);

@@ -471,6 +471,60 @@ test_caller_leaves (void)
   sesame_test_agent_set (agent, SESAME_TEST_AGENT_SIGN_IN, "alice");
 }
 
+static char *
+begin_device_sign_in (GVariant **details)
+{
+  const char *none[] = { NULL };
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GError) error = NULL;
+  char *request;
+
+  reply = call (BROKER, BROKER1, "BeginDeviceSignIn",
+                g_variant_new ("(s^as@a{sv})", "testidp", none,
+                               g_variant_new_array (G_VARIANT_TYPE ("{sv}"), NULL, 0)),
+                "(sa{sv})", &error);
+  g_assert_no_error (error);
+  g_variant_get (reply, "(s@a{sv})", &request, details);
+  return request;
+}
+
+static void
+test_device_sign_ins_are_bounded (void)
+{
+  g_autoptr(GPtrArray) requests = g_ptr_array_new_with_free_func (g_free);
+  const char *none[] = { NULL };
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GError) error = NULL;
+
+  /* A caller piling up device sign-ins is stopped, then may go on once it
+   * cancels one. */
+  for (guint i = 0; i < 8; i++)
+    {
+      g_autoptr(GVariant) details = NULL;
+      g_ptr_array_add (requests, begin_device_sign_in (&details));
+    }
+  reply = call (BROKER, BROKER1, "BeginDeviceSignIn",
+                g_variant_new ("(s^as@a{sv})", "testidp", none,
+                               g_variant_new_array (G_VARIANT_TYPE ("{sv}"), NULL, 0)),
+                "(sa{sv})", &error);
+  sesame_test_assert_dbus_error (error, "dev.sesame.Error.InvalidArgument");
+  g_clear_error (&error);
+  for (guint i = 0; i < requests->len; i++)
+    {
+      g_autoptr(GVariant) cancelled = call (BROKER, BROKER1, "CancelDeviceSignIn",
+                                            g_variant_new ("(s)", requests->pdata[i]), NULL,
+                                            &error);
+      g_assert_no_error (error);
+    }
+  {
+    g_autoptr(GVariant) details = NULL;
+    g_autofree char *again = begin_device_sign_in (&details);
+    g_autoptr(GVariant) cancelled = call (BROKER, BROKER1, "CancelDeviceSignIn",
+                                          g_variant_new ("(s)", again), NULL, &error);
+    g_assert_no_error (error);
+  }
+}
+
 static void
 test_device_request_belongs_to_caller (void)
 {
@@ -506,23 +560,6 @@ test_device_request_belongs_to_caller (void)
   g_clear_pointer (&reply, g_variant_unref);
   reply = call (BROKER, BROKER1, "CancelDeviceSignIn", g_variant_new ("(s)", request), NULL, &error);
   sesame_test_assert_dbus_error (error, "dev.sesame.Error.InvalidArgument");
-}
-
-static char *
-begin_device_sign_in (GVariant **details)
-{
-  const char *none[] = { NULL };
-  g_autoptr(GVariant) reply = NULL;
-  g_autoptr(GError) error = NULL;
-  char *request;
-
-  reply = call (BROKER, BROKER1, "BeginDeviceSignIn",
-                g_variant_new ("(s^as@a{sv})", "testidp", none,
-                               g_variant_new_array (G_VARIANT_TYPE ("{sv}"), NULL, 0)),
-                "(sa{sv})", &error);
-  g_assert_no_error (error);
-  g_variant_get (reply, "(s@a{sv})", &request, details);
-  return request;
 }
 
 static void
@@ -772,6 +809,7 @@ main (int    argc,
   g_test_add_func ("/broker/no-agent", test_no_agent);
   g_test_add_func ("/broker/caller-leaves", test_caller_leaves);
   g_test_add_func ("/broker/device-sign-in", test_device_sign_in);
+  g_test_add_func ("/broker/device-sign-ins-are-bounded", test_device_sign_ins_are_bounded);
   g_test_add_func ("/broker/device-request-belongs-to-caller",
                    test_device_request_belongs_to_caller);
   g_test_add_func ("/broker/device-denied-and-cancelled", test_device_denied_and_cancelled);
