@@ -113,12 +113,6 @@ sesame_agent_manager_unregister (SesameAgentManager *self,
   return TRUE;
 }
 
-gboolean
-sesame_agent_manager_has_agent (SesameAgentManager *self)
-{
-  return self->bus_name != NULL;
-}
-
 char *
 sesame_agent_manager_new_request_id (SesameAgentManager *self)
 {

@@ -18,7 +18,6 @@ void     sesame_agent_manager_register   (SesameAgentManager *self,
 gboolean sesame_agent_manager_unregister (SesameAgentManager *self,
                                           const char         *bus_name,
                                           const char         *path);
-gboolean sesame_agent_manager_has_agent  (SesameAgentManager *self);
 
 /* A fresh id naming one request to the agent. */
 char    *sesame_agent_manager_new_request_id (SesameAgentManager *self);

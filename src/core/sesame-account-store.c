@@ -86,12 +86,6 @@ sesame_account_store_new (const char *dir)
   return self;
 }
 
-const char *
-sesame_account_store_get_path (SesameAccountStore *self)
-{
-  return sesame_json_file_get_path (self->file);
-}
-
 static void
 on_account_notify (SesameAccountStore *self)
 {
@@ -170,12 +164,6 @@ GPtrArray *
 sesame_account_store_list (SesameAccountStore *self)
 {
   return g_ptr_array_copy (self->order, ref_account, NULL);
-}
-
-guint
-sesame_account_store_get_n_accounts (SesameAccountStore *self)
-{
-  return self->order->len;
 }
 
 SesameAccount *

@@ -13,7 +13,6 @@ G_DECLARE_FINAL_TYPE (SesameAccountStore, sesame_account_store, SESAME, ACCOUNT_
 
 /* @dir: where accounts.json lives, normally $XDG_DATA_HOME/sesame */
 SesameAccountStore *sesame_account_store_new    (const char *dir);
-const char         *sesame_account_store_get_path (SesameAccountStore *self);
 
 /* Reads the file once at start. A damaged file is renamed aside
  * (accounts.json.damaged-TIME), kept, and reported through @error; the
@@ -22,7 +21,6 @@ gboolean       sesame_account_store_load      (SesameAccountStore *self,
                                                GError            **error);
 
 GPtrArray     *sesame_account_store_list      (SesameAccountStore *self);
-guint          sesame_account_store_get_n_accounts (SesameAccountStore *self);
 SesameAccount *sesame_account_store_lookup    (SesameAccountStore *self,
                                                const char         *id);
 SesameAccount *sesame_account_store_find      (SesameAccountStore *self,

@@ -320,17 +320,6 @@ sesame_account_get_created_at (SesameAccount *self)
 }
 
 void
-sesame_account_set_provider_name (SesameAccount *self,
-                                  const char    *provider_name)
-{
-  if (g_strcmp0 (self->provider_name, provider_name) == 0)
-    return;
-  g_free (self->provider_name);
-  self->provider_name = g_strdup (provider_name);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROVIDER_NAME]);
-}
-
-void
 sesame_account_set_scopes (SesameAccount      *self,
                            const char * const *scopes)
 {

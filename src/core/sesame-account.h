@@ -32,8 +32,6 @@ gboolean            sesame_account_get_attention_needed (SesameAccount *self);
 const char         *sesame_account_get_attention_reason (SesameAccount *self);
 gint64              sesame_account_get_created_at       (SesameAccount *self);
 
-void sesame_account_set_provider_name (SesameAccount      *self,
-                                       const char         *provider_name);
 void sesame_account_set_scopes        (SesameAccount      *self,
                                        const char * const *scopes);
 void sesame_account_set_expires_at    (SesameAccount      *self,

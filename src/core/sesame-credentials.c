@@ -112,13 +112,6 @@ sesame_credentials_get_provider (SesameCredentials *self)
   return self->provider;
 }
 
-void
-sesame_credentials_set_provider (SesameCredentials *self,
-                                 SesameProvider    *provider)
-{
-  g_set_object (&self->provider, provider);
-}
-
 static gboolean
 still_valid (gint64 expires_at,
              gint64 obtained_at,

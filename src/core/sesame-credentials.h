@@ -22,8 +22,6 @@ SesameCredentials *sesame_credentials_new (SesameAccount          *account,
 
 SesameAccount  *sesame_credentials_get_account  (SesameCredentials *self);
 SesameProvider *sesame_credentials_get_provider (SesameCredentials *self);
-void            sesame_credentials_set_provider (SesameCredentials *self,
-                                                 SesameProvider    *provider);
 
 /* The memory cache only: no keyring, no network. @scopes empty = every
  * granted scope. Thread-safe, so the broker may answer from GDBus's thread. */

@@ -197,14 +197,6 @@ strv_contains_all (const char * const *strv,
   return TRUE;
 }
 
-const SesameGrant *
-sesame_grant_store_lookup (SesameGrantStore *self,
-                           const char       *app_id,
-                           const char       *account)
-{
-  return find (self, app_id, account);
-}
-
 gboolean
 sesame_grant_store_covers (SesameGrantStore   *self,
                            SesameCaller       *caller,

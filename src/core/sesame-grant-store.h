@@ -25,9 +25,6 @@ SesameGrantStore  *sesame_grant_store_new    (const char       *dir);
 gboolean           sesame_grant_store_load   (SesameGrantStore *self,
                                               GError          **error);
 
-const SesameGrant *sesame_grant_store_lookup (SesameGrantStore   *self,
-                                              const char         *app_id,
-                                              const char         *account);
 /* TRUE when the person granted @caller @account for @scopes. */
 gboolean           sesame_grant_store_covers (SesameGrantStore   *self,
                                               SesameCaller       *caller,
