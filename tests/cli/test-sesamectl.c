@@ -135,31 +135,20 @@ call (const char *path,
 static char *
 add_account (const char *provider)
 {
-  const char *empty[] = { NULL };
-  g_autoptr(GVariant) reply = NULL;
   g_autoptr(GError) error = NULL;
-  char *path = NULL;
+  char *path = sesame_test_env_add_account (env, provider, NULL, NULL, &error);
 
-  reply = call (BROKER, BROKER1, "AddAccount",
-                g_variant_new ("(s^as@a{sv})", provider, empty,
-                               g_variant_new_array (G_VARIANT_TYPE ("{sv}"), NULL, 0)),
-                "(o)", &error);
   g_assert_no_error (error);
-  g_variant_get (reply, "(o)", &path);
   return path;
 }
 
 static char *
 broker_token (const char *path)
 {
-  const char *all[] = { NULL };
-  g_autoptr(GVariant) reply = NULL;
   g_autoptr(GError) error = NULL;
-  char *token = NULL;
+  char *token = sesame_test_env_get_token (env, path, NULL, NULL, &error);
 
-  reply = call (path, ACCOUNT1, "GetAccessToken", g_variant_new ("(^as)", all), "(sx)", &error);
   g_assert_no_error (error);
-  g_variant_get (reply, "(sx)", &token, NULL);
   g_ptr_array_add (seen_tokens, g_strdup (token));
   return token;
 }

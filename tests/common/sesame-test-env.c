@@ -713,3 +713,47 @@ sesame_test_assert_dbus_error (const GError *error,
   if (g_strcmp0 (remote, name) != 0)
     g_error ("expected %s, got %s: %s", name, remote, error->message);
 }
+
+char *
+sesame_test_env_add_account (SesameTestEnv      *env,
+                             const char         *provider,
+                             const char * const *scopes,
+                             GVariant           *options,
+                             GError            **error)
+{
+  const char *none[] = { NULL };
+  g_autoptr(GVariant) reply = NULL;
+  char *path = NULL;
+
+  reply = sesame_test_env_call (env, "/dev/sesame/Broker", "dev.sesame.Broker1", "AddAccount",
+                                g_variant_new ("(s^as@a{sv})", provider, scopes ? scopes : none,
+                                               options ? options
+                                                       : g_variant_new_array (G_VARIANT_TYPE ("{sv}"),
+                                                                              NULL, 0)),
+                                "(o)", error);
+  if (reply != NULL)
+    g_variant_get (reply, "(o)", &path);
+  return path;
+}
+
+char *
+sesame_test_env_get_token (SesameTestEnv      *env,
+                           const char         *path,
+                           const char * const *scopes,
+                           gint64             *expires_at,
+                           GError            **error)
+{
+  const char *all[] = { NULL };
+  g_autoptr(GVariant) reply = NULL;
+  char *token = NULL;
+  gint64 expiry = 0;
+
+  reply = sesame_test_env_call (env, path, "dev.sesame.Account1", "GetAccessToken",
+                                g_variant_new ("(^as)", scopes ? scopes : all), "(sx)", error);
+  if (reply == NULL)
+    return NULL;
+  g_variant_get (reply, "(sx)", &token, &expiry);
+  if (expires_at != NULL)
+    *expires_at = expiry;
+  return token;
+}

@@ -62,6 +62,20 @@ GVariant      *sesame_test_env_get_property  (SesameTestEnv *env,
                                               const char    *path,
                                               const char    *name);
 
+/* AddAccount with @scopes (NULL: the defaults) and @options (NULL: none);
+ * returns the account's path, or NULL with @error set. */
+char          *sesame_test_env_add_account     (SesameTestEnv      *env,
+                                                const char         *provider,
+                                                const char * const *scopes,
+                                                GVariant           *options,
+                                                GError            **error);
+/* GetAccessToken on @path for @scopes (NULL: every granted scope). */
+char          *sesame_test_env_get_token       (SesameTestEnv      *env,
+                                                const char         *path,
+                                                const char * const *scopes,
+                                                gint64             *expires_at,
+                                                GError            **error);
+
 /* An Account1 property of the account at @path. */
 char          *sesame_test_env_string_property (SesameTestEnv *env,
                                                 const char    *path,

@@ -35,17 +35,7 @@ add_account (const char *provider,
              GVariant   *options,
              GError    **error)
 {
-  const char *empty[] = { NULL };
-  g_autoptr(GVariant) reply = NULL;
-  char *path = NULL;
-
-  reply = call (BROKER, BROKER1, "AddAccount",
-                g_variant_new ("(s^as@a{sv})", provider, empty,
-                               options ? options : g_variant_new_array (G_VARIANT_TYPE ("{sv}"), NULL, 0)),
-                "(o)", error);
-  if (reply != NULL)
-    g_variant_get (reply, "(o)", &path);
-  return path;
+  return sesame_test_env_add_account (env, provider, NULL, options, error);
 }
 
 static char *
@@ -54,19 +44,10 @@ get_token (const char         *path,
            gint64             *expires_at,
            GError            **error)
 {
-  const char *all[] = { NULL };
-  g_autoptr(GVariant) reply = NULL;
-  char *token = NULL;
-  gint64 expiry = 0;
+  char *token = sesame_test_env_get_token (env, path, scopes, expires_at, error);
 
-  reply = call (path, ACCOUNT1, "GetAccessToken",
-                g_variant_new ("(^as)", scopes ? scopes : all), "(sx)", error);
-  if (reply == NULL)
-    return NULL;
-  g_variant_get (reply, "(sx)", &token, &expiry);
-  if (expires_at != NULL)
-    *expires_at = expiry;
-  g_ptr_array_add (seen_tokens, g_strdup (token));
+  if (token != NULL)
+    g_ptr_array_add (seen_tokens, g_strdup (token));
   return token;
 }
 

@@ -53,15 +53,9 @@ add_account (const char *client_id,
              GError    **error)
 {
   const char *scopes[] = { "api:read", NULL };
-  g_autoptr(GVariant) reply = NULL;
-  char *path = NULL;
 
-  reply = call (BROKER, BROKER1, "AddAccount",
-                g_variant_new ("(s^as@a{sv})", "testidp", scopes, options_new (client_id, secret)),
-                "(o)", error);
-  if (reply != NULL)
-    g_variant_get (reply, "(o)", &path);
-  return path;
+  return sesame_test_env_add_account (env, "testidp", scopes, options_new (client_id, secret),
+                                      error);
 }
 
 static char *
@@ -69,18 +63,10 @@ get_token (const char * const *scopes,
            gint64             *expires_at,
            GError            **error)
 {
-  const char *all[] = { NULL };
-  g_autoptr(GVariant) reply = NULL;
-  char *token = NULL;
-  gint64 expiry = 0;
+  char *token = sesame_test_env_get_token (env, account, scopes, expires_at, error);
 
-  reply = call (account, ACCOUNT1, "GetAccessToken",
-                g_variant_new ("(^as)", scopes ? scopes : all), "(sx)", error);
-  if (reply == NULL)
+  if (token == NULL)
     return NULL;
-  g_variant_get (reply, "(sx)", &token, &expiry);
-  if (expires_at != NULL)
-    *expires_at = expiry;
   g_ptr_array_add (seen_tokens, g_strdup (token));
   g_free (last_token);
   last_token = g_strdup (token);
