@@ -201,9 +201,8 @@ identify_flatpak (guint32 pid)
   return sesame_caller_new (SESAME_CALLER_FLATPAK, app_id, name);
 }
 
-/* AppArmor labels of Snap apps: "snap.NAME.APP (enforce)". */
-static SesameCaller *
-identify_snap (const char *label)
+SesameCaller *
+sesame_caller_new_for_snap_label (const char *label)
 {
   g_auto(GStrv) parts = NULL;
 
@@ -284,7 +283,7 @@ identify_in_thread (GTask        *task,
     {
       caller = identify_flatpak (lookup->pid);
       if (caller == NULL)
-        caller = identify_snap (lookup->label);
+        caller = sesame_caller_new_for_snap_label (lookup->label);
       if (caller == NULL)
         caller = identify_host (lookup->pid);
       if (caller != NULL && syscall (SYS_pidfd_send_signal, pidfd, 0, NULL, 0) != 0)

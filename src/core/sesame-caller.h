@@ -31,6 +31,10 @@ SesameCaller *sesame_caller_new (SesameCallerKind  kind,
                                  const char       *app_id,
                                  const char       *app_name);
 
+/* A Snap app from its AppArmor label ("snap.NAME.APP (enforce)"); NULL
+ * for any other label. */
+SesameCaller *sesame_caller_new_for_snap_label (const char *label);
+
 SesameCallerKind sesame_caller_get_kind     (SesameCaller *self);
 /* "flatpak", "snap" or "host" */
 const char      *sesame_caller_get_kind_name (SesameCaller *self);

@@ -120,17 +120,6 @@ run (const char  *input,
   return finish (process, input != NULL ? input : "", out, err);
 }
 
-static GVariant *
-call (const char *path,
-      const char *interface,
-      const char *method,
-      GVariant   *parameters,
-      const char *reply_type,
-      GError    **error)
-{
-  return sesame_test_env_call (env, path, interface, method, parameters, reply_type, error);
-}
-
 
 static char *
 add_account (const char *provider)
@@ -571,7 +560,7 @@ test_needs_attention (void)
   frank = add_account ("testidp");
   g_free (broker_token (frank));
   revoked = sesame_test_env_idp_request (env, "POST", "/_test/revoke-account?account=frank");
-  reply = call (frank, ACCOUNT1, "Refresh", NULL, "(x)", &error);
+  reply = sesame_test_env_call (env, frank, ACCOUNT1, "Refresh", NULL, "(x)", &error);
   g_assert_nonnull (error);
   g_clear_error (&error);
 

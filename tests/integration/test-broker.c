@@ -19,17 +19,6 @@ static GPtrArray *seen_tokens;     /* every token handed out, to look for leaks 
 static char *alice;                /* alice's account path */
 
 
-static GVariant *
-call (const char *path,
-      const char *interface,
-      const char *method,
-      GVariant   *parameters,
-      const char *reply_type,
-      GError    **error)
-{
-  return sesame_test_env_call (env, path, interface, method, parameters, reply_type, error);
-}
-
 static char *
 add_account (const char *provider,
              GVariant   *options,
@@ -80,12 +69,12 @@ test_version_and_providers (void)
   g_autoptr(GError) error = NULL;
   gboolean found_test = FALSE, found_template = FALSE;
 
-  version = call (BROKER, "org.freedesktop.DBus.Properties", "Get",
-                  g_variant_new ("(ss)", BROKER1, "Version"), "(v)", &error);
+  version = sesame_test_env_call (env, BROKER, "org.freedesktop.DBus.Properties", "Get",
+                                  g_variant_new ("(ss)", BROKER1, "Version"), "(v)", &error);
   g_assert_no_error (error);
   g_assert_cmpstr (g_variant_print (version, FALSE), ==, "(<uint32 1>,)");
 
-  reply = call (BROKER, BROKER1, "ListProviders", NULL, "(aa{sv})", &error);
+  reply = sesame_test_env_call (env, BROKER, BROKER1, "ListProviders", NULL, "(aa{sv})", &error);
   g_assert_no_error (error);
   providers = g_variant_get_child_value (reply, 0);
   for (gsize i = 0; i < g_variant_n_children (providers); i++)
@@ -207,7 +196,7 @@ test_refresh (void)
   gint64 before = sesame_test_env_idp_count (env, "refresh_token");
   gint64 expires_at;
 
-  reply = call (alice, ACCOUNT1, "Refresh", NULL, "(x)", &error);
+  reply = sesame_test_env_call (env, alice, ACCOUNT1, "Refresh", NULL, "(x)", &error);
   g_assert_no_error (error);
   g_variant_get (reply, "(x)", &expires_at);
   g_assert_cmpint (expires_at, >, g_get_real_time () / G_USEC_PER_SEC);
@@ -242,13 +231,13 @@ test_restart_keeps_accounts (void)
   g_assert_cmpint (sesame_test_env_idp_count (env, "refresh_token"), ==, refreshes);
 
   /* The rotated refresh token was kept: refresh, restart, refresh again. */
-  reply = call (alice, ACCOUNT1, "Refresh", NULL, "(x)", &error);
+  reply = sesame_test_env_call (env, alice, ACCOUNT1, "Refresh", NULL, "(x)", &error);
   g_assert_no_error (error);
   g_clear_pointer (&reply, g_variant_unref);
   sesame_test_env_stop_broker (env);
   sesame_test_env_start_broker (env);
   sesame_test_agent_register (agent);
-  reply = call (alice, ACCOUNT1, "Refresh", NULL, "(x)", &error);
+  reply = sesame_test_env_call (env, alice, ACCOUNT1, "Refresh", NULL, "(x)", &error);
   g_assert_no_error (error);
   g_assert_false (sesame_test_env_bool_property (env, alice, "AttentionNeeded"));
 }
@@ -270,17 +259,19 @@ test_bad_input (void)
   for (guint i = 0; i < 10000; i++)
     g_ptr_array_add (many, g_strdup_printf ("scope%u", i));
   g_ptr_array_add (many, NULL);
-  reply = call (alice, ACCOUNT1, "GetAccessToken",
-                g_variant_new ("(^as)", (char **) many->pdata), "(sx)", &error);
+  reply = sesame_test_env_call (env, alice, ACCOUNT1, "GetAccessToken",
+                                g_variant_new ("(^as)", (char **) many->pdata), "(sx)", &error);
   sesame_test_assert_dbus_error (error, "dev.sesame.Error.InvalidArgument");
   g_clear_error (&error);
 
-  reply = call (alice, ACCOUNT1, "GetAccessToken", g_variant_new ("(^as)", spaced), "(sx)", &error);
+  reply = sesame_test_env_call (env, alice, ACCOUNT1, "GetAccessToken",
+                                g_variant_new ("(^as)", spaced), "(sx)", &error);
   sesame_test_assert_dbus_error (error, "dev.sesame.Error.InvalidArgument");
   g_clear_error (&error);
 
-  reply = call (alice, ACCOUNT1, "GetAccessToken", g_variant_new ("(^as)", not_granted), "(sx)",
-                &error);
+  reply = sesame_test_env_call (env, alice, ACCOUNT1, "GetAccessToken",
+                                g_variant_new ("(^as)", not_granted), "(sx)",
+                                &error);
   sesame_test_assert_dbus_error (error, "dev.sesame.Error.ScopeNotGranted");
   g_clear_error (&error);
 
@@ -296,7 +287,8 @@ test_bad_input (void)
   sesame_test_assert_dbus_error (error, "dev.sesame.Error.InvalidArgument");
   g_clear_error (&error);
 
-  reply = call (BROKER, BROKER1, "FinishDeviceSignIn", g_variant_new ("(s)", "nope"), "(o)", &error);
+  reply = sesame_test_env_call (env, BROKER, BROKER1, "FinishDeviceSignIn",
+                                g_variant_new ("(s)", "nope"), "(o)", &error);
   sesame_test_assert_dbus_error (error, "dev.sesame.Error.InvalidArgument");
   g_clear_error (&error);
 
@@ -403,8 +395,9 @@ test_no_agent (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(GVariant) reply = NULL;
 
-  reply = call (BROKER, BROKER1, "UnregisterAgent", g_variant_new ("(o)", "/dev/sesame/TestAgent"),
-                NULL, &error);
+  reply = sesame_test_env_call (env, BROKER, BROKER1, "UnregisterAgent",
+                                g_variant_new ("(o)", "/dev/sesame/TestAgent"),
+                                NULL, &error);
   g_assert_no_error (error);
   g_assert_null (add_account ("testidp", NULL, &error));
   sesame_test_assert_dbus_error (error, "dev.sesame.Error.NoAgent");
@@ -460,10 +453,10 @@ begin_device_sign_in (GVariant **details)
   g_autoptr(GError) error = NULL;
   char *request;
 
-  reply = call (BROKER, BROKER1, "BeginDeviceSignIn",
-                g_variant_new ("(s^as@a{sv})", "testidp", none,
-                               g_variant_new_array (G_VARIANT_TYPE ("{sv}"), NULL, 0)),
-                "(sa{sv})", &error);
+  reply = sesame_test_env_call (env, BROKER, BROKER1, "BeginDeviceSignIn",
+                                g_variant_new ("(s^as@a{sv})", "testidp", none,
+                                g_variant_new_array (G_VARIANT_TYPE ("{sv}"), NULL, 0)),
+                                "(sa{sv})", &error);
   g_assert_no_error (error);
   g_variant_get (reply, "(s@a{sv})", &request, details);
   return request;
@@ -484,24 +477,26 @@ test_device_sign_ins_are_bounded (void)
       g_autoptr(GVariant) details = NULL;
       g_ptr_array_add (requests, begin_device_sign_in (&details));
     }
-  reply = call (BROKER, BROKER1, "BeginDeviceSignIn",
-                g_variant_new ("(s^as@a{sv})", "testidp", none,
-                               g_variant_new_array (G_VARIANT_TYPE ("{sv}"), NULL, 0)),
-                "(sa{sv})", &error);
+  reply = sesame_test_env_call (env, BROKER, BROKER1, "BeginDeviceSignIn",
+                                g_variant_new ("(s^as@a{sv})", "testidp", none,
+                                g_variant_new_array (G_VARIANT_TYPE ("{sv}"), NULL, 0)),
+                                "(sa{sv})", &error);
   sesame_test_assert_dbus_error (error, "dev.sesame.Error.InvalidArgument");
   g_clear_error (&error);
   for (guint i = 0; i < requests->len; i++)
     {
-      g_autoptr(GVariant) cancelled = call (BROKER, BROKER1, "CancelDeviceSignIn",
-                                            g_variant_new ("(s)", requests->pdata[i]), NULL,
-                                            &error);
+      g_autoptr(GVariant) cancelled = sesame_test_env_call (env, BROKER, BROKER1,
+                                                            "CancelDeviceSignIn",
+                                                            g_variant_new ("(s)", requests->pdata[i]), NULL,
+                                                            &error);
       g_assert_no_error (error);
     }
   {
     g_autoptr(GVariant) details = NULL;
     g_autofree char *again = begin_device_sign_in (&details);
-    g_autoptr(GVariant) cancelled = call (BROKER, BROKER1, "CancelDeviceSignIn",
-                                          g_variant_new ("(s)", again), NULL, &error);
+    g_autoptr(GVariant) cancelled = sesame_test_env_call (env, BROKER, BROKER1,
+                                                          "CancelDeviceSignIn",
+                                                          g_variant_new ("(s)", again), NULL, &error);
     g_assert_no_error (error);
   }
 }
@@ -528,7 +523,8 @@ test_device_request_belongs_to_caller (void)
 
   /* Someone else may not finish it… */
   g_clear_pointer (&reply, g_variant_unref);
-  reply = call (BROKER, BROKER1, "FinishDeviceSignIn", g_variant_new ("(s)", request), "(o)", &error);
+  reply = sesame_test_env_call (env, BROKER, BROKER1, "FinishDeviceSignIn",
+                                g_variant_new ("(s)", request), "(o)", &error);
   sesame_test_assert_dbus_error (error, "dev.sesame.Error.InvalidArgument");
   g_clear_error (&error);
 
@@ -539,7 +535,8 @@ test_device_request_belongs_to_caller (void)
     sesame_test_wait_for (&never, 300);
   }
   g_clear_pointer (&reply, g_variant_unref);
-  reply = call (BROKER, BROKER1, "CancelDeviceSignIn", g_variant_new ("(s)", request), NULL, &error);
+  reply = sesame_test_env_call (env, BROKER, BROKER1, "CancelDeviceSignIn",
+                                g_variant_new ("(s)", request), NULL, &error);
   sesame_test_assert_dbus_error (error, "dev.sesame.Error.InvalidArgument");
 }
 
@@ -570,7 +567,8 @@ test_device_sign_in (void)
     g_assert_no_error (error);
   }
   g_clear_pointer (&reply, g_variant_unref);
-  reply = call (BROKER, BROKER1, "FinishDeviceSignIn", g_variant_new ("(s)", request), "(o)", &error);
+  reply = sesame_test_env_call (env, BROKER, BROKER1, "FinishDeviceSignIn",
+                                g_variant_new ("(s)", request), "(o)", &error);
   g_assert_no_error (error);
   g_variant_get (reply, "(o)", &path);
   g_assert_cmpstr (sesame_test_env_string_property (env, path, "Identity"), ==, "dave@example.test");
@@ -595,7 +593,8 @@ test_device_denied_and_cancelled (void)
     g_assert_no_error (error);
   }
   g_clear_pointer (&reply, g_variant_unref);
-  reply = call (BROKER, BROKER1, "FinishDeviceSignIn", g_variant_new ("(s)", request), "(o)", &error);
+  reply = sesame_test_env_call (env, BROKER, BROKER1, "FinishDeviceSignIn",
+                                g_variant_new ("(s)", request), "(o)", &error);
   sesame_test_assert_dbus_error (error, "dev.sesame.Error.Cancelled");
   g_clear_error (&error);
 
@@ -605,10 +604,12 @@ test_device_denied_and_cancelled (void)
   g_clear_pointer (&reply, g_variant_unref);
   request = begin_device_sign_in (&details);
   g_clear_pointer (&reply, g_variant_unref);
-  reply = call (BROKER, BROKER1, "CancelDeviceSignIn", g_variant_new ("(s)", request), NULL, &error);
+  reply = sesame_test_env_call (env, BROKER, BROKER1, "CancelDeviceSignIn",
+                                g_variant_new ("(s)", request), NULL, &error);
   g_assert_no_error (error);
   g_clear_pointer (&reply, g_variant_unref);
-  reply = call (BROKER, BROKER1, "FinishDeviceSignIn", g_variant_new ("(s)", request), "(o)", &error);
+  reply = sesame_test_env_call (env, BROKER, BROKER1, "FinishDeviceSignIn",
+                                g_variant_new ("(s)", request), "(o)", &error);
   sesame_test_assert_dbus_error (error, "dev.sesame.Error.InvalidArgument");
 }
 
@@ -674,7 +675,7 @@ test_revoked_grant_needs_attention (void)
   g_autofree char *token = NULL;
 
   revoked = sesame_test_env_idp_request (env, "POST", "/_test/revoke-account?account=alice");
-  reply = call (alice, ACCOUNT1, "Refresh", NULL, "(x)", &error);
+  reply = sesame_test_env_call (env, alice, ACCOUNT1, "Refresh", NULL, "(x)", &error);
   sesame_test_assert_dbus_error (error, "dev.sesame.Error.NeedsAttention");
   g_clear_error (&error);
   g_assert_true (sesame_test_env_bool_property (env, alice, "AttentionNeeded"));
@@ -690,7 +691,8 @@ test_revoked_grant_needs_attention (void)
   g_clear_pointer (&reply, g_variant_unref);
   {
     const char *more[] = { "profile", NULL };
-    reply = call (alice, ACCOUNT1, "Reauthenticate", g_variant_new ("(^as)", more), NULL, &error);
+    reply = sesame_test_env_call (env, alice, ACCOUNT1, "Reauthenticate",
+                                  g_variant_new ("(^as)", more), NULL, &error);
   }
   g_assert_no_error (error);
   g_assert_false (sesame_test_env_bool_property (env, alice, "AttentionNeeded"));
@@ -735,7 +737,7 @@ test_remove (void)
                                                      "InterfacesRemoved", BROKER, NULL,
                                                      G_DBUS_SIGNAL_FLAGS_NONE,
                                                      on_interfaces_removed, &removed, NULL);
-  reply = call (alice, ACCOUNT1, "Remove", NULL, NULL, &error);
+  reply = sesame_test_env_call (env, alice, ACCOUNT1, "Remove", NULL, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpint (sesame_test_env_idp_count (env, "revocation"), ==, revocations + 1);
   g_assert_cmpuint (sesame_test_env_count_accounts (env), ==, before - 1);

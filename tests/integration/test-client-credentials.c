@@ -22,17 +22,6 @@ static char *last_token;           /* the last token handed out for it */
 
 
 static GVariant *
-call (const char *path,
-      const char *interface,
-      const char *method,
-      GVariant   *parameters,
-      const char *reply_type,
-      GError    **error)
-{
-  return sesame_test_env_call (env, path, interface, method, parameters, reply_type, error);
-}
-
-static GVariant *
 options_new (const char *client_id,
              const char *secret)
 {
@@ -91,8 +80,9 @@ account_listed (const char *path)
   g_autoptr(GVariant) found = NULL;
   g_autoptr(GError) error = NULL;
 
-  reply = call (BROKER, "org.freedesktop.DBus.ObjectManager", "GetManagedObjects", NULL,
-                "(a{oa{sa{sv}}})", &error);
+  reply = sesame_test_env_call (env, BROKER, "org.freedesktop.DBus.ObjectManager",
+                                "GetManagedObjects", NULL,
+                                "(a{oa{sa{sv}}})", &error);
   g_assert_no_error (error);
   objects = g_variant_get_child_value (reply, 0);
   found = g_variant_lookup_value (objects, path, NULL);
@@ -237,7 +227,7 @@ test_cached_token (void)
   gint64 before;
 
   /* A fresh token, far from half its lifetime. */
-  reply = call (account, ACCOUNT1, "Refresh", NULL, "(x)", &error);
+  reply = sesame_test_env_call (env, account, ACCOUNT1, "Refresh", NULL, "(x)", &error);
   g_assert_no_error (error);
   before = sesame_test_env_idp_count (env, "client_credentials");
   first = get_token (NULL, NULL, &error);
@@ -263,7 +253,7 @@ test_refresh (void)
   g_assert_no_error (error);
   /* A second passes, so that the new expiry is later than the old. */
   sesame_test_wait_for (&never, 1100);
-  reply = call (account, ACCOUNT1, "Refresh", NULL, "(x)", &error);
+  reply = sesame_test_env_call (env, account, ACCOUNT1, "Refresh", NULL, "(x)", &error);
   g_assert_no_error (error);
   g_variant_get (reply, "(x)", &expires_at);
   g_assert_cmpint (expires_at, >, now ());
@@ -494,7 +484,7 @@ test_remove (void)
   secret = keyring_secret (id);
   g_assert_nonnull (secret);
 
-  reply = call (account, ACCOUNT1, "Remove", NULL, NULL, &error);
+  reply = sesame_test_env_call (env, account, ACCOUNT1, "Remove", NULL, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpint (sesame_test_env_idp_count (env, "revocation"), ==, revocations + 1);
 
@@ -507,8 +497,8 @@ test_remove (void)
   g_assert_cmpuint (sesame_test_env_count_accounts (env), ==, before - 1);
   g_assert_false (account_listed (account));
   g_clear_pointer (&reply, g_variant_unref);
-  reply = call (account, "org.freedesktop.DBus.Properties", "Get",
-                g_variant_new ("(ss)", ACCOUNT1, "Identity"), "(v)", &error);
+  reply = sesame_test_env_call (env, account, "org.freedesktop.DBus.Properties", "Get",
+                                g_variant_new ("(ss)", ACCOUNT1, "Identity"), "(v)", &error);
   g_assert_nonnull (error);
 }
 

@@ -72,6 +72,27 @@ test_kinds (void)
   g_assert_cmpstr (sesame_caller_get_kind_name (host), ==, "host");
 }
 
+static void
+test_snap_labels (void)
+{
+  g_autoptr(SesameCaller) snap = sesame_caller_new_for_snap_label ("snap.thunderbird.thunderbird (enforce)");
+  g_autoptr(SesameCaller) bare = sesame_caller_new_for_snap_label ("snap.aerc.aerc");
+  g_autoptr(SesameCaller) other = sesame_caller_new_for_snap_label ("/usr/bin/man (enforce)");
+  g_autoptr(SesameCaller) empty = sesame_caller_new_for_snap_label ("snap..app");
+  g_autoptr(SesameCaller) unconfined = sesame_caller_new_for_snap_label ("unconfined");
+
+  g_assert_nonnull (snap);
+  g_assert_cmpstr (sesame_caller_get_app_id (snap), ==, "thunderbird");
+  g_assert_cmpstr (sesame_caller_get_kind_name (snap), ==, "snap");
+  g_assert_true (sesame_caller_is_sandboxed (snap));
+  g_assert_nonnull (bare);
+  g_assert_cmpstr (sesame_caller_get_app_id (bare), ==, "aerc");
+  g_assert_null (other);
+  g_assert_null (empty);
+  g_assert_null (unconfined);
+  g_assert_null (sesame_caller_new_for_snap_label (NULL));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -80,5 +101,6 @@ main (int    argc,
   g_test_add_func ("/caller/one-match-names-the-program", test_one_match_names_the_program);
   g_test_add_func ("/caller/two-matches-name-nothing", test_two_matches_name_nothing);
   g_test_add_func ("/caller/kinds", test_kinds);
+  g_test_add_func ("/caller/snap-labels", test_snap_labels);
   return g_test_run ();
 }
