@@ -4,18 +4,28 @@
 # test, and ends with the line "N passed, N failed".
 #   --sanitize   the same with AddressSanitizer and UndefinedBehaviorSanitizer
 #                (in _build-sanitize; every test, the broker they start too)
+#   --fuzz       the libFuzzer targets, each briefly over its corpus (clang,
+#                in _build-fuzz)
+# SESAME_BUILD_DIR, SESAME_SANITIZE_BUILD_DIR and SESAME_FUZZ_BUILD_DIR
+# choose other build folders.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 build="${SESAME_BUILD_DIR:-$top/_build}"
 options=(-Dwerror=true)
 if [ "${1:-}" = "--sanitize" ]; then
   shift
-  build="$top/_build-sanitize"
+  build="${SESAME_SANITIZE_BUILD_DIR:-$top/_build-sanitize}"
   options+=(-Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug)
   # Leaks are not checked yet: GLib's and libsoup's own need suppressions first.
   export ASAN_OPTIONS=detect_leaks=0:abort_on_error=1
   export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
   export G_SLICE=always-malloc
+elif [ "${1:-}" = "--fuzz" ]; then
+  shift
+  build="${SESAME_FUZZ_BUILD_DIR:-$top/_build-fuzz}"
+  options+=(-Dfuzzing=true -Db_lundef=false)
+  export CC=clang
+  set -- --suite fuzz "$@"
 fi
 
 "$top/build-aux/install-deps.sh" || exit 1

@@ -6,6 +6,7 @@
 #include <glib/gstdio.h>
 
 #include "sesame-error.h"
+#include "sesame-json.h"
 #include "sesame-json-file.h"
 
 struct _SesameJsonFile
@@ -111,9 +112,15 @@ sesame_json_file_load (SesameJsonFile  *self,
                      _("Could not read %s: %s"), self->path, local_error->message);
       return NULL;
     }
-  if (!json_parser_load_from_data (parser, contents, length, &local_error))
+  if (!sesame_json_parser_load (parser, contents, (gssize) length, &local_error))
     {
       sesame_json_file_set_aside (self, local_error->message, error);
+      return NULL;
+    }
+  /* Sesame never writes an empty file: one was cut short. */
+  if (json_parser_get_root (parser) == NULL)
+    {
+      sesame_json_file_set_aside (self, _("it is empty"), error);
       return NULL;
     }
   return json_node_ref (json_parser_get_root (parser));

@@ -9,7 +9,9 @@
 #include <libsoup/soup.h>
 
 #include "sesame-error.h"
+#include "sesame-json.h"
 #include "sesame-oauth-client.h"
+#include "sesame-oauth-client-private.h"
 #include "sesame-random.h"
 
 /* Token endpoints answer with a few kilobytes; anything past this is not
@@ -19,6 +21,9 @@
 #define TIMEOUT_SECONDS 30
 #define N_RETRIES 2
 #define DEFAULT_INTERVAL 5
+/* A person approves a device sign-in within minutes; a longer promised
+ * lifetime is not worth polling for (and a huge one would overflow). */
+#define MAX_DEVICE_CODE_LIFETIME (24 * 60 * 60)
 /* RFC 6585; libsoup 3.2 has no name for it */
 #define HTTP_TOO_MANY_REQUESTS 429
 #define DEVICE_CODE_GRANT "urn:ietf:params:oauth:grant-type:device_code"
@@ -416,38 +421,47 @@ oauth_error_new (const char *name,
                       _("%s refused the request: %s (%s)"), name, code, description);
 }
 
-static GError *
-response_error (Exchange *ex,
-                Response *response)
+GError *
+sesame_oauth_response_error (const char *name,
+                             guint       status,
+                             JsonObject *object)
 {
-  if (response->status >= 500 || response->status == HTTP_TOO_MANY_REQUESTS)
+  if (status >= 500 || status == HTTP_TOO_MANY_REQUESTS)
     return g_error_new (SESAME_ERROR, SESAME_ERROR_NETWORK,
                         _("%s is not available right now (HTTP status %u). Try again later."),
-                        ex->name, response->status);
-  if (response->object != NULL && json_object_has_member (response->object, "error"))
-    return oauth_error_new (ex->name, response->object);
-  if (!SOUP_STATUS_IS_SUCCESSFUL (response->status))
+                        name, status);
+  if (object != NULL && json_object_has_member (object, "error"))
+    return oauth_error_new (name, object);
+  if (!SOUP_STATUS_IS_SUCCESSFUL (status))
     return g_error_new (SESAME_ERROR, SESAME_ERROR_PROVIDER,
                         _("%s answered with the unexpected HTTP status %u."),
-                        ex->name, response->status);
+                        name, status);
+  return NULL;
+}
+
+JsonObject *
+sesame_oauth_parse_body (const char *body,
+                         gsize       length)
+{
+  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  JsonNode *root;
+
+  if (sesame_json_parser_load (parser, body, (gssize) length, NULL) &&
+      (root = json_parser_get_root (parser)) != NULL && JSON_NODE_HOLDS_OBJECT (root))
+    return json_object_ref (json_node_get_object (root));
   return NULL;
 }
 
 static Response *
 response_new (Exchange *ex)
 {
-  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
   Response *response = g_new0 (Response, 1);
-  JsonNode *root;
 
   response->status = soup_message_get_status (ex->message);
   response->length = ex->received->len;
   g_byte_array_append (ex->received, (const guint8 *) "", 1);
   response->body = (char *) g_byte_array_steal (ex->received, NULL);
-
-  if (json_parser_load_from_data (parser, response->body, (gssize) response->length, NULL) &&
-      (root = json_parser_get_root (parser)) != NULL && JSON_NODE_HOLDS_OBJECT (root))
-    response->object = json_object_ref (json_node_get_object (root));
+  response->object = sesame_oauth_parse_body (response->body, response->length);
   return response;
 }
 
@@ -456,7 +470,8 @@ end_attempt_with_body (GTask *task)
 {
   Exchange *ex = g_task_get_task_data (task);
   g_autoptr(Response) response = response_new (ex);
-  GError *error = response_error (ex, response);
+  GError *error = sesame_oauth_response_error (ex->name, response->status,
+                                               response->object);
 
   if (error != NULL)
     {
@@ -924,10 +939,10 @@ sesame_oauth_client_revoke_finish (SesameOAuthClient  *self,
 
 /* Device authorization (RFC 8628) */
 
-static SesameDeviceAuthorization *
-device_authorization_new (const char  *name,
-                          JsonObject  *object,
-                          GError     **error)
+SesameDeviceAuthorization *
+sesame_oauth_device_authorization_new (const char  *name,
+                                       JsonObject  *object,
+                                       GError     **error)
 {
   g_autoptr(SesameDeviceAuthorization) authorization = g_new0 (SesameDeviceAuthorization, 1);
   const char *verification_uri = get_string (object, "verification_uri");
@@ -953,6 +968,7 @@ device_authorization_new (const char  *name,
     }
   if (get_integer (object, "interval", &interval) && (interval < 1 || interval > 3600))
     interval = DEFAULT_INTERVAL;
+  expires_in = MIN (expires_in, MAX_DEVICE_CODE_LIFETIME);
 
   authorization->expires_at = g_get_real_time () / G_USEC_PER_SEC + expires_in;
   authorization->interval = (guint) interval;
@@ -976,8 +992,8 @@ on_device_authorization_response (GObject      *source,
       return;
     }
 
-  authorization = device_authorization_new (g_task_get_task_data (task), response->object,
-                                            &error);
+  authorization = sesame_oauth_device_authorization_new (g_task_get_task_data (task),
+                                                         response->object, &error);
   if (authorization == NULL)
     g_task_return_error (task, error);
   else
@@ -1269,10 +1285,10 @@ audience_contains (JsonObject *claims,
 /* The ID token's claims. Its signature is not checked: it came straight
  * from the token endpoint over TLS (OpenID Connect Core §3.1.3.7, 6.);
  * its issuer and audience are, so that it cannot be another client's. */
-static JsonObject *
-decode_id_token (SesameProvider  *provider,
-                 const char      *id_token,
-                 GError         **error)
+JsonObject *
+sesame_oauth_decode_id_token (SesameProvider  *provider,
+                              const char      *id_token,
+                              GError         **error)
 {
   const char *name = sesame_provider_get_name (provider);
   const char *issuer = sesame_provider_get_issuer (provider);
@@ -1286,7 +1302,7 @@ decode_id_token (SesameProvider  *provider,
   if (g_strv_length (parts) == 3)
     payload = sesame_base64url_decode (parts[1], &length);
   if (payload == NULL ||
-      !json_parser_load_from_data (parser, (const char *) payload, (gssize) length, NULL) ||
+      !sesame_json_parser_load (parser, (const char *) payload, (gssize) length, NULL) ||
       (root = json_parser_get_root (parser)) == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     {
       g_set_error (error, SESAME_ERROR, SESAME_ERROR_PROVIDER,
@@ -1372,7 +1388,8 @@ sesame_oauth_client_fetch_identity_async (SesameOAuthClient   *self,
 
   if (token->id_token != NULL)
     {
-      g_autoptr(JsonObject) claims = decode_id_token (provider, token->id_token, &error);
+      g_autoptr(JsonObject) claims = sesame_oauth_decode_id_token (provider, token->id_token,
+                                                                   &error);
       const char *identity = claims != NULL ? get_string (claims, request->claim) : NULL;
 
       if (claims == NULL)

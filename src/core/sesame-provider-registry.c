@@ -9,6 +9,7 @@
 #include <glib/gstdio.h>
 
 #include "sesame-error.h"
+#include "sesame-json.h"
 #include "sesame-provider-registry.h"
 
 #define DEFAULT_ICON_NAME "dialog-password-symbolic"
@@ -179,12 +180,17 @@ read_definition (const char  *path,
                  GError     **error)
 {
   g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autofree char *contents = NULL;
+  gsize length = 0;
   JsonObject *definition;
   JsonNode *id_node;
 
-  if (!json_parser_load_from_file (parser, path, error))
+  if (!g_file_get_contents (path, &contents, &length, error) ||
+      !sesame_json_parser_load (parser, contents, (gssize) length, error))
     return NULL;
-  if (!JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+  /* An empty file has no root. */
+  if (json_parser_get_root (parser) == NULL ||
+      !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
     {
       g_set_error_literal (error, SESAME_ERROR, SESAME_ERROR_INVALID_ARGUMENT,
                            _("It does not hold a JSON object."));
@@ -705,7 +711,8 @@ on_existing_loaded (GObject      *source_object,
       return;
     }
   /* A damaged earlier file was skipped at load; the new one replaces it. */
-  if (contents != NULL && json_parser_load_from_data (parser, contents, length, NULL)
+  if (contents != NULL && sesame_json_parser_load (parser, contents, (gssize) length, NULL)
+      && json_parser_get_root (parser) != NULL
       && JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
     existing = json_node_get_object (json_parser_get_root (parser));
   write_definition (task, existing);

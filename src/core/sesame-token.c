@@ -9,6 +9,7 @@
 #include <json-glib/json-glib.h>
 
 #include "sesame-error.h"
+#include "sesame-json.h"
 #include "sesame-token.h"
 
 G_DEFINE_BOXED_TYPE (SesameToken, sesame_token, sesame_token_copy, sesame_token_free)
@@ -157,7 +158,7 @@ parse_object (const char  *text,
   JsonNode *root;
 
   /* The parser's own message may quote the text, which holds secrets. */
-  if (!json_parser_load_from_data (parser, text, length, NULL))
+  if (!sesame_json_parser_load (parser, text, length, NULL))
     {
       g_set_error (error, domain, code, _("%s is not valid JSON."), what);
       return NULL;

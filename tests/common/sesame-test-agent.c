@@ -65,7 +65,7 @@ try_forged_callback (const char *redirect_uri)
   g_autoptr(SoupSession) session = soup_session_new ();
   g_autofree char *uri = g_strconcat (redirect_uri, "?code=stolen&state=forged-by-a-test", NULL);
   g_autoptr(SoupMessage) message = soup_message_new ("GET", uri);
-  g_autoptr(GBytes) body = soup_session_send_and_read (session, message, NULL, NULL);
+  g_autoptr(GBytes) G_GNUC_UNUSED body = soup_session_send_and_read (session, message, NULL, NULL);
 
   return soup_message_get_status (message);
 }

@@ -686,7 +686,7 @@ sesame_test_env_call_crowd (SesameTestEnv *env,
   const char *all[] = { NULL };
   Crowd crowd = { n, 0, g_string_new (NULL), TRUE };
   g_autofree char *hold = g_strdup_printf ("/_test/token-delay?ms=%u", delay_ms);
-  g_autoptr(JsonNode) held = sesame_test_env_idp_request (env, "POST", hold);
+  g_autoptr(JsonNode) G_GNUC_UNUSED held = sesame_test_env_idp_request (env, "POST", hold);
   g_autoptr(JsonNode) released = NULL;
 
   for (guint i = 0; i < n; i++)
