@@ -10,7 +10,7 @@ packages=(
   build-essential meson ninja-build pkg-config gettext
   libglib2.0-dev libglib2.0-bin libsoup-3.0-dev libsecret-1-dev libjson-glib-dev
   dbus dbus-daemon gnome-keyring libsecret-tools
-  desktop-file-utils appstream bubblewrap git
+  desktop-file-utils appstream gtk-update-icon-cache python3 xvfb xauth x11-utils bubblewrap git
   nodejs npm
 )
 
