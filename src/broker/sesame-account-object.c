@@ -48,7 +48,9 @@ sesame_account_object_init (SesameAccountObject *self)
 }
 
 /* Keeps the invocation, the object and the request's scopes together
- * across the asynchronous steps of one method call. */
+ * across the asynchronous steps of one method call. The call owns the
+ * reference GDBus handed to the handler; answering steals it, so that it
+ * is given back exactly once (an extra reference leaked every call). */
 typedef struct {
   SesameAccountObject   *self;
   GDBusMethodInvocation *invocation;
@@ -63,7 +65,7 @@ call_new (SesameAccountObject   *self,
   Call *call = g_new0 (Call, 1);
 
   call->self = g_object_ref (self);
-  call->invocation = g_object_ref (invocation);
+  call->invocation = invocation;
   call->scopes = g_strdupv ((char **) scopes);
   return call;
 }
@@ -72,7 +74,7 @@ static void
 call_free (Call *call)
 {
   g_object_unref (call->self);
-  g_object_unref (call->invocation);
+  g_clear_object (&call->invocation);
   g_strfreev (call->scopes);
   g_free (call);
 }
@@ -91,7 +93,7 @@ on_token (GObject      *source,
 
   if (!sesame_credentials_get_token_finish (SESAME_CREDENTIALS (source), result,
                                             &token, &expires_at, &error))
-    return sesame_broker_return_error (call->invocation, error);
+    return sesame_broker_return_error (g_steal_pointer (&call->invocation), error);
 
   if (g_strcmp0 (g_dbus_method_invocation_get_method_name (call->invocation), "Refresh") == 0)
     g_dbus_method_invocation_return_value (g_steal_pointer (&call->invocation),
@@ -112,7 +114,8 @@ on_token_access (GObject      *source,
   gboolean refresh_now;
 
   if (!sesame_broker_check_access_finish (SESAME_BROKER (source), result, &error))
-    return sesame_broker_return_error (call->invocation, error), call_free (call);
+    return sesame_broker_return_error (g_steal_pointer (&call->invocation), error),
+           call_free (call);
 
   refresh_now = g_strcmp0 (g_dbus_method_invocation_get_method_name (call->invocation),
                            "Refresh") == 0;
@@ -166,7 +169,7 @@ on_reauthenticated_stored (GObject      *source,
   GError *error = NULL;
 
   if (!sesame_credentials_replace_finish (SESAME_CREDENTIALS (source), result, &error))
-    return sesame_broker_return_error (call->invocation, error);
+    return sesame_broker_return_error (g_steal_pointer (&call->invocation), error);
   g_dbus_method_invocation_return_value (g_steal_pointer (&call->invocation), NULL);
 }
 
@@ -183,10 +186,10 @@ on_reauthenticated (GObject      *source,
 
   token = sesame_broker_sign_in_finish (SESAME_BROKER (source), result, &identity, &error);
   if (token == NULL)
-    return sesame_broker_return_error (call->invocation, error);
+    return sesame_broker_return_error (g_steal_pointer (&call->invocation), error);
 
   if (g_strcmp0 (identity, sesame_account_get_identity (account)) != 0)
-    return sesame_broker_return_error (call->invocation,
+    return sesame_broker_return_error (g_steal_pointer (&call->invocation),
       g_error_new (SESAME_ERROR, SESAME_ERROR_INVALID_ARGUMENT,
                    _("You signed in as %s, but this account is %s. Sign in as %s, or add "
                      "%s as a new account."),
@@ -212,7 +215,8 @@ on_reauthenticate_access (GObject      *source,
   GError *error = NULL;
 
   if (!sesame_broker_check_access_finish (SESAME_BROKER (source), result, &error))
-    return sesame_broker_return_error (call->invocation, error), call_free (call);
+    return sesame_broker_return_error (g_steal_pointer (&call->invocation), error),
+           call_free (call);
 
   /* Incremental consent: what was granted plus what is asked for now. */
   g_strv_builder_addv (builder, (const char **) sesame_account_get_scopes (account));
@@ -331,7 +335,8 @@ on_remove_access (GObject      *source,
 
   removal->call = user_data;
   if (!sesame_broker_check_access_finish (SESAME_BROKER (source), result, &error))
-    return sesame_broker_return_error (removal->call->invocation, error), removal_free (removal);
+    return sesame_broker_return_error (g_steal_pointer (&removal->call->invocation), error),
+           removal_free (removal);
 
   sesame_credentials_revoke_async (removal->call->self->credentials, NULL, on_revoked, removal);
 }

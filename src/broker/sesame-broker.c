@@ -788,7 +788,7 @@ handle_add_account (SesameBroker1         *iface,
 
   adding = g_new0 (Adding, 1);
   adding->self = self;
-  adding->invocation = g_object_ref (invocation);
+  adding->invocation = invocation;
   adding->provider = g_object_ref (provider);
   adding->scopes = g_strdupv ((char **) scopes);
   if ((error = read_add_options (adding, options)) != NULL)
@@ -841,7 +841,7 @@ handle_register_agent (SesameBroker1         *iface,
 {
   sesame_access_control_identify_async (self->access,
                                         g_dbus_method_invocation_get_sender (invocation),
-                                        on_agent_caller, g_object_ref (invocation));
+                                        on_agent_caller, invocation);
   return TRUE;
 }
 
@@ -916,7 +916,7 @@ handle_list_grants (SesameBroker1         *iface,
 {
   sesame_access_control_identify_async (self->access,
                                         g_dbus_method_invocation_get_sender (invocation),
-                                        on_grants_caller, g_object_ref (invocation));
+                                        on_grants_caller, invocation);
   return TRUE;
 }
 
@@ -962,7 +962,7 @@ handle_revoke_grant (SesameBroker1         *iface,
 {
   sesame_access_control_identify_async (self->access,
                                         g_dbus_method_invocation_get_sender (invocation),
-                                        on_revoke_caller, g_object_ref (invocation));
+                                        on_revoke_caller, invocation);
   return TRUE;
 }
 
@@ -986,7 +986,7 @@ on_device_begun (GObject      *source,
     }
   sesame_broker1_complete_begin_device_sign_in (self->iface, g_steal_pointer (&invocation),
                                                 sesame_device_sign_in_get_id (device),
-                                                g_steal_pointer (&details));
+                                                details);
 }
 
 static void
@@ -1063,7 +1063,7 @@ handle_begin_device_sign_in (SesameBroker1         *iface,
   g_object_set_data_full (G_OBJECT (invocation), "sesame-provider", g_object_ref (provider),
                           g_object_unref);
   sesame_broker_check_access_async (self, invocation, SESAME_ACCESS_ADD, NULL, provider, scopes,
-                                    on_device_access, g_object_ref (invocation));
+                                    on_device_access, invocation);
   return TRUE;
 }
 
@@ -1130,7 +1130,7 @@ handle_finish_device_sign_in (SesameBroker1         *iface,
   SesameDeviceSignIn *device = lookup_device (self, invocation, request);
 
   if (device != NULL)
-    sesame_device_sign_in_finish_async (device, on_device_finished, g_object_ref (invocation));
+    sesame_device_sign_in_finish_async (device, on_device_finished, invocation);
   return TRUE;
 }
 

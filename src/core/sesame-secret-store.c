@@ -66,21 +66,33 @@ on_lookup (GObject      *source,
 {
   g_autoptr(GTask) task = user_data;
   GError *error = NULL;
-  char *secret = secret_password_lookup_finish (result, &error);
+  GList *items = secret_service_search_finish (NULL, result, &error);
+  g_autoptr(SecretValue) value = NULL;
+  const char *secret;
   SesameToken *token;
 
   if (error != NULL)
     return g_task_return_error (task, keyring_error (error));
-  if (secret == NULL)
+  if (items != NULL)
+    value = secret_item_get_secret (items->data);
+  g_list_free_full (items, g_object_unref);
+  if (value == NULL)
     return g_task_return_pointer (task, NULL, NULL);
 
+  /* SecretValue keeps the text in non-pageable memory and wipes it. */
+  secret = secret_value_get_text (value);
+  if (secret == NULL)
+    return g_task_return_new_error (task, SESAME_ERROR, SESAME_ERROR_KEYRING,
+                                    _("The account's keyring item is not text."));
   token = sesame_token_new_from_secret (secret, &error);
-  secret_password_free (secret);
   if (token == NULL)
     return g_task_return_error (task, error);
   g_task_return_pointer (task, token, (GDestroyNotify) sesame_token_free);
 }
 
+/* A search that loads the secret, rather than secret_password_lookup():
+ * libsecret 0.20.5 leaks that one's whole D-Bus answer, the transported
+ * secret included, at every lookup. It unlocks the same way. */
 void
 sesame_secret_store_lookup_async (SesameSecretStore   *self,
                                   const char          *account_id,
@@ -89,10 +101,14 @@ sesame_secret_store_lookup_async (SesameSecretStore   *self,
                                   gpointer             user_data)
 {
   GTask *task = g_task_new (self, cancellable, callback, user_data);
+  g_autoptr(GHashTable) attributes = NULL;
 
   g_task_set_source_tag (task, sesame_secret_store_lookup_async);
-  secret_password_lookup (sesame_secret_store_get_schema (), cancellable, on_lookup, task,
-                          "account", account_id, NULL);
+  attributes = secret_attributes_build (sesame_secret_store_get_schema (),
+                                        "account", account_id, NULL);
+  secret_service_search (NULL, sesame_secret_store_get_schema (), attributes,
+                         SECRET_SEARCH_LOAD_SECRETS | SECRET_SEARCH_UNLOCK, cancellable,
+                         on_lookup, task);
 }
 
 SesameToken *

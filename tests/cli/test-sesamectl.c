@@ -395,8 +395,8 @@ test_add_device (void)
   g_strchomp (out);
   g_assert_true (g_regex_match_simple ("^[a-z0-9_]+$", out, 0, 0));
   path = g_strconcat (BROKER "/accounts/", out, NULL);
-  g_assert_cmpstr (sesame_test_env_string_property (env, path, "Identity"), ==, "dave@example.test");
-  g_assert_cmpstr (sesame_test_env_string_property (env, path, "Flow"), ==, "device_code");
+  sesame_test_env_assert_string_property (env, path, "Identity", "dave@example.test");
+  sesame_test_env_assert_string_property (env, path, "Flow", "device_code");
 }
 
 static gboolean
@@ -446,8 +446,8 @@ test_add_client_credentials (void)
   g_assert_cmpint (finish (process, "sesame-test-secret\n", &out, NULL), ==, 0);
   g_strchomp (out);
   path = g_strconcat (BROKER "/accounts/", out, NULL);
-  g_assert_cmpstr (sesame_test_env_string_property (env, path, "Identity"), ==, "sesame-confidential");
-  g_assert_cmpstr (sesame_test_env_string_property (env, path, "Flow"), ==, "client_credentials");
+  sesame_test_env_assert_string_property (env, path, "Identity", "sesame-confidential");
+  sesame_test_env_assert_string_property (env, path, "Flow", "client_credentials");
 
   g_assert_cmpint (run (NULL, &table, NULL, "list", NULL), ==, 0);
   g_assert_nonnull (strstr (table, "sesame-confidential (service account)"));

@@ -92,7 +92,8 @@ authorize (SesameTestAgent       *agent,
     {
       g_clear_object (&agent->held);
   g_clear_pointer (&agent->last_confirm, g_variant_unref);
-      agent->held = g_object_ref (invocation);
+      /* The reference GDBus gave us, given back by the answer in cancel(). */
+      agent->held = invocation;
       return;
     }
   if (agent->mode == SESAME_TEST_AGENT_CANCEL)

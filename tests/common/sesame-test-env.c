@@ -591,6 +591,17 @@ sesame_test_env_string_property (SesameTestEnv *env,
   return g_variant_dup_string (value, NULL);
 }
 
+void
+sesame_test_env_assert_string_property (SesameTestEnv *env,
+                                        const char    *path,
+                                        const char    *name,
+                                        const char    *expected)
+{
+  g_autofree char *value = sesame_test_env_string_property (env, path, name);
+
+  g_assert_cmpstr (value, ==, expected);
+}
+
 gint64
 sesame_test_env_int_property (SesameTestEnv *env,
                               const char    *path,

@@ -80,6 +80,11 @@ char          *sesame_test_env_get_token       (SesameTestEnv      *env,
 char          *sesame_test_env_string_property (SesameTestEnv *env,
                                                 const char    *path,
                                                 const char    *name);
+/* Fails the test unless the property @name of @path is @expected. */
+void           sesame_test_env_assert_string_property (SesameTestEnv *env,
+                                                       const char    *path,
+                                                       const char    *name,
+                                                       const char    *expected);
 gint64         sesame_test_env_int_property    (SesameTestEnv *env,
                                                 const char    *path,
                                                 const char    *name);

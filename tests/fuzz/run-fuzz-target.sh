@@ -19,5 +19,7 @@ export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
 export G_SLICE=always-malloc
 export G_DEBUG=gc-friendly
 
+# libFuzzer's own exit code for a finding, 77, means "skipped" to meson.
 exec "$exe" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+  -error_exitcode=1 -timeout_exitcode=1 \
   -artifact_prefix="$artifacts/$name-" -print_final_stats=1 "$@" "$work" "$seeds"

@@ -184,9 +184,9 @@ test_add_without_agent (void)
   g_assert_true (g_str_has_prefix (account, "/dev/sesame/Broker/accounts/"));
   g_assert_cmpint (sesame_test_env_idp_count (env, "client_credentials"), ==, before + 1);
 
-  g_assert_cmpstr (sesame_test_env_string_property (env, account, "Identity"), ==, CLIENT_ID);
-  g_assert_cmpstr (sesame_test_env_string_property (env, account, "Flow"), ==, "client_credentials");
-  g_assert_cmpstr (sesame_test_env_string_property (env, account, "Provider"), ==, "testidp");
+  sesame_test_env_assert_string_property (env, account, "Identity", CLIENT_ID);
+  sesame_test_env_assert_string_property (env, account, "Flow", "client_credentials");
+  sesame_test_env_assert_string_property (env, account, "Provider", "testidp");
   scopes = sesame_test_env_get_property (env, account, "Scopes");
   scope_list = g_variant_get_strv (scopes, NULL);
   g_assert_cmpuint (g_strv_length ((char **) scope_list), ==, 1);
@@ -297,8 +297,8 @@ test_restart_keeps_account (void)
   sesame_test_env_start_broker (env);
   g_assert_cmpuint (sesame_test_env_count_accounts (env), ==, before);
   g_assert_true (account_listed (account));
-  g_assert_cmpstr (sesame_test_env_string_property (env, account, "Identity"), ==, CLIENT_ID);
-  g_assert_cmpstr (sesame_test_env_string_property (env, account, "Flow"), ==, "client_credentials");
+  sesame_test_env_assert_string_property (env, account, "Identity", CLIENT_ID);
+  sesame_test_env_assert_string_property (env, account, "Flow", "client_credentials");
 
   grants = sesame_test_env_idp_count (env, "client_credentials");
   token = get_token (NULL, NULL, &error);
@@ -382,7 +382,7 @@ test_secret_rotation (void)
   g_assert_cmpstr (again, ==, account);
   g_assert_cmpuint (sesame_test_env_count_accounts (env), ==, before);
   g_assert_cmpint (sesame_test_env_idp_count (env, "client_credentials"), ==, grants + 1);
-  g_assert_cmpstr (sesame_test_env_string_property (env, account, "Identity"), ==, CLIENT_ID);
+  sesame_test_env_assert_string_property (env, account, "Identity", CLIENT_ID);
   g_assert_false (sesame_test_env_bool_property (env, account, "AttentionNeeded"));
 
   /* The token the new secret just got is the one handed out. */

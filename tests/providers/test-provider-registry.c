@@ -795,6 +795,7 @@ test_add_issuer (ServerFixture *fixture,
   /* The file loads as any other. */
   load (&fixture->fixture);
   g_assert_cmpuint (count_problems (fixture->fixture.registry), ==, 0);
+  g_clear_object (&provider);
   provider = g_object_ref (sesame_provider_registry_lookup (fixture->fixture.registry, id));
   g_assert_cmpstr (sesame_provider_get_name (provider), ==, "My Provider");
   g_assert_true (sesame_provider_needs_discovery (provider));
