@@ -451,6 +451,9 @@ describe_provider (SesameProvider *provider)
   g_variant_dict_insert (&dict, "configured", "b", sesame_provider_is_configured (provider));
   g_variant_dict_insert (&dict, "template", "b", sesame_provider_is_template (provider));
   g_variant_dict_insert_value (&dict, "git-hosts", strv_variant ((const char * const *) git_hosts));
+  if (sesame_provider_get_registration_url (provider) != NULL)
+    g_variant_dict_insert (&dict, "registration-url", "s",
+                           sesame_provider_get_registration_url (provider));
   return g_variant_dict_end (&dict);
 }
 
@@ -692,6 +695,29 @@ on_issuer_added (GObject      *source,
   add_with_provider (adding);
 }
 
+/* The person's own client id is remembered; then as for any provider. */
+static void
+on_client_id_set (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  Adding *adding = user_data;
+  SesameBroker *self = adding->self;
+  GError *error = NULL;
+  SesameProvider *provider;
+
+  provider = sesame_provider_registry_set_client_id_finish (SESAME_PROVIDER_REGISTRY (source),
+                                                            result, &error);
+  if (provider == NULL)
+    return sesame_broker_return_error (g_steal_pointer (&adding->invocation), error),
+           adding_free (adding);
+  g_set_object (&adding->provider, provider);
+  g_object_unref (provider);
+  sesame_provider_registry_ensure_discovered_async (self->providers, self->client,
+                                                    adding->provider, adding->cancellable,
+                                                    on_add_discovered, adding);
+}
+
 static void
 on_add_access (GObject      *source,
                GAsyncResult *result,
@@ -709,6 +735,11 @@ on_add_access (GObject      *source,
     sesame_provider_registry_add_issuer_async (self->providers, self->client, adding->issuer,
                                                adding->client_id, adding->cancellable,
                                                on_issuer_added, adding);
+  else if (adding->client_id != NULL &&
+           g_str_equal (adding->flow, SESAME_FLOW_AUTHORIZATION_CODE))
+    sesame_provider_registry_set_client_id_async (self->providers, adding->provider,
+                                                  adding->client_id, adding->cancellable,
+                                                  on_client_id_set, adding);
   else
     sesame_provider_registry_ensure_discovered_async (self->providers, self->client,
                                                       adding->provider, adding->cancellable,
@@ -907,6 +938,13 @@ on_grants_caller (GObject      *source,
     }
   sesame_broker1_complete_list_grants (self->iface, g_steal_pointer (&invocation),
                                        g_variant_builder_end (&builder));
+}
+
+static void
+on_grants_changed (SesameBroker *self)
+{
+  if (self->iface != NULL)
+    sesame_broker1_emit_grants_changed (self->iface);
 }
 
 static gboolean
@@ -1383,6 +1421,8 @@ sesame_broker_new (GDBusConnection  *connection,
     g_warning ("%s", load_error->message);
   self->access = sesame_access_control_new (connection, self->agents, self->grants,
                                             self->settings);
+  g_signal_connect_object (self->grants, "changed", G_CALLBACK (on_grants_changed), self,
+                           G_CONNECT_SWAPPED);
   g_object_set_data (G_OBJECT (self->access), "sesame-broker", self);
 
   export_stored_accounts (self);

@@ -23,6 +23,17 @@ struct _SesameGrantStore
 
 G_DEFINE_FINAL_TYPE (SesameGrantStore, sesame_grant_store, G_TYPE_OBJECT)
 
+enum { CHANGED, N_SIGNALS };
+static guint signals[N_SIGNALS];
+
+/* Every change is saved and announced. */
+static void
+changed (SesameGrantStore *self)
+{
+  sesame_json_file_schedule_save (self->file);
+  g_signal_emit (self, signals[CHANGED], 0);
+}
+
 static void
 grant_free (SesameGrant *grant)
 {
@@ -52,6 +63,11 @@ static void
 sesame_grant_store_class_init (SesameGrantStoreClass *klass)
 {
   G_OBJECT_CLASS (klass)->dispose = sesame_grant_store_dispose;
+
+  /* A grant was added, widened, revoked or used (uses at most every few
+   * seconds): whoever shows grants lists them again. */
+  signals[CHANGED] = g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                   0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
 
 static void
@@ -277,7 +293,7 @@ sesame_grant_store_allow (SesameGrantStore   *self,
 
   add_scopes (grant, scopes);
   grant->granted_at = g_get_real_time () / G_USEC_PER_SEC;
-  sesame_json_file_schedule_save (self->file);
+  changed (self);
 }
 
 static gboolean
@@ -286,7 +302,7 @@ save_touches (gpointer user_data)
   SesameGrantStore *self = user_data;
 
   self->touch_save_id = 0;
-  sesame_json_file_schedule_save (self->file);
+  changed (self);
   return G_SOURCE_REMOVE;
 }
 
@@ -307,7 +323,7 @@ sesame_grant_store_touch (SesameGrantStore   *self,
     }
   grant->last_used = g_get_real_time () / G_USEC_PER_SEC;
   if (!known)
-    sesame_json_file_schedule_save (self->file);
+    changed (self);
   else if (self->touch_save_id == 0)
     self->touch_save_id = g_timeout_add_seconds (TOUCH_SAVE_SECONDS, save_touches, self);
 }
@@ -322,7 +338,7 @@ sesame_grant_store_revoke (SesameGrantStore *self,
   if (grant == NULL)
     return FALSE;
   g_ptr_array_remove (self->grants, grant);
-  sesame_json_file_schedule_save (self->file);
+  changed (self);
   return TRUE;
 }
 
@@ -337,7 +353,7 @@ sesame_grant_store_forget_account (SesameGrantStore *self,
       if (g_str_equal (grant->account, account))
         g_ptr_array_remove_index (self->grants, i - 1);
     }
-  sesame_json_file_schedule_save (self->file);
+  changed (self);
 }
 
 GPtrArray *

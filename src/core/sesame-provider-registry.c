@@ -845,3 +845,111 @@ sesame_provider_registry_add_issuer_finish (SesameProviderRegistry *self,
 
   return g_task_propagate_pointer (G_TASK (result), error);
 }
+
+typedef struct {
+  char *id;
+  char *client_id;
+  char *path;
+} SetClientId;
+
+static void
+set_client_id_free (SetClientId *data)
+{
+  g_free (data->id);
+  g_free (data->client_id);
+  g_free (data->path);
+  g_free (data);
+}
+
+/* In a worker thread: a small read-modify-write of one user file. */
+static void
+write_client_id (GTask        *task,
+                 gpointer      source_object,
+                 gpointer      task_data,
+                 GCancellable *cancellable)
+{
+  SesameProviderRegistry *self = source_object;
+  SetClientId *data = task_data;
+  g_autoptr(JsonObject) definition = NULL;
+  g_autofree char *contents = NULL;
+  GError *error = NULL;
+
+  if (g_file_test (data->path, G_FILE_TEST_EXISTS))
+    definition = read_definition (data->path, data->id, &error);
+  else
+    definition = json_object_new ();
+  if (definition == NULL)
+    return g_task_return_error (task, error);
+  json_object_set_string_member (definition, "id", data->id);
+  json_object_set_string_member (definition, "client-id", data->client_id);
+  contents = to_json (definition);
+  if (g_mkdir_with_parents (self->user_dir, 0700) != 0)
+    {
+      int saved_errno = errno;
+
+      return g_task_return_new_error (task, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                                      _("Could not create the folder %s: %s"),
+                                      self->user_dir, g_strerror (saved_errno));
+    }
+  if (!g_file_set_contents_full (data->path, contents, -1, G_FILE_SET_CONTENTS_CONSISTENT,
+                                 0600, &error))
+    return g_task_return_error (task, error);
+  g_task_return_boolean (task, TRUE);
+}
+
+void
+sesame_provider_registry_set_client_id_async (SesameProviderRegistry *self,
+                                              SesameProvider         *provider,
+                                              const char             *client_id,
+                                              GCancellable           *cancellable,
+                                              GAsyncReadyCallback     callback,
+                                              gpointer                user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autofree char *file_name = NULL;
+  SetClientId *data;
+
+  g_return_if_fail (SESAME_IS_PROVIDER_REGISTRY (self));
+  g_return_if_fail (SESAME_IS_PROVIDER (provider));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, sesame_provider_registry_set_client_id_async);
+  data = g_new0 (SetClientId, 1);
+  data->id = g_strdup (sesame_provider_get_id (provider));
+  data->client_id = g_strstrip (g_strdup (client_id));
+  file_name = g_strconcat (data->id, ".json", NULL);
+  data->path = g_build_filename (self->user_dir, file_name, NULL);
+  g_task_set_task_data (task, data, (GDestroyNotify) set_client_id_free);
+  if (sesame_provider_is_template (provider) || data->client_id[0] == '\0')
+    {
+      g_task_return_new_error (task, SESAME_ERROR, SESAME_ERROR_INVALID_ARGUMENT,
+                               _("Enter the client id of your registration with %s."),
+                               sesame_provider_get_name (provider));
+      return;
+    }
+  g_task_run_in_thread (task, write_client_id);
+}
+
+SesameProvider *
+sesame_provider_registry_set_client_id_finish (SesameProviderRegistry *self,
+                                               GAsyncResult           *result,
+                                               GError                **error)
+{
+  SetClientId *data;
+  SesameProvider *provider;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  if (!g_task_propagate_boolean (G_TASK (result), error))
+    return NULL;
+  data = g_task_get_task_data (G_TASK (result));
+  load_provider (self, data->id);
+  provider = g_hash_table_lookup (self->providers, data->id);
+  if (provider == NULL)
+    {
+      g_set_error (error, SESAME_ERROR, SESAME_ERROR_INVALID_ARGUMENT,
+                   _("The provider file %s could not be read again."), data->path);
+      return NULL;
+    }
+  return g_object_ref (provider);
+}

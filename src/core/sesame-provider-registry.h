@@ -51,4 +51,17 @@ SesameProvider *sesame_provider_registry_add_issuer_finish (SesameProviderRegist
                                                             GAsyncResult           *result,
                                                             GError                **error);
 
+/* The person's own registration for @provider: @client_id is written into the
+ * user provider file of that id (created or updated atomically, the rest of
+ * it kept), and the provider is loaded again from its files. */
+void            sesame_provider_registry_set_client_id_async  (SesameProviderRegistry *self,
+                                                               SesameProvider         *provider,
+                                                               const char             *client_id,
+                                                               GCancellable           *cancellable,
+                                                               GAsyncReadyCallback     callback,
+                                                               gpointer                user_data);
+SesameProvider *sesame_provider_registry_set_client_id_finish (SesameProviderRegistry *self,
+                                                               GAsyncResult           *result,
+                                                               GError                **error);
+
 G_END_DECLS

@@ -33,6 +33,7 @@ struct _SesameProvider
   char *user_agent;
   char *identity_claim;
   char *token_endpoint_auth_method;
+  char *registration_url;
 
   GStrv scopes;
   GHashTable *scope_descriptions;
@@ -77,6 +78,7 @@ static const struct {
   { "redirect-uri", NULL, TRUE, G_STRUCT_OFFSET (SesameProvider, redirect_uri) },
   { "user-agent", NULL, FALSE, G_STRUCT_OFFSET (SesameProvider, user_agent) },
   { "identity-claim", NULL, FALSE, G_STRUCT_OFFSET (SesameProvider, identity_claim) },
+  { "registration-url", NULL, TRUE, G_STRUCT_OFFSET (SesameProvider, registration_url) },
   { "token-endpoint-auth-method", NULL, FALSE,
     G_STRUCT_OFFSET (SesameProvider, token_endpoint_auth_method) },
 };
@@ -731,6 +733,14 @@ sesame_provider_get_redirect_uri (SesameProvider *self)
 {
   g_return_val_if_fail (SESAME_IS_PROVIDER (self), NULL);
   return self->redirect_uri;
+}
+
+const char *
+sesame_provider_get_registration_url (SesameProvider *self)
+{
+  g_return_val_if_fail (SESAME_IS_PROVIDER (self), NULL);
+
+  return self->registration_url;
 }
 
 const char *

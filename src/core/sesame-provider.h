@@ -38,6 +38,8 @@ const char     *sesame_provider_get_client_id                (SesameProvider *se
 const char     *sesame_provider_get_client_secret            (SesameProvider *self);
 const char     *sesame_provider_get_redirect_uri             (SesameProvider *self);
 /* "embedded" or "browser" */
+/* Where a developer registers a client id for this provider; may be NULL. */
+const char     *sesame_provider_get_registration_url         (SesameProvider *self);
 const char     *sesame_provider_get_user_agent               (SesameProvider *self);
 const char     *sesame_provider_get_identity_claim           (SesameProvider *self);
 /* "client_secret_basic", "client_secret_post" or "none" */

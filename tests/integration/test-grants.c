@@ -230,14 +230,35 @@ test_sandboxed_may_not_register_agent (void)
 }
 
 static void
+on_grants_changed (GDBusConnection *connection,
+                   const char      *sender,
+                   const char      *path,
+                   const char      *interface,
+                   const char      *signal,
+                   GVariant        *parameters,
+                   gpointer         user_data)
+{
+  *(gboolean *) user_data = TRUE;
+}
+
+static void
 test_revoke_grant (void)
 {
   g_autoptr(GVariant) reply = NULL;
   g_autoptr(GError) error = NULL;
+  gboolean changed = FALSE;
+  guint subscription;
 
+  /* Whoever shows grants hears that they changed. */
+  subscription = g_dbus_connection_signal_subscribe (env->connection, "dev.sesame.Sesame.Broker",
+                                                     BROKER1, "GrantsChanged", BROKER, NULL,
+                                                     G_DBUS_SIGNAL_FLAGS_NONE, on_grants_changed,
+                                                     &changed, NULL);
   reply = sesame_test_env_call (env, BROKER, BROKER1, "RevokeGrant",
                                 g_variant_new ("(so)", APP_ID, account), NULL, &error);
   g_assert_no_error (error);
+  g_assert_true (sesame_test_wait_for (&changed, 5000));
+  g_dbus_connection_signal_unsubscribe (env->connection, subscription);
   g_assert_null (find_grant (APP_ID));
   g_assert_true (sandboxed_get_token ("['email']", NULL));
   g_assert_cmpuint (agent->n_confirm, ==, 4);

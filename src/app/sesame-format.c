@@ -1,0 +1,155 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* sesame-format.c: times and scopes in words for people */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "sesame-format.h"
+
+#define MINUTE 60
+#define HOUR (60 * MINUTE)
+#define DAY (24 * HOUR)
+
+/* Rounded to the nearest unit, so that "in 59 minutes" becomes "in 1 hour"
+ * only when it is nearer an hour. */
+static char *
+amount (gint64 seconds)
+{
+  if (seconds < MINUTE)
+    return g_strdup (_("less than a minute"));
+  if (seconds < HOUR - MINUTE / 2)
+    {
+      gint64 n = (seconds + MINUTE / 2) / MINUTE;
+      return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%d minute", "%d minutes", n), (int) n);
+    }
+  if (seconds < DAY - HOUR / 2)
+    {
+      gint64 n = (seconds + HOUR / 2) / HOUR;
+      return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%d hour", "%d hours", n), (int) n);
+    }
+  {
+    gint64 n = (seconds + DAY / 2) / DAY;
+    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%d day", "%d days", n), (int) n);
+  }
+}
+
+char *
+sesame_format_relative (gint64 time,
+                        gint64 now)
+{
+  g_autofree char *span = amount (ABS (time - now));
+
+  if (time >= now)
+    /* Translators: %s is an amount of time, "42 minutes" */
+    return g_strdup_printf (_("in %s"), span);
+  /* Translators: %s is an amount of time, "42 minutes" */
+  return g_strdup_printf (_("%s ago"), span);
+}
+
+char *
+sesame_format_expiry (gint64 expires_at,
+                      gint64 now)
+{
+  g_autofree char *when = NULL;
+
+  if (expires_at <= 0)
+    return g_strdup (_("No token yet: one is fetched when an app asks"));
+  when = sesame_format_relative (expires_at, now);
+  if (expires_at > now)
+    /* Translators: %s is "in 42 minutes" */
+    return g_strdup_printf (_("Token expires %s"), when);
+  /* Translators: %s is "42 minutes ago" */
+  return g_strdup_printf (_("Token expired %s: a new one is fetched when an app asks"), when);
+}
+
+char *
+sesame_format_time (gint64 time,
+                    gint64 now)
+{
+  g_autoptr(GDateTime) then = g_date_time_new_from_unix_local (time);
+  g_autoptr(GDateTime) today = g_date_time_new_from_unix_local (now);
+  g_autofree char *clock = NULL;
+  g_autofree char *date = NULL;
+  int days;
+
+  if (then == NULL || today == NULL)
+    return g_strdup ("");
+  clock = g_date_time_format (then, "%H:%M");
+  days = g_date_time_get_day_of_year (then) - g_date_time_get_day_of_year (today);
+  if (g_date_time_get_year (then) == g_date_time_get_year (today))
+    {
+      if (days == 0)
+        /* Translators: %s is a time, "14:05" */
+        return g_strdup_printf (_("Today at %s"), clock);
+      if (days == -1)
+        /* Translators: %s is a time, "14:05" */
+        return g_strdup_printf (_("Yesterday at %s"), clock);
+      if (days == 1)
+        /* Translators: %s is a time, "14:05" */
+        return g_strdup_printf (_("Tomorrow at %s"), clock);
+    }
+  date = g_date_time_format (then, "%x");
+  /* Translators: a date, then a time: "25/11/2026 at 14:05" */
+  return g_strdup_printf (_("%s at %s"), date, clock);
+}
+
+char *
+sesame_format_scope_label (const char *scope)
+{
+  static const struct { const char *scope; const char *label; } known[] = {
+    { "openid", N_("Identity") },
+    { "email", N_("Email address") },
+    { "profile", N_("Profile") },
+    { "offline_access", N_("Offline access") },
+  };
+  g_autoptr(GUri) uri = NULL;
+  g_auto(GStrv) segments = NULL;
+  const char *path;
+
+  for (guint i = 0; i < G_N_ELEMENTS (known); i++)
+    if (g_str_equal (scope, known[i].scope))
+      return g_strdup (_(known[i].label));
+
+  uri = g_uri_parse (scope, G_URI_FLAGS_NONE, NULL);
+  if (uri == NULL || g_uri_get_host (uri) == NULL)
+    return g_strdup (scope);
+  /* The last path segment names what a URL scope grants; a bare host names it too. */
+  path = g_uri_get_path (uri);
+  segments = g_strsplit (path, "/", -1);
+  for (guint i = g_strv_length (segments); i > 0; i--)
+    if (segments[i - 1][0] != '\0')
+      return g_strdup (segments[i - 1]);
+  return g_strdup (g_uri_get_host (uri));
+}
+
+char *
+sesame_format_scope_summary (const char * const *scopes,
+                             guint               max)
+{
+  guint n = scopes != NULL ? g_strv_length ((char **) scopes) : 0;
+  guint shown = MIN (n, max);
+  g_autoptr(GString) summary = g_string_new (NULL);
+
+  if (n == 0)
+    return g_strdup (_("No permissions"));
+  for (guint i = 0; i < shown; i++)
+    {
+      g_autofree char *label = sesame_format_scope_label (scopes[i]);
+
+      if (i > 0 && i == n - 1)
+        /* Translators: joins the last two items of a list, with spaces */
+        g_string_append (summary, _(" and "));
+      else if (i > 0)
+        /* Translators: joins items of a list */
+        g_string_append (summary, _(", "));
+      g_string_append (summary, label);
+    }
+  if (n > shown)
+    {
+      /* Translators: ends a shortened list: "Identity, Email address and 2 more" */
+      g_string_append_printf (summary, g_dngettext (GETTEXT_PACKAGE, " and %u more",
+                                                    " and %u more", n - shown),
+                              n - shown);
+    }
+  return g_string_free (g_steal_pointer (&summary), FALSE);
+}

@@ -1,0 +1,883 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* test-gui.c: the app in a real window under Xvfb, against the broker, a real
+ * keyring and the test identity provider; the person's steps as they would take them */
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <gtk/gtk.h>
+
+#include "sesame-access-dialog.h"
+#include "sesame-account-page.h"
+#include "sesame-add-account-dialog.h"
+#include "sesame-application.h"
+#include "sesame-browser-window.h"
+#include "sesame-consent-window.h"
+#include "sesame-preferences-window.h"
+#include "sesame-test-env.h"
+#include "sesame-window.h"
+
+#define APP_ID "org.example.Mail"
+#define TIMEOUT_MS 30000
+
+static SesameTestEnv *env;
+static SesameApplication *app;
+static char *screenshots;
+static char *flatpak_info;
+static char *account;         /* the account added through the consent view */
+
+static void screenshot (const char *name);
+static void set_prefer_browser (gboolean on);
+
+/* Waiting ---------------------------------------------------------------------- */
+
+typedef gboolean (*Condition) (gpointer data);
+
+static gboolean
+wait_until (Condition condition,
+            gpointer  data,
+            guint     timeout_ms)
+{
+  gint64 deadline = g_get_monotonic_time () + timeout_ms * G_TIME_SPAN_MILLISECOND;
+
+  while (!condition (data))
+    {
+      if (g_get_monotonic_time () > deadline)
+        return FALSE;
+      if (!g_main_context_iteration (NULL, FALSE))
+        g_usleep (2000);
+    }
+  return TRUE;
+}
+
+static gboolean
+elapsed (gpointer data)
+{
+  return g_get_monotonic_time () > *(gint64 *) data;
+}
+
+/* Lets the window draw (and the person look) for @ms. */
+static void
+settle (guint ms)
+{
+  gint64 until = g_get_monotonic_time () + ms * G_TIME_SPAN_MILLISECOND;
+
+  wait_until (elapsed, &until, ms + 1000);
+}
+
+/* Finding what the person sees -------------------------------------------------------- */
+
+static GtkWindow *
+find_window (GType type)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (window, type) && gtk_widget_get_visible (GTK_WIDGET (window)))
+        return window;
+    }
+  return NULL;
+}
+
+static gboolean
+window_shown (gpointer type)
+{
+  return find_window (GPOINTER_TO_SIZE (type)) != NULL;
+}
+
+static gboolean
+window_gone (gpointer type)
+{
+  return find_window (GPOINTER_TO_SIZE (type)) == NULL;
+}
+
+static GtkWindow *
+wait_for_window (GType type)
+{
+  g_assert_true (wait_until (window_shown, GSIZE_TO_POINTER (type), TIMEOUT_MS));
+  return find_window (type);
+}
+
+/* What a widget says to people: a button's or label's text, a row's title. */
+static const char *
+widget_text (GtkWidget *widget)
+{
+  if (GTK_IS_BUTTON (widget) && gtk_button_get_label (GTK_BUTTON (widget)) != NULL)
+    return gtk_button_get_label (GTK_BUTTON (widget));
+  if (GTK_IS_LABEL (widget))
+    return gtk_label_get_text (GTK_LABEL (widget));
+  if (ADW_IS_PREFERENCES_ROW (widget))
+    return adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget));
+
+  return NULL;
+}
+
+/* The first mapped widget under @root whose text (mnemonics removed) or
+ * tooltip is @text (NULL: any of @type). */
+static GtkWidget *
+find_widget (GtkWidget  *root,
+             GType       type,
+             const char *text)
+{
+  const char *own = widget_text (root);
+  g_autofree char *plain = own != NULL ? g_strdup (own) : NULL;
+
+  if (plain != NULL)
+    {
+      char *from = plain, *to = plain;
+
+      for (; *from; from++)
+        if (*from != '_')
+          *to++ = *from;
+      *to = '\0';
+    }
+  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type) && gtk_widget_get_mapped (root) &&
+      (text == NULL || g_strcmp0 (plain, text) == 0 ||
+       g_strcmp0 (gtk_widget_get_tooltip_text (root), text) == 0))
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_widget (child, type, text);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+typedef struct {
+  GtkWidget *root;
+  GType type;
+  const char *text;
+} Lookup;
+
+static gboolean
+widget_shown (gpointer data)
+{
+  Lookup *lookup = data;
+
+  return find_widget (lookup->root, lookup->type, lookup->text) != NULL;
+}
+
+static GtkWidget *
+wait_for_widget (GtkWidget  *root,
+                 GType       type,
+                 const char *text)
+{
+  Lookup lookup = { root, type, text };
+
+  if (!wait_until (widget_shown, &lookup, TIMEOUT_MS))
+    {
+      screenshot ("failure.png");
+      g_error ("No “%s” (%s) appeared", text ? text : "", g_type_name (type));
+    }
+  return find_widget (root, type, text);
+}
+
+/* A click: the button's own signal, as GTK emits it for a pointer click. */
+static void
+click (GtkWidget  *root,
+       const char *text)
+{
+  GtkWidget *button = wait_for_widget (root, GTK_TYPE_BUTTON, text);
+
+  g_assert_true (gtk_widget_is_sensitive (button));
+  g_signal_emit_by_name (button, "clicked");
+}
+
+static void
+activate_row (GtkWidget  *root,
+              const char *title)
+{
+  GtkWidget *row = wait_for_widget (root, GTK_TYPE_LIST_BOX_ROW, title);
+
+  g_signal_emit_by_name (row, "activate");
+}
+
+static void
+screenshot (const char *name)
+{
+  g_autofree char *path = g_build_filename (screenshots, name, NULL);
+  const char *argv[] = { "import", "-window", "root", path, NULL };
+  g_autoptr(GError) error = NULL;
+  int status = 0;
+
+  settle (600);
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL,
+                               NULL, &status, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  g_test_message ("screenshot %s", path);
+}
+
+static SesameWindow *
+main_window (void)
+{
+  return SESAME_WINDOW (wait_for_window (SESAME_TYPE_WINDOW));
+}
+
+/* The web page, as a person uses it ------------------------------------------------- */
+
+typedef struct {
+  WebKitWebView *view;
+  const char *fragment;
+} PageWait;
+
+static gboolean
+page_loaded (gpointer data)
+{
+  PageWait *wait = data;
+  const char *uri = webkit_web_view_get_uri (wait->view);
+
+  return !webkit_web_view_is_loading (wait->view) && uri != NULL && strstr (uri, wait->fragment);
+}
+
+static void
+on_keys_done (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_subprocess_wait_check_finish (G_SUBPROCESS (source), result, &error);
+  g_assert_no_error (error);
+  *(gboolean *) user_data = TRUE;
+}
+
+/* Real key presses through the X server (XTEST), into the focused field;
+ * the window keeps handling events meanwhile, as it would for a person. */
+static void
+type_keys (const char * const *keys)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean done = FALSE;
+
+  g_ptr_array_add (argv, "xdotool");
+  for (guint i = 0; keys[i] != NULL; i++)
+    g_ptr_array_add (argv, (char *) keys[i]);
+  g_ptr_array_add (argv, NULL);
+  process = g_subprocess_newv ((const char * const *) argv->pdata, G_SUBPROCESS_FLAGS_NONE, &error);
+  g_assert_no_error (error);
+  g_subprocess_wait_check_async (process, NULL, on_keys_done, &done);
+  g_assert_true (sesame_test_wait_for (&done, TIMEOUT_MS));
+  settle (200);
+}
+
+/* The window gets the keyboard, as when the person clicks into it (there
+ * is no window manager under Xvfb to do it). */
+static void
+focus_window (GtkWindow *window)
+{
+  const char *keys[] = { "search", "--sync", "--name", gtk_window_get_title (window),
+                         "windowfocus", "--sync", NULL };
+
+  gtk_window_present (window);
+  settle (300);
+  type_keys (keys);
+  g_assert_true (wait_until ((Condition) gtk_window_is_active, window, TIMEOUT_MS));
+}
+
+typedef struct {
+  gboolean done;
+  gboolean result;
+} Script;
+
+static void
+on_script_done (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  Script *script = user_data;
+  g_autoptr(JSCValue) value = webkit_web_view_evaluate_javascript_finish (WEBKIT_WEB_VIEW (source),
+                                                                           result, NULL);
+
+  script->result = value != NULL && jsc_value_to_boolean (value);
+  script->done = TRUE;
+}
+
+static gboolean
+run_script (WebKitWebView *view,
+            const char    *code)
+{
+  Script script = { 0 };
+
+  webkit_web_view_evaluate_javascript (view, code, -1, NULL, NULL, NULL, on_script_done, &script);
+  g_assert_true (sesame_test_wait_for (&script.done, TIMEOUT_MS));
+  return script.result;
+}
+
+/* Until the page makes @condition (a script) true. */
+static void
+wait_for_script (WebKitWebView *view,
+                 const char    *condition)
+{
+  gint64 deadline = g_get_monotonic_time () + TIMEOUT_MS * G_TIME_SPAN_MILLISECOND;
+
+  while (!run_script (view, condition))
+    {
+      if (g_get_monotonic_time () > deadline)
+        {
+          screenshot ("failure.png");
+          g_error ("The page never came to “%s”", condition);
+        }
+      settle (100);
+    }
+}
+
+/* The person waits for the page to show the field, then clicks into it. */
+static void
+focus_field (WebKitWebView *view,
+             const char    *id)
+{
+  g_autofree char *find = g_strdup_printf ("document.getElementById('%s') !== null", id);
+  g_autofree char *focus = g_strdup_printf ("document.getElementById('%s').focus(); "
+                                            "document.activeElement.id === '%s'", id, id);
+
+  wait_for_script (view, find);
+  g_assert_true (run_script (view, focus));
+}
+
+static void
+sign_in_on_page (SesameConsentWindow *consent,
+                 const char          *login)
+{
+  WebKitWebView *view = sesame_consent_window_get_web_view (consent);
+  PageWait login_page = { view, "/interaction/" };
+  const char *type_login[] = { "type", "--delay", "30", login, NULL };
+  const char *press_enter[] = { "key", "Return", NULL };
+  g_autofree char *typed = g_strdup_printf ("document.getElementById('login').value === '%s'", login);
+
+  g_assert_true (wait_until (page_loaded, &login_page, TIMEOUT_MS));
+  screenshot ("consent-window.png");
+  focus_window (GTK_WINDOW (consent));
+  gtk_widget_grab_focus (GTK_WIDGET (view));
+  focus_field (view, "login");
+  type_keys (type_login);
+  /* Slow builds (sanitizers) take a moment to show what was typed. */
+  wait_for_script (view, typed);
+  type_keys (press_enter);
+  /* The consent page. */
+  focus_field (view, "allow");
+  type_keys (press_enter);
+}
+
+/* Tests ----------------------------------------------------------------------------- */
+
+static gboolean
+client_ready (gpointer data)
+{
+  return sesame_client_get_state (sesame_application_get_client (app)) == SESAME_CLIENT_READY;
+}
+
+static void
+test_empty_state (void)
+{
+  SesameWindow *window;
+
+  g_application_activate (G_APPLICATION (app));
+  window = main_window ();
+  g_assert_true (wait_until (client_ready, NULL, TIMEOUT_MS));
+  wait_for_widget (GTK_WIDGET (window), GTK_TYPE_LABEL, "No Accounts Yet");
+  wait_for_widget (GTK_WIDGET (window), GTK_TYPE_BUTTON, "Add Account");
+  screenshot ("empty-state.png");
+}
+
+static gboolean
+has_accounts (gpointer n)
+{
+  return g_list_model_get_n_items (sesame_client_get_accounts (sesame_application_get_client (app)))
+         == GPOINTER_TO_UINT (n);
+}
+
+static void
+test_add_through_consent_view (void)
+{
+  SesameWindow *window = main_window ();
+  GtkWindow *dialog;
+  SesameConsentWindow *consent;
+  SesameAccount1 *added;
+  g_autofree char *token = NULL;
+  g_autofree char *email = NULL;
+  g_autoptr(GError) error = NULL;
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.show-accounts", NULL);
+  click (GTK_WIDGET (window), "Add Account");
+  dialog = wait_for_window (SESAME_TYPE_ADD_ACCOUNT_DIALOG);
+  activate_row (GTK_WIDGET (dialog), "Test Provider");
+  /* The person adds a scope to the defaults. */
+  activate_row (GTK_WIDGET (dialog), "Read your data");
+  click (GTK_WIDGET (dialog), "Sign In");
+
+  consent = SESAME_CONSENT_WINDOW (wait_for_window (SESAME_TYPE_CONSENT_WINDOW));
+  g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (consent)), ==, "Sign in to Test Provider");
+  wait_for_widget (GTK_WIDGET (consent), GTK_TYPE_LABEL, "127.0.0.1");
+  sign_in_on_page (consent, "alice");
+
+  g_assert_true (wait_until (has_accounts, GUINT_TO_POINTER (1), TIMEOUT_MS));
+  g_assert_true (wait_until (window_gone, GSIZE_TO_POINTER (SESAME_TYPE_CONSENT_WINDOW), TIMEOUT_MS));
+  g_assert_true (wait_until (window_gone, GSIZE_TO_POINTER (SESAME_TYPE_ADD_ACCOUNT_DIALOG),
+                             TIMEOUT_MS));
+  added = g_list_model_get_item (sesame_client_get_accounts (sesame_application_get_client (app)), 0);
+  account = g_strdup (g_dbus_proxy_get_object_path (G_DBUS_PROXY (added)));
+  g_object_unref (added);
+
+  /* The account page: identity, each scope in words, expiry. */
+  wait_for_widget (GTK_WIDGET (window), GTK_TYPE_LABEL, "alice@example.test");
+  wait_for_widget (GTK_WIDGET (window), ADW_TYPE_ACTION_ROW, "Read your data");
+  wait_for_widget (GTK_WIDGET (window), ADW_TYPE_ACTION_ROW, "See your e-mail address");
+  wait_for_widget (GTK_WIDGET (window), GTK_TYPE_BUTTON, "Refresh Now");
+  screenshot ("account-page.png");
+
+  /* The token is real: the provider knows whose it is. */
+  token = sesame_test_env_get_token (env, account, NULL, NULL, &error);
+  g_assert_no_error (error);
+  email = sesame_test_env_userinfo_email (env, token);
+  g_assert_cmpstr (email, ==, "alice@example.test");
+}
+
+static void
+test_listed (void)
+{
+  SesameWindow *window = main_window ();
+  GtkWidget *status;
+
+  click (GTK_WIDGET (window), "Back");
+  wait_for_widget (GTK_WIDGET (window), GTK_TYPE_LABEL, "alice@example.test");
+  wait_for_widget (GTK_WIDGET (window), GTK_TYPE_LABEL,
+                   "Test Provider · Identity, Email address, Offline access and 1 more");
+  status = wait_for_widget (GTK_WIDGET (window), GTK_TYPE_LABEL, "Token expires in 1 hour");
+  g_assert_nonnull (status);
+  screenshot ("main-window.png");
+}
+
+/* A sandboxed app asks for a token while the GUI is the agent. */
+static GSubprocess *
+start_sandboxed_token_call (void)
+{
+  const char *argv[] = {
+    "bwrap", "--ro-bind", "/usr", "/usr", "--symlink", "usr/lib", "/lib",
+    "--symlink", "usr/lib64", "/lib64", "--symlink", "usr/bin", "/bin",
+    "--ro-bind", "/etc", "/etc", "--proc", "/proc", "--dev", "/dev",
+    "--bind", "/tmp", "/tmp", "--ro-bind", flatpak_info, "/.flatpak-info",
+    "--setenv", "DBUS_SESSION_BUS_ADDRESS", env->bus_address,
+    "gdbus", "call", "--session", "--timeout", "60", "--dest", "dev.sesame.Sesame.Broker",
+    "--object-path", account, "--method", "dev.sesame.Account1.GetAccessToken", "['openid']",
+    NULL
+  };
+  g_autoptr(GError) error = NULL;
+  GSubprocess *process = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                                  G_SUBPROCESS_FLAGS_STDERR_PIPE, &error);
+
+  g_assert_no_error (error);
+  return process;
+}
+
+typedef struct {
+  gboolean done;
+  gboolean success;
+  char *err;
+} Run;
+
+static void
+on_run_done (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  Run *run = user_data;
+
+  g_subprocess_communicate_utf8_finish (G_SUBPROCESS (source), result, NULL, &run->err, NULL);
+  run->success = g_subprocess_get_successful (G_SUBPROCESS (source));
+  run->done = TRUE;
+}
+
+static gboolean
+run_done (gpointer data)
+{
+  return ((Run *) data)->done;
+}
+
+static void
+answer_access_question (const char *answer,
+                        Run        *run)
+{
+  g_autoptr(GSubprocess) process = start_sandboxed_token_call ();
+  SesameAccessDialog *dialog;
+  const char *heading;
+
+  g_subprocess_communicate_utf8_async (process, NULL, NULL, on_run_done, run);
+  dialog = SESAME_ACCESS_DIALOG (wait_for_window (SESAME_TYPE_ACCESS_DIALOG));
+  heading = adw_message_dialog_get_heading (ADW_MESSAGE_DIALOG (dialog));
+  g_assert_cmpstr (heading, ==, "Allow " APP_ID " to use your account?");
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (dialog)),
+                            "alice@example.test"));
+  wait_for_widget (GTK_WIDGET (dialog), ADW_TYPE_ACTION_ROW, "Know who you are");
+  if (g_str_equal (answer, "Allow"))
+    screenshot ("access-question.png");
+  click (GTK_WIDGET (dialog), answer);
+  g_assert_true (wait_until (run_done, run, TIMEOUT_MS));
+  g_assert_true (wait_until (window_gone, GSIZE_TO_POINTER (SESAME_TYPE_ACCESS_DIALOG), TIMEOUT_MS));
+}
+
+static void
+test_deny_then_allow_app (void)
+{
+  SesameWindow *window = main_window ();
+  Run denied = { 0 }, allowed = { 0 };
+
+  answer_access_question ("Deny", &denied);
+  g_assert_false (denied.success);
+  g_assert_nonnull (strstr (denied.err, "dev.sesame.Error.AccessDenied"));
+
+  answer_access_question ("Allow", &allowed);
+  g_assert_true (allowed.success);
+
+  /* The grant appears on the account's page, live. */
+  sesame_window_show_account (window, account);
+  wait_for_widget (GTK_WIDGET (window), ADW_TYPE_ACTION_ROW, APP_ID);
+  g_free (denied.err);
+  g_free (allowed.err);
+}
+
+static gboolean
+widget_gone (gpointer data)
+{
+  return !widget_shown (data);
+}
+
+static void
+test_revoke_app (void)
+{
+  SesameWindow *window = main_window ();
+  g_autofree char *label = g_strdup_printf ("Revoke access of %s", APP_ID);
+  Lookup row = { GTK_WIDGET (window), ADW_TYPE_ACTION_ROW, APP_ID };
+
+  click (GTK_WIDGET (window), label);
+  g_assert_true (wait_until (widget_gone, &row, TIMEOUT_MS));
+}
+
+static void
+test_remove_revokes (void)
+{
+  SesameWindow *window = main_window ();
+  g_autofree char *token = sesame_test_env_get_token (env, account, NULL, NULL, NULL);
+  g_autofree char *email = NULL;
+  GtkWindow *confirm;
+
+  g_assert_nonnull (token);
+  sesame_window_show_account (window, account);
+  click (GTK_WIDGET (window), "Remove Account");
+  confirm = wait_for_window (ADW_TYPE_MESSAGE_DIALOG);
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (confirm)),
+                            "revokes its access"));
+  click (GTK_WIDGET (confirm), "Remove");
+  g_assert_true (wait_until (window_gone, GSIZE_TO_POINTER (ADW_TYPE_MESSAGE_DIALOG), TIMEOUT_MS));
+  g_assert_true (wait_until (has_accounts, GUINT_TO_POINTER (0), TIMEOUT_MS));
+  wait_for_widget (GTK_WIDGET (window), GTK_TYPE_LABEL, "No Accounts Yet");
+
+  /* The provider no longer honours what it gave. */
+  email = sesame_test_env_userinfo_email (env, token);
+  g_assert_null (email);
+}
+
+static void
+test_browser_sign_in (void)
+{
+  SesameWindow *window = main_window ();
+  GtkWindow *dialog, *browser;
+
+  /* The person turns on "Always sign in with my web browser"; the broker reads it too. */
+  set_prefer_browser (TRUE);
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.show-accounts", NULL);
+  click (GTK_WIDGET (window), "Add Account");
+  dialog = wait_for_window (SESAME_TYPE_ADD_ACCOUNT_DIALOG);
+  activate_row (GTK_WIDGET (dialog), "Test Provider");
+  click (GTK_WIDGET (dialog), "Sign In");
+
+  /* The test browser (a desktop file set as the http handler) signs in as bob. */
+  browser = wait_for_window (SESAME_TYPE_BROWSER_WINDOW);
+  wait_for_widget (GTK_WIDGET (browser), GTK_TYPE_BUTTON, "Copy Link");
+  wait_for_widget (GTK_WIDGET (browser), GTK_TYPE_BUTTON, "Cancel");
+  screenshot ("browser-window.png");
+  g_assert_true (wait_until (has_accounts, GUINT_TO_POINTER (1), 60000));
+  g_assert_true (wait_until (window_gone, GSIZE_TO_POINTER (SESAME_TYPE_BROWSER_WINDOW), TIMEOUT_MS));
+  wait_for_widget (GTK_WIDGET (window), GTK_TYPE_LABEL, "bob@example.test");
+}
+
+static void
+set_prefer_browser (gboolean on)
+{
+  GtkWindow *preferences;
+  GtkWidget *toggle;
+  g_autoptr(GSettings) settings = g_settings_new ("dev.sesame.Sesame");
+
+  g_action_group_activate_action (G_ACTION_GROUP (app), "preferences", NULL);
+  preferences = wait_for_window (SESAME_TYPE_PREFERENCES_WINDOW);
+  toggle = wait_for_widget (GTK_WIDGET (preferences), ADW_TYPE_ACTION_ROW,
+                            "Always sign in with my web browser");
+  /* The person flips the row's switch. */
+  gtk_switch_set_active (GTK_SWITCH (adw_action_row_get_activatable_widget (ADW_ACTION_ROW (toggle))),
+                         on);
+  for (guint i = 0; i < 100 && g_settings_get_boolean (settings, "prefer-browser") != on; i++)
+    settle (50);
+  g_assert_cmpint (g_settings_get_boolean (settings, "prefer-browser"), ==, on);
+  gtk_window_destroy (preferences);
+  /* The broker hears of it through the settings file. */
+  settle (1000);
+}
+
+/* The consent view's "Open in Browser": the same request goes on in the browser. */
+static void
+test_open_in_browser (void)
+{
+  SesameWindow *window = main_window ();
+  GtkWindow *dialog, *consent;
+
+  set_prefer_browser (FALSE);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.show-accounts", NULL);
+  click (GTK_WIDGET (window), "Add Account");
+  dialog = wait_for_window (SESAME_TYPE_ADD_ACCOUNT_DIALOG);
+  activate_row (GTK_WIDGET (dialog), "Test Provider");
+  click (GTK_WIDGET (dialog), "Sign In");
+  consent = wait_for_window (SESAME_TYPE_CONSENT_WINDOW);
+  click (GTK_WIDGET (consent), "Open in Browser");
+  wait_for_window (SESAME_TYPE_BROWSER_WINDOW);
+  g_assert_true (wait_until (window_gone, GSIZE_TO_POINTER (SESAME_TYPE_BROWSER_WINDOW), 60000));
+  g_assert_true (wait_until (window_gone, GSIZE_TO_POINTER (SESAME_TYPE_ADD_ACCOUNT_DIALOG),
+                             TIMEOUT_MS));
+  /* bob again: the same account, signed in anew. */
+  g_assert_true (has_accounts (GUINT_TO_POINTER (1)));
+  wait_for_widget (GTK_WIDGET (window), GTK_TYPE_LABEL, "bob@example.test was added");
+}
+
+static void
+set_entry (GtkWidget  *root,
+           const char *title,
+           const char *text)
+{
+  GtkWidget *row = wait_for_widget (root, ADW_TYPE_ENTRY_ROW, title);
+
+  gtk_editable_set_text (GTK_EDITABLE (row), text);
+}
+
+static void
+test_service_account (void)
+{
+  SesameWindow *window = main_window ();
+  GtkWindow *dialog;
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.show-accounts", NULL);
+  click (GTK_WIDGET (window), "Add Account");
+  dialog = wait_for_window (SESAME_TYPE_ADD_ACCOUNT_DIALOG);
+  activate_row (GTK_WIDGET (dialog), "Test Provider");
+  activate_row (GTK_WIDGET (dialog), "Service account (client credentials)");
+  set_entry (GTK_WIDGET (dialog), "Client ID", "sesame-confidential");
+  set_entry (GTK_WIDGET (dialog), "Client Secret", "sesame-test-secret");
+  /* An app-only registration: no personal scopes, the API one. */
+  activate_row (GTK_WIDGET (dialog), "Know who you are");
+  activate_row (GTK_WIDGET (dialog), "See your e-mail address");
+  activate_row (GTK_WIDGET (dialog), "Stay signed in");
+  activate_row (GTK_WIDGET (dialog), "Read your data");
+  click (GTK_WIDGET (dialog), "Add");
+  g_assert_true (wait_until (has_accounts, GUINT_TO_POINTER (2), TIMEOUT_MS));
+  wait_for_widget (GTK_WIDGET (window), GTK_TYPE_LABEL, "Test Provider service account (client ID)");
+  wait_for_widget (GTK_WIDGET (window), ADW_TYPE_ACTION_ROW, "Read your data");
+  screenshot ("service-account.png");
+
+  /* A new secret is tried before it replaces the old one. */
+  gtk_editable_set_text (GTK_EDITABLE (wait_for_widget (GTK_WIDGET (window), ADW_TYPE_PASSWORD_ENTRY_ROW,
+                                                        "New Client Secret")),
+                         "sesame-test-secret");
+  click (GTK_WIDGET (window), "Replace Secret");
+  wait_for_widget (GTK_WIDGET (window), GTK_TYPE_LABEL, "The new secret works and replaced the old one");
+  g_assert_true (has_accounts (GUINT_TO_POINTER (2)));
+}
+
+/* A TLS endpoint on loopback whose certificate nobody vouches for. */
+static void
+on_handshake (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  /* The browser refuses the certificate: the handshake fails, as it should. */
+  g_tls_connection_handshake_finish (G_TLS_CONNECTION (source), result, NULL);
+  g_object_unref (source);
+}
+
+static gboolean
+on_tls_incoming (GSocketService    *service,
+                 GSocketConnection *connection,
+                 GObject           *source,
+                 gpointer           user_data)
+{
+  GTlsCertificate *certificate = g_object_get_data (G_OBJECT (service), "certificate");
+  GIOStream *tls = g_tls_server_connection_new (G_IO_STREAM (connection), certificate, NULL);
+
+  if (tls != NULL)
+    g_tls_connection_handshake_async (G_TLS_CONNECTION (tls), G_PRIORITY_DEFAULT, NULL,
+                                      on_handshake, NULL);
+  return TRUE;
+}
+
+static GSocketService *
+start_bad_tls_server (guint *port)
+{
+  g_autofree char *cert = g_build_filename (env->home, "bad-cert.pem", NULL);
+  g_autofree char *key = g_build_filename (env->home, "bad-key.pem", NULL);
+  const char *argv[] = { "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key,
+                         "-out", cert, "-days", "1", "-subj", "/CN=127.0.0.1", NULL };
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+  g_autoptr(GTlsCertificate) certificate = NULL;
+  g_autoptr(GError) error = NULL;
+  GSocketService *service;
+  int status = 0;
+
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH |
+                               G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
+                               NULL, NULL, NULL, NULL, &status, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  certificate = g_tls_certificate_new_from_files (cert, key, &error);
+  g_assert_no_error (error);
+  service = g_socket_service_new ();
+  g_assert_true (g_socket_listener_add_address (G_SOCKET_LISTENER (service), address,
+                                                G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP,
+                                                NULL, &bound, &error));
+  g_assert_no_error (error);
+  *port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+  g_object_set_data_full (G_OBJECT (service), "certificate", g_steal_pointer (&certificate),
+                          g_object_unref);
+  g_signal_connect (service, "incoming", G_CALLBACK (on_tls_incoming), NULL);
+  return service;
+}
+
+static SesameConsentWindow *
+open_consent (const char *url)
+{
+  SesameConsentWindow *consent = sesame_consent_window_new (GTK_APPLICATION (app), "Example", url,
+                                                            "http://127.0.0.1:9/callback");
+
+  gtk_window_present (GTK_WINDOW (consent));
+  return consent;
+}
+
+/* The consent view goes nowhere unsafe, whatever the page does. */
+static void
+test_consent_view_refuses (void)
+{
+  g_autofree char *discovery = g_strconcat (env->issuer, "/.well-known/openid-configuration", NULL);
+  g_autoptr(GSocketService) server = NULL;
+  g_autofree char *bad_tls = NULL;
+  SesameConsentWindow *consent;
+  guint port;
+
+  consent = open_consent ("http://example.com/authorize");
+  wait_for_widget (GTK_WIDGET (consent), GTK_TYPE_LABEL, "Unsafe Page Blocked");
+  gtk_window_destroy (GTK_WINDOW (consent));
+
+  consent = open_consent (discovery);
+  {
+    PageWait loaded = { sesame_consent_window_get_web_view (consent), "openid-configuration" };
+
+    g_assert_true (wait_until (page_loaded, &loaded, TIMEOUT_MS));
+  }
+  webkit_web_view_load_uri (sesame_consent_window_get_web_view (consent), "file:///etc/hostname");
+  wait_for_widget (GTK_WIDGET (consent), GTK_TYPE_LABEL, "Unsafe Page Blocked");
+  gtk_window_destroy (GTK_WINDOW (consent));
+
+  server = start_bad_tls_server (&port);
+  bad_tls = g_strdup_printf ("https://127.0.0.1:%u/authorize", port);
+  consent = open_consent (bad_tls);
+  wait_for_widget (GTK_WIDGET (consent), GTK_TYPE_LABEL, "Connection Not Secure");
+  screenshot ("tls-refused.png");
+  gtk_window_destroy (GTK_WINDOW (consent));
+  g_socket_service_stop (server);
+}
+
+/* The person's desktop: the test browser handles http. */
+static void
+install_test_browser (void)
+{
+  g_autofree char *apps = g_build_filename (env->data_dir, "applications", NULL);
+  g_autofree char *desktop = g_build_filename (apps, "sesame-test-browser.desktop", NULL);
+  g_autofree char *mimeapps = g_build_filename (env->config_dir, "mimeapps.list", NULL);
+  g_autofree char *person = g_build_filename (g_getenv ("SESAME_SOURCE_DIR"), "tests", "idp",
+                                              "person.mjs", NULL);
+  g_autofree char *browser = g_build_filename (env->home, "test-browser", NULL);
+  /* The person looks at Sesame's window for a moment before switching to the browser. */
+  g_autofree char *script = g_strdup_printf ("#!/bin/sh\nsleep 2\nexec node %s --login bob --follow \"$1\" >&2\n",
+                                             person);
+  g_autofree char *entry = g_strdup_printf ("[Desktop Entry]\nType=Application\nName=Test Browser\n"
+                                            "Exec=%s %%u\n"
+                                            "MimeType=x-scheme-handler/http;x-scheme-handler/https;\n",
+                                            browser);
+
+  g_assert_true (g_file_set_contents (browser, script, -1, NULL));
+  g_assert_cmpint (g_chmod (browser, 0700), ==, 0);
+  g_mkdir_with_parents (apps, 0700);
+  g_assert_true (g_file_set_contents (desktop, entry, -1, NULL));
+  g_assert_true (g_file_set_contents (mimeapps, "[Default Applications]\n"
+                                      "x-scheme-handler/http=sesame-test-browser.desktop\n"
+                                      "x-scheme-handler/https=sesame-test-browser.desktop\n",
+                                      -1, NULL));
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_autofree char *home = NULL;
+  int status;
+
+  g_test_init (&argc, &argv, NULL);
+  if (g_getenv ("DISPLAY") == NULL)
+    {
+      g_test_skip ("No display: run under xvfb-run");
+      return 0;
+    }
+  env = sesame_test_env_new (3600);
+  /* One settings file for the app and the broker, as in a real session. */
+  env->settings_backend = "keyfile";
+  g_setenv ("GSETTINGS_BACKEND", "keyfile", TRUE);
+  g_setenv ("XDG_CONFIG_HOME", env->config_dir, TRUE);
+  g_setenv ("XDG_DATA_HOME", env->data_dir, TRUE);
+  g_setenv ("HOME", env->home, TRUE);
+  install_test_browser ();
+  flatpak_info = g_build_filename (env->home, "flatpak-info", NULL);
+  g_assert_true (g_file_set_contents (flatpak_info, "[Application]\nname=" APP_ID "\n", -1, NULL));
+  screenshots = g_build_filename (g_getenv ("SESAME_BUILD_DIR"), "tests", "gui", "screenshots", NULL);
+  g_mkdir_with_parents (screenshots, 0700);
+  sesame_test_env_start_broker (env);
+
+  app = sesame_application_new ();
+  g_assert_true (g_application_register (G_APPLICATION (app), NULL, NULL));
+  g_application_hold (G_APPLICATION (app));
+
+  g_test_add_func ("/gui/empty-state", test_empty_state);
+  g_test_add_func ("/gui/add-through-consent-view", test_add_through_consent_view);
+  g_test_add_func ("/gui/listed", test_listed);
+  g_test_add_func ("/gui/deny-then-allow-app", test_deny_then_allow_app);
+  g_test_add_func ("/gui/revoke-app", test_revoke_app);
+  g_test_add_func ("/gui/remove-revokes", test_remove_revokes);
+  g_test_add_func ("/gui/browser-sign-in", test_browser_sign_in);
+  g_test_add_func ("/gui/open-in-browser", test_open_in_browser);
+  g_test_add_func ("/gui/service-account", test_service_account);
+  g_test_add_func ("/gui/consent-view-refuses", test_consent_view_refuses);
+  status = g_test_run ();
+
+  g_application_release (G_APPLICATION (app));
+  g_clear_object (&app);
+  sesame_test_env_stop_broker (env);
+  sesame_test_env_free (env);
+  g_free (account);
+  g_free (flatpak_info);
+  g_free (screenshots);
+  return status;
+}
