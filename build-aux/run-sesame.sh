@@ -58,13 +58,26 @@ JSON
 pids+=($!)
 gdbus wait --session --timeout 10 dev.sesame.Sesame.Broker
 
+# The app, where there is a display; it is also the broker's agent, which
+# shows the provider's sign-in page.
+if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
+  "$build/src/app/sesame" &
+  pids+=($!)
+  cat <<MSG
+The Sesame window is open. Add Account → Local Test Provider → Sign In, and
+sign in on its page with any login name.
+
+MSG
+fi
+
 cat <<MSG
 Sesame's broker is running with the local test provider at $issuer
 (any login name signs in; the sign-in page is $issuer/auth).
 
   DBUS_SESSION_BUS_ADDRESS=$DBUS_SESSION_BUS_ADDRESS
 
-sesamectl is on the PATH of the shell below. Add an account offline:
+sesamectl is on the PATH of the shell below. Add an account offline, also
+without a display:
   sesamectl add local --device      # open the address it prints, sign in with any name
   sesamectl list
   sesamectl token ACCOUNT

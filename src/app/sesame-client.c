@@ -148,17 +148,33 @@ compare_accounts (gconstpointer a,
                          sesame_account1_get_identity (second) ?: "");
 }
 
+static int
+compare_pointed_accounts (gconstpointer a,
+                          gconstpointer b,
+                          gpointer      user_data)
+{
+  return compare_accounts (*(gconstpointer *) a, *(gconstpointer *) b, user_data);
+}
+
+static SesameAccount1 *
+account_of (GDBusObject *object)
+{
+  SesameAccount1 *account = sesame_object_get_account1 (SESAME_OBJECT (object));
+
+  /* Sign-in and removal wait for the person or the provider. */
+  if (account != NULL)
+    g_dbus_proxy_set_default_timeout (G_DBUS_PROXY (account), G_MAXINT);
+  return account;
+}
+
 static void
 add_object (SesameClient *self,
             GDBusObject  *object)
 {
-  g_autoptr(SesameAccount1) account = sesame_object_get_account1 (SESAME_OBJECT (object));
+  g_autoptr(SesameAccount1) account = account_of (object);
 
-  if (account == NULL)
-    return;
-  /* Sign-in and removal wait for the person or the provider. */
-  g_dbus_proxy_set_default_timeout (G_DBUS_PROXY (account), G_MAXINT);
-  g_list_store_insert_sorted (self->accounts, account, compare_accounts, NULL);
+  if (account != NULL)
+    g_list_store_insert_sorted (self->accounts, account, compare_accounts, NULL);
 }
 
 static void
@@ -189,15 +205,25 @@ on_object_removed (GDBusObjectManager *manager,
     }
 }
 
+/* All at once, sorted, in one change: a thousand accounts are one
+ * items-changed, not a thousand. */
 static void
 fill_accounts (SesameClient *self)
 {
   GList *objects = g_dbus_object_manager_get_objects (self->manager);
+  g_autoptr(GPtrArray) accounts = g_ptr_array_new_with_free_func (g_object_unref);
 
-  g_list_store_remove_all (self->accounts);
   for (GList *l = objects; l != NULL; l = l->next)
-    add_object (self, l->data);
+    {
+      SesameAccount1 *account = account_of (l->data);
+
+      if (account != NULL)
+        g_ptr_array_add (accounts, account);
+    }
   g_list_free_full (objects, g_object_unref);
+  g_ptr_array_sort_with_data (accounts, compare_pointed_accounts, NULL);
+  g_list_store_splice (self->accounts, 0, g_list_model_get_n_items (G_LIST_MODEL (self->accounts)),
+                       accounts->pdata, accounts->len);
 }
 
 SesameAccount1 *

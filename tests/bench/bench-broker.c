@@ -122,29 +122,6 @@ bench_latency (SesameTestEnv *env,
   g_subprocess_wait (constant, NULL, NULL);
 }
 
-static void
-write_accounts (SesameTestEnv *env)
-{
-  g_autofree char *dir = g_build_filename (env->data_dir, "sesame", NULL);
-  g_autofree char *path = g_build_filename (dir, "accounts.json", NULL);
-  g_autoptr(GString) json = g_string_new ("{\"version\": 1, \"accounts\": [\n");
-  g_autoptr(GError) error = NULL;
-
-  for (guint i = 0; i < N_ACCOUNTS; i++)
-    g_string_append_printf (json,
-                            "%s{\"id\": \"testidp_%u\", \"provider\": \"testidp\", "
-                            "\"provider-name\": \"Test Provider\", \"identity\": "
-                            "\"person%u@example.test\", \"flow\": \"authorization_code\", "
-                            "\"scopes\": [\"openid\", \"email\", \"offline_access\"], "
-                            "\"expires-at\": 1900000000, \"attention-reason\": \"\", "
-                            "\"created-at\": 1764000000}\n",
-                            i ? "," : "", i + 1, i + 1);
-  g_string_append (json, "]}\n");
-  g_mkdir_with_parents (dir, 0700);
-  g_file_set_contents (path, json->str, json->len, &error);
-  g_assert_no_error (error);
-}
-
 static gint64
 resident_kib (GSubprocess *process)
 {
@@ -164,7 +141,7 @@ bench_start (SesameTestEnv *env)
   gint64 best = G_MAXINT64, total = 0;
   const guint runs = 5;
 
-  write_accounts (env);
+  sesame_test_env_write_accounts (env, N_ACCOUNTS);
   for (guint i = 0; i < runs; i++)
     {
       gint64 start = g_get_monotonic_time ();

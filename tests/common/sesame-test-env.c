@@ -768,3 +768,27 @@ sesame_test_env_get_token (SesameTestEnv      *env,
     *expires_at = expiry;
   return token;
 }
+
+void
+sesame_test_env_write_accounts (SesameTestEnv *env,
+                                guint          n)
+{
+  g_autofree char *dir = g_build_filename (env->data_dir, "sesame", NULL);
+  g_autofree char *path = g_build_filename (dir, "accounts.json", NULL);
+  g_autoptr(GString) json = g_string_new ("{\"version\": 1, \"accounts\": [\n");
+  g_autoptr(GError) error = NULL;
+
+  for (guint i = 0; i < n; i++)
+    g_string_append_printf (json,
+                            "%s{\"id\": \"testidp_%u\", \"provider\": \"testidp\", "
+                            "\"provider-name\": \"Test Provider\", \"identity\": "
+                            "\"person%u@example.test\", \"flow\": \"authorization_code\", "
+                            "\"scopes\": [\"openid\", \"email\", \"offline_access\"], "
+                            "\"expires-at\": 1900000000, \"attention-reason\": \"\", "
+                            "\"created-at\": 1764000000}\n",
+                            i ? "," : "", i + 1, i + 1);
+  g_string_append (json, "]}\n");
+  g_mkdir_with_parents (dir, 0700);
+  g_file_set_contents (path, json->str, json->len, &error);
+  g_assert_no_error (error);
+}

@@ -115,6 +115,11 @@ GBytes        *sesame_test_env_slurp_files   (SesameTestEnv *env);
 gboolean       sesame_test_env_files_contain (SesameTestEnv *env,
                                               const char    *needle);
 
+/* Writes @n accounts of the "testidp" provider into the metadata (no
+ * secrets): for benchmarks of many accounts, before the broker starts. */
+void           sesame_test_env_write_accounts (SesameTestEnv *env,
+                                               guint          n);
+
 /* Parses a JSON response body (which is not NUL-terminated). */
 JsonNode      *sesame_test_parse_json        (GBytes *body);
 
