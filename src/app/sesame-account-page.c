@@ -9,6 +9,7 @@
 #include "sesame-clock.h"
 #include "sesame-format.h"
 #include "sesame-grant-info.h"
+#include "sesame-scope-row.h"
 
 struct _SesameAccountPage
 {
@@ -37,7 +38,6 @@ struct _SesameAccountPage
   SesameAccount1 *account;
   GtkFilter *grant_filter;
   GtkFilterListModel *grants;
-  GPtrArray *more_checks;   /* GtkCheckButton, scope in its "scope" data */
   SesameClock *clock;
   GCancellable *cancellable;
 };
@@ -88,29 +88,6 @@ flow_in_words (const char *flow)
   return _("The provider’s sign-in page");
 }
 
-static GtkWidget *
-scope_row (SesameProviderInfo *info,
-           const char         *scope)
-{
-  const char *description = info != NULL ? sesame_provider_info_describe_scope (info, scope) : NULL;
-  g_autofree char *label = sesame_format_scope_label (scope);
-  GtkWidget *row = adw_action_row_new ();
-
-  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), description != NULL ? description : label);
-  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), scope);
-  return row;
-}
-
-static void
-clear_list (GtkListBox *list)
-{
-  GtkWidget *child;
-
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (list))) != NULL)
-    gtk_list_box_remove (list, child);
-}
-
 /* Granted scopes, then the provider's others as "ask for more" choices. */
 static void
 update_scopes (SesameAccountPage *self)
@@ -119,27 +96,19 @@ update_scopes (SesameAccountPage *self)
   const char * const *granted = sesame_account1_get_scopes (self->account);
   const char * const *known = info != NULL ? sesame_provider_info_get_scopes (info) : NULL;
 
-  clear_list (self->scope_list);
-  clear_list (self->more_list);
-  g_ptr_array_set_size (self->more_checks, 0);
-  for (guint i = 0; granted != NULL && granted[i] != NULL; i++)
-    gtk_list_box_append (self->scope_list, scope_row (info, granted[i]));
-  for (guint i = 0; known != NULL && known[i] != NULL; i++)
-    {
-      GtkWidget *row, *check;
+  gboolean more = FALSE;
 
-      if (granted != NULL && g_strv_contains (granted, known[i]))
-        continue;
-      row = scope_row (info, known[i]);
-      check = gtk_check_button_new ();
-      g_object_set_data_full (G_OBJECT (check), "scope", g_strdup (known[i]), g_free);
-      adw_action_row_add_prefix (ADW_ACTION_ROW (row), check);
-      adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), check);
-      gtk_list_box_append (self->more_list, row);
-      g_ptr_array_add (self->more_checks, check);
-    }
-  gtk_widget_set_visible (GTK_WIDGET (self->more_group),
-                          self->more_checks->len > 0 && !is_service_account (self));
+  sesame_scope_rows_clear (self->scope_list);
+  sesame_scope_rows_clear (self->more_list);
+  for (guint i = 0; granted != NULL && granted[i] != NULL; i++)
+    gtk_list_box_append (self->scope_list, sesame_scope_row_new (info, granted[i], FALSE, FALSE));
+  for (guint i = 0; known != NULL && known[i] != NULL; i++)
+    if (granted == NULL || !g_strv_contains (granted, known[i]))
+      {
+        gtk_list_box_append (self->more_list, sesame_scope_row_new (info, known[i], TRUE, FALSE));
+        more = TRUE;
+      }
+  gtk_widget_set_visible (GTK_WIDGET (self->more_group), more && !is_service_account (self));
 }
 
 static void
@@ -346,17 +315,13 @@ reauthenticate_action (GtkWidget  *widget,
                        GVariant   *parameter)
 {
   SesameAccountPage *self = SESAME_ACCOUNT_PAGE (widget);
+  g_auto(GStrv) more = sesame_scope_rows_get_checked (self->more_list);
   g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
   g_auto(GStrv) scopes = NULL;
-  gboolean more = FALSE;
 
-  for (guint i = 0; i < self->more_checks->len; i++)
-    if (gtk_check_button_get_active (self->more_checks->pdata[i]))
-      {
-        g_strv_builder_add (builder, g_object_get_data (self->more_checks->pdata[i], "scope"));
-        more = TRUE;
-      }
-  if (more)
+  /* Empty: the scopes held; more: those and the ticked ones. */
+  g_strv_builder_addv (builder, (const char **) more);
+  if (more[0] != NULL)
     g_strv_builder_addv (builder, (const char **) sesame_account1_get_scopes (self->account));
   scopes = g_strv_builder_end (builder);
   set_busy (self, TRUE);
@@ -522,7 +487,6 @@ sesame_account_page_dispose (GObject *object)
   g_clear_object (&self->grants);
   g_clear_object (&self->clock);
   g_clear_object (&self->cancellable);
-  g_clear_pointer (&self->more_checks, g_ptr_array_unref);
   gtk_widget_dispose_template (GTK_WIDGET (self), SESAME_TYPE_ACCOUNT_PAGE);
 
   G_OBJECT_CLASS (sesame_account_page_parent_class)->dispose (object);
@@ -578,7 +542,6 @@ sesame_account_page_init (SesameAccountPage *self)
 
   gtk_widget_init_template (GTK_WIDGET (self));
   self->cancellable = g_cancellable_new ();
-  self->more_checks = g_ptr_array_new ();
   self->grant_filter = GTK_FILTER (gtk_custom_filter_new (grant_is_for_account, self, NULL));
   self->grants = gtk_filter_list_model_new (NULL, self->grant_filter);
   gtk_list_box_bind_model (self->grant_list, G_LIST_MODEL (self->grants), create_grant_row,

@@ -5,7 +5,7 @@
 #include <glib/gi18n.h>
 
 #include "sesame-add-account-dialog.h"
-#include "sesame-format.h"
+#include "sesame-scope-row.h"
 
 struct _SesameAddAccountDialog
 {
@@ -42,15 +42,6 @@ static guint signals[N_SIGNALS];
 
 /* Scopes ---------------------------------------------------------------------- */
 
-static void
-clear_list (GtkListBox *list)
-{
-  GtkWidget *child;
-
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (list))) != NULL)
-    gtk_list_box_remove (list, child);
-}
-
 /* One check row per scope the provider describes, its defaults ticked. */
 static void
 fill_scopes (GtkListBox         *list,
@@ -59,41 +50,10 @@ fill_scopes (GtkListBox         *list,
   const char * const *scopes = sesame_provider_info_get_scopes (provider);
   const char * const *defaults = sesame_provider_info_get_default_scopes (provider);
 
-  clear_list (list);
+  sesame_scope_rows_clear (list);
   for (guint i = 0; scopes[i] != NULL; i++)
-    {
-      const char *description = sesame_provider_info_describe_scope (provider, scopes[i]);
-      g_autofree char *label = sesame_format_scope_label (scopes[i]);
-      GtkWidget *row = adw_action_row_new ();
-      GtkWidget *check = gtk_check_button_new ();
-
-      adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
-      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row),
-                                     description != NULL && *description ? description : label);
-      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), scopes[i]);
-      gtk_check_button_set_active (GTK_CHECK_BUTTON (check), g_strv_contains (defaults, scopes[i]));
-      g_object_set_data_full (G_OBJECT (check), "scope", g_strdup (scopes[i]), g_free);
-      adw_action_row_add_prefix (ADW_ACTION_ROW (row), check);
-      adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), check);
-      g_object_set_data (G_OBJECT (row), "check", check);
-      gtk_list_box_append (list, row);
-    }
-}
-
-static GStrv
-checked_scopes (GtkListBox *list)
-{
-  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
-
-  for (GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (list)); row != NULL;
-       row = gtk_widget_get_next_sibling (row))
-    {
-      GtkCheckButton *check = g_object_get_data (G_OBJECT (row), "check");
-
-      if (check != NULL && gtk_check_button_get_active (check))
-        g_strv_builder_add (builder, g_object_get_data (G_OBJECT (check), "scope"));
-    }
-  return g_strv_builder_end (builder);
+    gtk_list_box_append (list, sesame_scope_row_new (provider, scopes[i], TRUE,
+                                                     g_strv_contains (defaults, scopes[i])));
 }
 
 /* Providers -------------------------------------------------------------------- */
@@ -245,7 +205,7 @@ sign_in_action (GtkWidget  *widget,
 {
   SesameAddAccountDialog *self = SESAME_ADD_ACCOUNT_DIALOG (widget);
   g_auto(GVariantDict) options = G_VARIANT_DICT_INIT (NULL);
-  g_auto(GStrv) scopes = checked_scopes (self->scope_list);
+  g_auto(GStrv) scopes = sesame_scope_rows_get_checked (self->scope_list);
   g_autofree char *issuer = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->issuer_row)));
   g_autofree char *client_id = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->client_id_row)));
 
@@ -288,7 +248,7 @@ add_service_action (GtkWidget  *widget,
 {
   SesameAddAccountDialog *self = SESAME_ADD_ACCOUNT_DIALOG (widget);
   g_auto(GVariantDict) options = G_VARIANT_DICT_INIT (NULL);
-  g_auto(GStrv) scopes = checked_scopes (self->service_scope_list);
+  g_auto(GStrv) scopes = sesame_scope_rows_get_checked (self->service_scope_list);
   g_autofree char *client_id = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->service_client_id_row)));
   const char *secret = gtk_editable_get_text (GTK_EDITABLE (self->secret_row));
 

@@ -374,7 +374,9 @@ on_started (GObject      *source,
   if (reply != NULL || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
   g_dbus_error_strip_remote_error (error);
-  message = g_strdup_printf (_("Sesame’s service could not be started: %s"), error->message);
+  /* Translators: %s is the system's own reason, kept for whoever helps */
+  message = g_strdup_printf (_("Sesame’s service could not be started, so your accounts cannot "
+                               "be shown. Reinstalling Sesame may help. (%s)"), error->message);
   set_state (self, SESAME_CLIENT_FAILED, message);
 }
 

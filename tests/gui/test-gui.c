@@ -26,6 +26,7 @@ static char *flatpak_info;
 static char *account;         /* the account added through the consent view */
 
 static void screenshot (const char *name);
+static char *clipboard_text (GtkWidget *widget);
 static void set_prefer_browser (gboolean on);
 
 /* Waiting ---------------------------------------------------------------------- */
@@ -374,6 +375,33 @@ client_ready (gpointer data)
   return sesame_client_get_state (sesame_application_get_client (app)) == SESAME_CLIENT_READY;
 }
 
+static gboolean
+client_failed (gpointer data)
+{
+  return sesame_client_get_state (sesame_application_get_client (app)) == SESAME_CLIENT_FAILED;
+}
+
+/* No broker, and none that D-Bus can start: the window says so; once the
+ * broker is there, the window follows. */
+static void
+test_broker_unavailable (void)
+{
+  SesameWindow *window;
+  const char *message;
+
+  g_application_activate (G_APPLICATION (app));
+  window = main_window ();
+  g_assert_true (wait_until (client_failed, NULL, TIMEOUT_MS));
+  wait_for_widget (GTK_WIDGET (window), GTK_TYPE_LABEL, "Sesame’s Service Is Not Available");
+  message = sesame_client_get_error_message (sesame_application_get_client (app));
+  g_assert_true (g_str_has_prefix (message, "Sesame’s service could not be started, so your accounts cannot be shown."));
+  wait_for_widget (GTK_WIDGET (window), GTK_TYPE_LABEL, message);
+  screenshot ("broker-unavailable.png");
+
+  sesame_test_env_start_broker (env);
+  g_assert_true (wait_until (client_ready, NULL, TIMEOUT_MS));
+}
+
 static void
 test_empty_state (void)
 {
@@ -385,6 +413,19 @@ test_empty_state (void)
   wait_for_widget (GTK_WIDGET (window), GTK_TYPE_LABEL, "No Accounts Yet");
   wait_for_widget (GTK_WIDGET (window), GTK_TYPE_BUTTON, "Add Account");
   screenshot ("empty-state.png");
+}
+
+/* Add Account, then the test provider. */
+static GtkWindow *
+start_adding (SesameWindow *window)
+{
+  GtkWindow *dialog;
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.show-accounts", NULL);
+  click (GTK_WIDGET (window), "Add Account");
+  dialog = wait_for_window (SESAME_TYPE_ADD_ACCOUNT_DIALOG);
+  activate_row (GTK_WIDGET (dialog), "Test Provider");
+  return dialog;
 }
 
 static gboolean
@@ -405,10 +446,7 @@ test_add_through_consent_view (void)
   g_autofree char *email = NULL;
   g_autoptr(GError) error = NULL;
 
-  gtk_widget_activate_action (GTK_WIDGET (window), "win.show-accounts", NULL);
-  click (GTK_WIDGET (window), "Add Account");
-  dialog = wait_for_window (SESAME_TYPE_ADD_ACCOUNT_DIALOG);
-  activate_row (GTK_WIDGET (dialog), "Test Provider");
+  dialog = start_adding (window);
   /* The person adds a scope to the defaults. */
   activate_row (GTK_WIDGET (dialog), "Read your data");
   click (GTK_WIDGET (dialog), "Sign In");
@@ -438,6 +476,32 @@ test_add_through_consent_view (void)
   g_assert_no_error (error);
   email = sesame_test_env_userinfo_email (env, token);
   g_assert_cmpstr (email, ==, "alice@example.test");
+}
+
+/* Cancel in the consent window: nothing added, no error, the dialog ready again. */
+static void
+test_cancel_sign_in (void)
+{
+  SesameWindow *window = main_window ();
+  GtkWindow *dialog, *consent;
+
+  dialog = start_adding (window);
+  click (GTK_WIDGET (dialog), "Sign In");
+  consent = wait_for_window (SESAME_TYPE_CONSENT_WINDOW);
+  click (GTK_WIDGET (consent), "Cancel");
+  g_assert_true (wait_until (window_gone, GSIZE_TO_POINTER (SESAME_TYPE_CONSENT_WINDOW), TIMEOUT_MS));
+  /* The Sign In button works again, and no error is shown for a cancel. */
+  {
+    GtkWidget *sign_in = wait_for_widget (GTK_WIDGET (dialog), GTK_TYPE_BUTTON, "Sign In");
+    gint64 deadline = g_get_monotonic_time () + TIMEOUT_MS * G_TIME_SPAN_MILLISECOND;
+
+    while (!gtk_widget_is_sensitive (sign_in) && g_get_monotonic_time () < deadline)
+      settle (50);
+    g_assert_true (gtk_widget_is_sensitive (sign_in));
+  }
+  g_assert_true (has_accounts (GUINT_TO_POINTER (0)));
+  gtk_window_close (dialog);
+  g_assert_true (wait_until (window_gone, GSIZE_TO_POINTER (SESAME_TYPE_ADD_ACCOUNT_DIALOG), TIMEOUT_MS));
 }
 
 static void
@@ -593,17 +657,21 @@ test_browser_sign_in (void)
   /* The person turns on "Always sign in with my web browser"; the broker reads it too. */
   set_prefer_browser (TRUE);
 
-  gtk_widget_activate_action (GTK_WIDGET (window), "win.show-accounts", NULL);
-  click (GTK_WIDGET (window), "Add Account");
-  dialog = wait_for_window (SESAME_TYPE_ADD_ACCOUNT_DIALOG);
-  activate_row (GTK_WIDGET (dialog), "Test Provider");
+  dialog = start_adding (window);
   click (GTK_WIDGET (dialog), "Sign In");
 
   /* The test browser (a desktop file set as the http handler) signs in as bob. */
   browser = wait_for_window (SESAME_TYPE_BROWSER_WINDOW);
-  wait_for_widget (GTK_WIDGET (browser), GTK_TYPE_BUTTON, "Copy Link");
   wait_for_widget (GTK_WIDGET (browser), GTK_TYPE_BUTTON, "Cancel");
   screenshot ("browser-window.png");
+  click (GTK_WIDGET (browser), "Copy Link");
+  {
+    g_autofree char *link = clipboard_text (GTK_WIDGET (browser));
+    g_autofree char *expected = g_strconcat (env->issuer, "/auth?", NULL);
+
+    g_assert_true (g_str_has_prefix (link, expected));
+    g_assert_nonnull (strstr (link, "code_challenge_method=S256"));
+  }
   g_assert_true (wait_until (has_accounts, GUINT_TO_POINTER (1), 60000));
   g_assert_true (wait_until (window_gone, GSIZE_TO_POINTER (SESAME_TYPE_BROWSER_WINDOW), TIMEOUT_MS));
   wait_for_widget (GTK_WIDGET (window), GTK_TYPE_LABEL, "bob@example.test");
@@ -639,10 +707,7 @@ test_open_in_browser (void)
   GtkWindow *dialog, *consent;
 
   set_prefer_browser (FALSE);
-  gtk_widget_activate_action (GTK_WIDGET (window), "win.show-accounts", NULL);
-  click (GTK_WIDGET (window), "Add Account");
-  dialog = wait_for_window (SESAME_TYPE_ADD_ACCOUNT_DIALOG);
-  activate_row (GTK_WIDGET (dialog), "Test Provider");
+  dialog = start_adding (window);
   click (GTK_WIDGET (dialog), "Sign In");
   consent = wait_for_window (SESAME_TYPE_CONSENT_WINDOW);
   click (GTK_WIDGET (consent), "Open in Browser");
@@ -671,10 +736,7 @@ test_service_account (void)
   SesameWindow *window = main_window ();
   GtkWindow *dialog;
 
-  gtk_widget_activate_action (GTK_WIDGET (window), "win.show-accounts", NULL);
-  click (GTK_WIDGET (window), "Add Account");
-  dialog = wait_for_window (SESAME_TYPE_ADD_ACCOUNT_DIALOG);
-  activate_row (GTK_WIDGET (dialog), "Test Provider");
+  dialog = start_adding (window);
   activate_row (GTK_WIDGET (dialog), "Service account (client credentials)");
   set_entry (GTK_WIDGET (dialog), "Client ID", "sesame-confidential");
   set_entry (GTK_WIDGET (dialog), "Client Secret", "sesame-test-secret");
@@ -801,6 +863,34 @@ test_consent_view_refuses (void)
   g_socket_service_stop (server);
 }
 
+static void
+on_clipboard_text (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  char **text = user_data;
+
+  *text = gdk_clipboard_read_text_finish (GDK_CLIPBOARD (source), result, NULL);
+  if (*text == NULL)
+    *text = g_strdup ("");
+}
+
+static gboolean
+text_read (gpointer data)
+{
+  return *(char **) data != NULL;
+}
+
+static char *
+clipboard_text (GtkWidget *widget)
+{
+  char *text = NULL;
+
+  gdk_clipboard_read_text_async (gtk_widget_get_clipboard (widget), NULL, on_clipboard_text, &text);
+  g_assert_true (wait_until (text_read, &text, TIMEOUT_MS));
+  return text;
+}
+
 /* The person's desktop: the test browser handles http. */
 static void
 install_test_browser (void)
@@ -854,13 +944,13 @@ main (int    argc,
   g_assert_true (g_file_set_contents (flatpak_info, "[Application]\nname=" APP_ID "\n", -1, NULL));
   screenshots = g_build_filename (g_getenv ("SESAME_BUILD_DIR"), "tests", "gui", "screenshots", NULL);
   g_mkdir_with_parents (screenshots, 0700);
-  sesame_test_env_start_broker (env);
-
   app = sesame_application_new ();
   g_assert_true (g_application_register (G_APPLICATION (app), NULL, NULL));
   g_application_hold (G_APPLICATION (app));
 
+  g_test_add_func ("/gui/broker-unavailable", test_broker_unavailable);
   g_test_add_func ("/gui/empty-state", test_empty_state);
+  g_test_add_func ("/gui/cancel-sign-in", test_cancel_sign_in);
   g_test_add_func ("/gui/add-through-consent-view", test_add_through_consent_view);
   g_test_add_func ("/gui/listed", test_listed);
   g_test_add_func ("/gui/deny-then-allow-app", test_deny_then_allow_app);
