@@ -676,6 +676,29 @@ on_add_discovered (GObject      *source,
   add_with_provider (adding);
 }
 
+/* The provider a step of adding resolved to (a new or rewritten provider
+ * file); FALSE when that step failed, which ends the call. */
+static gboolean
+take_provider (Adding         *adding,
+               SesameProvider *provider,
+               GError         *error)
+{
+  if (provider == NULL)
+    return sesame_broker_return_error (g_steal_pointer (&adding->invocation), error),
+           adding_free (adding), FALSE;
+  g_set_object (&adding->provider, provider);
+  g_object_unref (provider);
+  return TRUE;
+}
+
+static void
+discover_then_add (Adding *adding)
+{
+  sesame_provider_registry_ensure_discovered_async (adding->self->providers, adding->self->client,
+                                                    adding->provider, adding->cancellable,
+                                                    on_add_discovered, adding);
+}
+
 static void
 on_issuer_added (GObject      *source,
                  GAsyncResult *result,
@@ -687,12 +710,8 @@ on_issuer_added (GObject      *source,
 
   provider = sesame_provider_registry_add_issuer_finish (SESAME_PROVIDER_REGISTRY (source),
                                                          result, &error);
-  if (provider == NULL)
-    return sesame_broker_return_error (g_steal_pointer (&adding->invocation), error),
-           adding_free (adding);
-  g_set_object (&adding->provider, provider);
-  g_object_unref (provider);
-  add_with_provider (adding);
+  if (take_provider (adding, provider, error))
+    add_with_provider (adding);
 }
 
 /* The person's own client id is remembered; then as for any provider. */
@@ -702,20 +721,13 @@ on_client_id_set (GObject      *source,
                   gpointer      user_data)
 {
   Adding *adding = user_data;
-  SesameBroker *self = adding->self;
   GError *error = NULL;
   SesameProvider *provider;
 
   provider = sesame_provider_registry_set_client_id_finish (SESAME_PROVIDER_REGISTRY (source),
                                                             result, &error);
-  if (provider == NULL)
-    return sesame_broker_return_error (g_steal_pointer (&adding->invocation), error),
-           adding_free (adding);
-  g_set_object (&adding->provider, provider);
-  g_object_unref (provider);
-  sesame_provider_registry_ensure_discovered_async (self->providers, self->client,
-                                                    adding->provider, adding->cancellable,
-                                                    on_add_discovered, adding);
+  if (take_provider (adding, provider, error))
+    discover_then_add (adding);
 }
 
 static void
@@ -741,9 +753,7 @@ on_add_access (GObject      *source,
                                                   adding->client_id, adding->cancellable,
                                                   on_client_id_set, adding);
   else
-    sesame_provider_registry_ensure_discovered_async (self->providers, self->client,
-                                                      adding->provider, adding->cancellable,
-                                                      on_add_discovered, adding);
+    discover_then_add (adding);
 }
 
 /* Reads one optional string option; a value of another type is an error. */
