@@ -248,6 +248,8 @@ handle_reauthenticate (SesameAccountObject   *self,
       g_error_new_literal (SESAME_ERROR, SESAME_ERROR_INVALID_ARGUMENT,
                            _("A service account has no sign-in page. Add it again with its "
                              "new client secret instead.")));
+  if (!sesame_broker_check_sign_in_quota (self->broker, invocation))
+    return;
 
   sesame_broker_check_access_async (self->broker, invocation, SESAME_ACCESS_MANAGE,
                                     self->credentials, NULL, scopes, on_reauthenticate_access,

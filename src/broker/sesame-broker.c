@@ -19,6 +19,9 @@
 #define MAX_SCOPE_LENGTH 512
 /* One caller cannot pile up device sign-ins (each polls a provider). */
 #define MAX_DEVICE_SIGN_INS_PER_CALLER 8
+/* Each holds a loopback listener and a window: one caller cannot open many. */
+#define MAX_SIGN_INS_PER_CALLER 8
+#define MAX_OPTION_LENGTH 2048
 
 struct _SesameBroker
 {
@@ -39,6 +42,7 @@ struct _SesameBroker
   SesameBroker1            *iface;
   GHashTable               *objects;      /* account id → SesameAccountObject */
   GHashTable               *devices;      /* request id → SesameDeviceSignIn */
+  GHashTable               *watched;      /* bus name → requests in progress (GUINT) */
   guint                     next_device;
 };
 
@@ -57,6 +61,7 @@ sesame_broker_dispose (GObject *object)
   if (self->subtree_id != 0)
     g_dbus_connection_unregister_subtree (self->connection, self->subtree_id);
   g_clear_pointer (&self->devices, g_hash_table_unref);
+  g_clear_pointer (&self->watched, g_hash_table_unref);
   g_clear_pointer (&self->objects, g_hash_table_unref);
   g_clear_object (&self->access);
   g_clear_object (&self->grants);
@@ -82,6 +87,7 @@ sesame_broker_init (SesameBroker *self)
 {
   self->objects = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   self->devices = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  self->watched = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }
 
 void
@@ -131,11 +137,27 @@ sesame_broker_check_scopes (const char * const *scopes,
   return TRUE;
 }
 
+typedef struct {
+  GHashTable *watched;
+  char       *sender;
+  guint       watch_id;
+} Watch;
+
 static void
-unwatch_caller (gpointer  watch_id,
+unwatch_caller (gpointer  user_data,
                 GObject  *cancellable)
 {
-  g_bus_unwatch_name (GPOINTER_TO_UINT (watch_id));
+  Watch *watch = user_data;
+  guint n = GPOINTER_TO_UINT (g_hash_table_lookup (watch->watched, watch->sender));
+
+  g_bus_unwatch_name (watch->watch_id);
+  if (n > 1)
+    g_hash_table_insert (watch->watched, g_strdup (watch->sender), GUINT_TO_POINTER (n - 1));
+  else
+    g_hash_table_remove (watch->watched, watch->sender);
+  g_hash_table_unref (watch->watched);
+  g_free (watch->sender);
+  g_free (watch);
 }
 
 static void
@@ -146,19 +168,57 @@ on_caller_vanished (GDBusConnection *connection,
   g_cancellable_cancel (G_CANCELLABLE (user_data));
 }
 
+/* What a caller sent, for an error message: short, whatever it sent. */
+static char *
+shorten (const char *text)
+{
+  const char *end = text;
+  g_autofree char *valid = NULL;
+
+  for (guint i = 0; i < 64 && *end != '\0'; i++)
+    end = g_utf8_next_char (end);
+  valid = g_utf8_make_valid (text, end - text);
+  return *end == '\0' ? g_steal_pointer (&valid) : g_strconcat (valid, "…", NULL);
+}
+
 GCancellable *
 sesame_broker_watch_caller (SesameBroker          *self,
                             GDBusMethodInvocation *invocation)
 {
   GCancellable *cancellable = g_cancellable_new ();
-  guint watch_id;
+  Watch *watch = g_new0 (Watch, 1);
+  const char *sender = g_dbus_method_invocation_get_sender (invocation);
 
-  watch_id = g_bus_watch_name_on_connection (self->connection,
-                                             g_dbus_method_invocation_get_sender (invocation),
-                                             G_BUS_NAME_WATCHER_FLAGS_NONE, NULL,
-                                             on_caller_vanished, cancellable, NULL);
-  g_object_weak_ref (G_OBJECT (cancellable), unwatch_caller, GUINT_TO_POINTER (watch_id));
+  watch->watched = g_hash_table_ref (self->watched);
+  watch->sender = g_strdup (sender);
+  watch->watch_id = g_bus_watch_name_on_connection (self->connection, sender,
+                                                    G_BUS_NAME_WATCHER_FLAGS_NONE, NULL,
+                                                    on_caller_vanished, cancellable, NULL);
+  g_hash_table_insert (self->watched, g_strdup (sender),
+                       GUINT_TO_POINTER (sesame_broker_count_watched (self, sender) + 1));
+  g_object_weak_ref (G_OBJECT (cancellable), unwatch_caller, watch);
   return cancellable;
+}
+
+guint
+sesame_broker_count_watched (SesameBroker *self,
+                             const char   *sender)
+{
+  return GPOINTER_TO_UINT (g_hash_table_lookup (self->watched, sender));
+}
+
+gboolean
+sesame_broker_check_sign_in_quota (SesameBroker          *self,
+                                   GDBusMethodInvocation *invocation)
+{
+  if (sesame_broker_count_watched (self, g_dbus_method_invocation_get_sender (invocation)) <
+      MAX_SIGN_INS_PER_CALLER)
+    return TRUE;
+  sesame_broker_return_error (invocation,
+    g_error_new (SESAME_ERROR, SESAME_ERROR_INVALID_ARGUMENT,
+                 _("You have %u sign-ins in progress already. Finish or cancel one first."),
+                 MAX_SIGN_INS_PER_CALLER));
+  return FALSE;
 }
 
 /* Caller identification and per-application grants (DESIGN.md, "Which
@@ -770,6 +830,10 @@ lookup_option (GVariant    *options,
   if (!g_variant_is_of_type (found, G_VARIANT_TYPE_STRING))
     return g_set_error (error, SESAME_ERROR, SESAME_ERROR_INVALID_ARGUMENT,
                         _("The option “%s” must be a string."), key), FALSE;
+  if (g_variant_get_size (found) > MAX_OPTION_LENGTH)
+    return g_set_error (error, SESAME_ERROR, SESAME_ERROR_INVALID_ARGUMENT,
+                        _("The option “%s” is too long (at most %u bytes)."), key,
+                        MAX_OPTION_LENGTH), FALSE;
   *value = g_variant_dup_string (found, NULL);
   return TRUE;
 }
@@ -791,10 +855,13 @@ read_add_options (Adding   *adding,
     adding->flow = g_strdup (SESAME_FLOW_AUTHORIZATION_CODE);
   if (!g_str_equal (adding->flow, SESAME_FLOW_AUTHORIZATION_CODE) &&
       !g_str_equal (adding->flow, SESAME_FLOW_CLIENT_CREDENTIALS))
-    return g_error_new (SESAME_ERROR, SESAME_ERROR_INVALID_ARGUMENT,
-                        _("The flow “%s” cannot be used here: use authorization_code or "
-                          "client_credentials (device sign-in has its own methods)."),
-                        adding->flow);
+    {
+      g_autofree char *flow = shorten (adding->flow);
+
+      return g_error_new (SESAME_ERROR, SESAME_ERROR_INVALID_ARGUMENT,
+                          _("The flow “%s” cannot be used here: use authorization_code or "
+                            "client_credentials (device sign-in has its own methods)."), flow);
+    }
   if (sesame_provider_is_template (adding->provider) && (adding->issuer == NULL || !*adding->issuer))
     return g_error_new (SESAME_ERROR, SESAME_ERROR_INVALID_ARGUMENT,
                         _("Adding an %s account needs the address of its issuer."),
@@ -805,9 +872,11 @@ read_add_options (Adding   *adding,
 static GError *
 unknown_provider (const char *id)
 {
+  g_autofree char *shown = shorten (id);
+
   return g_error_new (SESAME_ERROR, SESAME_ERROR_INVALID_ARGUMENT,
                       _("There is no provider “%s”. See the list of providers for the ones "
-                        "this computer knows."), id);
+                        "this computer knows."), shown);
 }
 
 static gboolean
@@ -826,6 +895,8 @@ handle_add_account (SesameBroker1         *iface,
     return sesame_broker_return_error (invocation, unknown_provider (provider_id)), TRUE;
   if (!sesame_broker_check_scopes (scopes, &error))
     return sesame_broker_return_error (invocation, error), TRUE;
+  if (!sesame_broker_check_sign_in_quota (self, invocation))
+    return TRUE;
 
   adding = g_new0 (Adding, 1);
   adding->self = self;
@@ -995,9 +1066,13 @@ on_revoke_caller (GObject      *source,
       g_error_new_literal (SESAME_ERROR, SESAME_ERROR_ACCESS_DENIED,
                            _("An app may revoke only its own access.")));
   if (!sesame_grant_store_revoke (self->grants, app_id, account + strlen (SESAME_ACCOUNTS_PATH)))
-    return sesame_broker_return_error (g_steal_pointer (&invocation),
-      g_error_new (SESAME_ERROR, SESAME_ERROR_INVALID_ARGUMENT,
-                   _("“%s” holds no grant for that account."), app_id));
+    {
+      g_autofree char *shown = shorten (app_id);
+
+      return sesame_broker_return_error (g_steal_pointer (&invocation),
+        g_error_new (SESAME_ERROR, SESAME_ERROR_INVALID_ARGUMENT,
+                     _("“%s” holds no grant for that account."), shown));
+    }
   sesame_broker1_complete_revoke_grant (self->iface, g_steal_pointer (&invocation));
 }
 
@@ -1126,9 +1201,11 @@ lookup_device (SesameBroker          *self,
       g_strcmp0 (sesame_device_sign_in_get_owner (device),
                  g_dbus_method_invocation_get_sender (invocation)) != 0)
     {
+      g_autofree char *shown = shorten (request);
+
       sesame_broker_return_error (invocation,
         g_error_new (SESAME_ERROR, SESAME_ERROR_INVALID_ARGUMENT,
-                     _("There is no device sign-in “%s” of yours. Begin a new one."), request));
+                     _("There is no device sign-in “%s” of yours. Begin a new one."), shown));
       return NULL;
     }
   return device;

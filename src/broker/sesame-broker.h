@@ -46,9 +46,16 @@ gboolean sesame_broker_check_access_now (SesameBroker          *self,
                                          SesameCredentials     *account,
                                          const char * const    *scopes);
 
-/* A cancellable that fires when the caller of @invocation leaves the bus. */
+/* A cancellable that fires when the caller of @invocation leaves the bus;
+ * the caller counts as having one more request in progress while it lives. */
 GCancellable *sesame_broker_watch_caller (SesameBroker          *self,
                                           GDBusMethodInvocation *invocation);
+guint         sesame_broker_count_watched (SesameBroker         *self,
+                                           const char           *sender);
+/* FALSE, having answered @invocation, when its caller has too many
+ * interactive sign-ins in progress. */
+gboolean      sesame_broker_check_sign_in_quota (SesameBroker          *self,
+                                                 GDBusMethodInvocation *invocation);
 
 /* Interactive sign-in through the agent (for AddAccount and Reauthenticate). */
 void         sesame_broker_sign_in_async  (SesameBroker        *self,

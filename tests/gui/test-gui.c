@@ -923,7 +923,6 @@ int
 main (int    argc,
       char **argv)
 {
-  g_autofree char *home = NULL;
   int status;
 
   g_test_init (&argc, &argv, NULL);
