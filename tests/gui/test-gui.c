@@ -519,6 +519,39 @@ test_listed (void)
   screenshot ("main-window.png");
 }
 
+static gboolean
+width_is (gpointer width)
+{
+  /* The decorations drawn by the window itself take a few pixels. */
+  return ABS (gtk_widget_get_width (GTK_WIDGET (main_window ())) - GPOINTER_TO_INT (width)) <= 40;
+}
+
+static void
+resize_main_window (int width)
+{
+  g_autofree char *w = g_strdup_printf ("%d", width);
+  const char *keys[] = { "search", "--sync", "--name", "^Sesame$", "windowsize", "--sync", w, "640", NULL };
+
+  type_keys (keys);
+  g_assert_true (wait_until (width_is, GINT_TO_POINTER (width), TIMEOUT_MS));
+}
+
+/* A phone-sized window still shows the list and the account page. */
+static void
+test_narrow (void)
+{
+  SesameWindow *window = main_window ();
+
+  resize_main_window (360);
+  wait_for_widget (GTK_WIDGET (window), GTK_TYPE_LABEL, "alice@example.test");
+  screenshot ("narrow-list.png");
+  sesame_window_show_account (window, account);
+  wait_for_widget (GTK_WIDGET (window), GTK_TYPE_BUTTON, "Remove Account");
+  screenshot ("narrow-account.png");
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.show-accounts", NULL);
+  resize_main_window (640);
+}
+
 /* A sandboxed app asks for a token while the GUI is the agent. */
 static GSubprocess *
 start_sandboxed_token_call (void)
@@ -952,6 +985,7 @@ main (int    argc,
   g_test_add_func ("/gui/cancel-sign-in", test_cancel_sign_in);
   g_test_add_func ("/gui/add-through-consent-view", test_add_through_consent_view);
   g_test_add_func ("/gui/listed", test_listed);
+  g_test_add_func ("/gui/narrow", test_narrow);
   g_test_add_func ("/gui/deny-then-allow-app", test_deny_then_allow_app);
   g_test_add_func ("/gui/revoke-app", test_revoke_app);
   g_test_add_func ("/gui/remove-revokes", test_remove_revokes);
