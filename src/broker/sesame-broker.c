@@ -44,6 +44,8 @@ struct _SesameBroker
   GHashTable               *devices;      /* request id → SesameDeviceSignIn */
   GHashTable               *watched;      /* bus name → requests in progress (GUINT) */
   guint                     next_device;
+  GHashTable               *adding;       /* ids whose secret is stored, metadata not yet */
+  GCancellable             *reconciling;
 };
 
 G_DEFINE_FINAL_TYPE (SesameBroker, sesame_broker, G_TYPE_OBJECT)
@@ -60,6 +62,9 @@ sesame_broker_dispose (GObject *object)
     g_dbus_connection_unregister_object (self->connection, self->manager_id);
   if (self->subtree_id != 0)
     g_dbus_connection_unregister_subtree (self->connection, self->subtree_id);
+  g_cancellable_cancel (self->reconciling);
+  g_clear_object (&self->reconciling);
+  g_clear_pointer (&self->adding, g_hash_table_unref);
   g_clear_pointer (&self->devices, g_hash_table_unref);
   g_clear_pointer (&self->watched, g_hash_table_unref);
   g_clear_pointer (&self->objects, g_hash_table_unref);
@@ -88,6 +93,7 @@ sesame_broker_init (SesameBroker *self)
   self->objects = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   self->devices = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   self->watched = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->adding = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }
 
 void
@@ -425,6 +431,8 @@ on_account_secret_stored (GObject      *source,
   GError *error = NULL;
 
   /* The secret is in the keyring before the account exists anywhere else. */
+  g_hash_table_remove (self->adding,
+                       sesame_account_get_id (sesame_credentials_get_account (storing->credentials)));
   if (!sesame_credentials_replace_finish (storing->credentials, result, &error))
     return g_task_return_error (task, error);
 
@@ -468,6 +476,8 @@ store_account_async (SesameBroker        *self,
       storing->credentials = sesame_credentials_new (account, provider, self->providers, self->client,
                                                      self->secrets);
       storing->is_new = TRUE;
+      /* Not an orphan for reconcile() while its metadata is on its way. */
+      g_hash_table_add (self->adding, g_strdup (id));
     }
   sesame_credentials_replace_async (storing->credentials, token, NULL, on_account_secret_stored, task);
 }
@@ -1300,6 +1310,89 @@ provider_for_account (SesameBroker  *self,
   return sesame_provider_new_from_json (gone, NULL);
 }
 
+/* ---- After a crash: secrets and metadata agree again ---- */
+
+/* A broker killed between the keyring write and the metadata write of a
+ * new account leaves a secret no account owns; one killed while removing
+ * leaves an account whose secret is gone. Once the keyring answers (never
+ * holding up the start, never asking to unlock), orphan secrets are deleted
+ * and accounts without one are marked for the person to sign in again. */
+static void
+on_orphan_cleared (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!sesame_secret_store_clear_finish (SESAME_SECRET_STORE (source), result, &error))
+    g_warning ("Could not delete a keyring item no account owns: %s", error->message);
+}
+
+typedef struct {
+  SesameBroker *self;
+  GPtrArray    *accounts;   /* those there at start: later ones got their secret first */
+} Reconciling;
+
+static void
+reconciling_free (Reconciling *reconciling)
+{
+  g_ptr_array_unref (reconciling->accounts);
+  g_free (reconciling);
+}
+
+static void
+on_secrets_listed (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  Reconciling *reconciling = user_data;
+  SesameBroker *self = reconciling->self;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) ids = sesame_secret_store_list_finish (SESAME_SECRET_STORE (source), result,
+                                                       &error);
+
+  if (ids == NULL)
+    {
+      /* Cancelled at shutdown, or no keyring: then nothing can be told. */
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_debug ("Secrets not reconciled: %s", error->message);
+      return reconciling_free (reconciling);
+    }
+
+  for (guint i = 0; ids[i] != NULL; i++)
+    if (sesame_account_store_lookup (self->store, ids[i]) == NULL &&
+        !g_hash_table_contains (self->adding, ids[i]))
+      {
+        g_debug ("Deleting the keyring item of %s, which no account owns", ids[i]);
+        sesame_secret_store_clear_async (self->secrets, ids[i], NULL, on_orphan_cleared, NULL);
+      }
+
+  for (guint i = 0; i < reconciling->accounts->len; i++)
+    {
+      SesameAccount *account = reconciling->accounts->pdata[i];
+      const char *id = sesame_account_get_id (account);
+
+      if (sesame_account_store_lookup (self->store, id) == account &&
+          !g_strv_contains ((const char * const *) ids, id) &&
+          !sesame_account_get_attention_needed (account))
+        sesame_account_set_attention (account,
+          _("Sesame lost this account’s sign-in: its keyring item is gone. Sign in again."));
+    }
+  reconciling_free (reconciling);
+}
+
+static void
+reconcile (SesameBroker *self)
+{
+  Reconciling *reconciling = g_new0 (Reconciling, 1);
+
+  reconciling->self = self;
+  reconciling->accounts = sesame_account_store_list (self->store);
+  self->reconciling = g_cancellable_new ();
+  sesame_secret_store_list_async (self->secrets, self->reconciling, on_secrets_listed,
+                                  reconciling);
+}
+
 static void
 export_stored_accounts (SesameBroker *self)
 {
@@ -1515,6 +1608,7 @@ sesame_broker_new (GDBusConnection  *connection,
   export_stored_accounts (self);
   if (!register_accounts (self, error))
     return NULL;
+  reconcile (self);
 
   self->iface = sesame_broker1_skeleton_new ();
   sesame_broker1_set_version (self->iface, CONTRACT_VERSION);

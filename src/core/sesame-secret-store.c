@@ -195,3 +195,49 @@ sesame_secret_store_clear_finish (SesameSecretStore *self,
 {
   return g_task_propagate_boolean (G_TASK (result), error);
 }
+
+static void
+on_listed (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GStrvBuilder) ids = g_strv_builder_new ();
+  GError *error = NULL;
+  GList *items = secret_service_search_finish (NULL, result, &error);
+
+  if (error != NULL)
+    return g_task_return_error (task, keyring_error (error));
+  for (GList *l = items; l != NULL; l = l->next)
+    {
+      g_autoptr(GHashTable) attributes = secret_item_get_attributes (l->data);
+      const char *id = g_hash_table_lookup (attributes, "account");
+
+      if (id != NULL)
+        g_strv_builder_add (ids, id);
+    }
+  g_list_free_full (items, g_object_unref);
+  g_task_return_pointer (task, g_strv_builder_end (ids), (GDestroyNotify) g_strfreev);
+}
+
+void
+sesame_secret_store_list_async (SesameSecretStore   *self,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  g_autoptr(GHashTable) attributes = g_hash_table_new (g_str_hash, g_str_equal);
+
+  g_task_set_source_tag (task, sesame_secret_store_list_async);
+  secret_service_search (NULL, sesame_secret_store_get_schema (), attributes, SECRET_SEARCH_ALL,
+                         cancellable, on_listed, task);
+}
+
+GStrv
+sesame_secret_store_list_finish (SesameSecretStore *self,
+                                 GAsyncResult      *result,
+                                 GError           **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
+}

@@ -47,6 +47,16 @@ gboolean     sesame_secret_store_clear_finish (SesameSecretStore   *self,
                                                GAsyncResult        *result,
                                                GError             **error);
 
+/* The account ids that have an item, without reading any secret or asking
+ * to unlock (locked items are listed too). */
+void         sesame_secret_store_list_async  (SesameSecretStore   *self,
+                                              GCancellable        *cancellable,
+                                              GAsyncReadyCallback  callback,
+                                              gpointer             user_data);
+GStrv        sesame_secret_store_list_finish (SesameSecretStore   *self,
+                                              GAsyncResult        *result,
+                                              GError             **error);
+
 const SecretSchema *sesame_secret_store_get_schema (void);
 
 G_END_DECLS
