@@ -62,6 +62,7 @@ assert_serving (void)
                                                     "(aa{sv})", &error);
 
   g_assert_no_error (error);
+  g_assert_nonnull (reply);
 }
 
 static void
@@ -204,7 +205,9 @@ test_flood_of_token_calls (void)
   for (guint i = 0; i < flood.errors->len; i++)
     g_assert_cmpstr (flood.errors->pdata[i], ==, "org.freedesktop.DBus.Error.LimitsExceeded");
   g_assert_cmpuint (flood.ok, >=, n / 5);
-  g_assert_cmpint (peak - before, <, 32 * 1024);
+  /* Sanitizers' bookkeeping makes memory figures meaningless there. */
+  if (g_getenv ("ASAN_OPTIONS") == NULL)
+    g_assert_cmpint (peak - before, <, 32 * 1024);
   assert_serving ();
   g_ptr_array_unref (flood.errors);
 }
