@@ -349,6 +349,7 @@ test_add_account (void)
   g_autofree char *base = add_account ("crash-base");
   guint duration_ms = (g_get_monotonic_time () - start) / 1000;
 
+  g_assert_nonnull (base);
   g_test_message ("an uninterrupted AddAccount takes %u ms", duration_ms);
   for (guint i = 0; i < ROUNDS_PER_PHASE; i++)
     {
