@@ -3,10 +3,12 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <sys/ioctl.h>
 #include <termios.h>
 #include <unistd.h>
 #include <glib/gi18n.h>
 
+#include "sesamectl-qr.h"
 #include "sesamectl.h"
 
 /* The secret of a client-credentials account: all of standard input when it
@@ -85,6 +87,20 @@ account_id (GDBusConnection *connection,
   return g_variant_dup_string (value, NULL);
 }
 
+/* On a terminal wide enough, the address as a QR code for a phone's camera. */
+static void
+print_qr_code (const char *uri)
+{
+  struct winsize size = { 0 };
+  g_autofree char *code = NULL;
+
+  if (uri == NULL || !isatty (STDERR_FILENO) || ioctl (STDERR_FILENO, TIOCGWINSZ, &size) != 0)
+    return;
+  code = sesamectl_qr_render (uri, size.ws_col);
+  if (code != NULL)
+    fputs (code, stderr);
+}
+
 static GVariant *
 device_sign_in (GDBusConnection    *connection,
                 const char         *provider,
@@ -111,6 +127,7 @@ device_sign_in (GDBusConnection    *connection,
            uri != NULL ? uri : "", user_code != NULL ? user_code : "");
   if (complete != NULL && *complete != '\0')
     fprintf (stderr, _("Or open this address, which carries the code: %s\n"), complete);
+  print_qr_code (complete != NULL && *complete != '\0' ? complete : uri);
   fprintf (stderr, "%s\n", _("Waiting for the sign-in to finish…"));
   fflush (stderr);
 
