@@ -73,6 +73,15 @@ on_lookup (GObject      *source,
 
   if (error != NULL)
     return g_task_return_error (task, keyring_error (error));
+  /* Still locked: unlocking was refused or nobody could be asked. The
+   * secret is there; it must not be taken for a missing one. */
+  if (items != NULL && secret_item_get_locked (items->data))
+    {
+      g_list_free_full (items, g_object_unref);
+      return g_task_return_new_error (task, SESAME_ERROR, SESAME_ERROR_KEYRING,
+                                      _("The keyring is locked. Unlock it (logging in again "
+                                        "does), then try again."));
+    }
   if (items != NULL)
     value = secret_item_get_secret (items->data);
   g_list_free_full (items, g_object_unref);

@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* test-keyring-locked.c: a locked keyring whose unlocking is refused (no one
+ * to type the password): clear Keyring errors, nothing lost, and all works
+ * again once it is unlocked */
+#include "config.h"
+
+#include <libsecret/secret.h>
+
+#include "sesame-test-agent.h"
+
+static SesameTestEnv *env;
+static SesameTestAgent *agent;
+static char *account;
+
+static void
+lock_keyring (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SecretService) service = secret_service_get_sync (SECRET_SERVICE_LOAD_COLLECTIONS,
+                                                              NULL, &error);
+  g_autolist(SecretCollection) collections = NULL;
+  GList *locked = NULL;
+
+  g_assert_no_error (error);
+  collections = secret_service_get_collections (service);
+  g_assert_nonnull (collections);
+  secret_service_lock_sync (service, collections, NULL, &locked, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_list_length (locked), ==, g_list_length (collections));
+  g_list_free_full (locked, g_object_unref);
+}
+
+static void
+assert_keyring_error (const GError *error)
+{
+  sesame_test_assert_dbus_error (error, "dev.sesame.Error.Keyring");
+  /* A sentence that says what to do, about the keyring. */
+  g_assert_nonnull (strstr (error->message, "keyring"));
+}
+
+static void
+test_add_while_locked (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+
+  account = sesame_test_env_add_account (env, "testidp", NULL, NULL, &error);
+  g_assert_no_error (error);
+
+  lock_keyring ();
+  sesame_test_agent_set (agent, SESAME_TEST_AGENT_SIGN_IN, "bob");
+  path = sesame_test_env_add_account (env, "testidp", NULL, NULL, &error);
+  g_assert_null (path);
+  assert_keyring_error (error);
+  /* Nothing half-added. */
+  g_assert_cmpuint (sesame_test_env_count_accounts (env), ==, 1);
+}
+
+static void
+test_token_while_locked_after_restart (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *token = NULL;
+
+  /* A new broker knows no token yet: it must read the locked keyring. */
+  sesame_test_env_stop_broker (env);
+  sesame_test_env_start_broker (env);
+  sesame_test_agent_register (agent);
+  token = sesame_test_env_get_token (env, account, NULL, NULL, &error);
+  g_assert_null (token);
+  assert_keyring_error (error);
+  g_assert_cmpuint (sesame_test_env_count_accounts (env), ==, 1);
+  g_assert_false (sesame_test_env_bool_property (env, account, "AttentionNeeded"));
+}
+
+static void
+test_works_once_unlocked (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *token = NULL;
+  g_autofree char *email = NULL;
+
+  /* The person logs in again: the keyring starts unlocked. */
+  sesame_test_env_stop_keyring (env);
+  sesame_test_env_start_keyring (env);
+  token = sesame_test_env_get_token (env, account, NULL, NULL, &error);
+  g_assert_no_error (error);
+  email = sesame_test_env_userinfo_email (env, token);
+  g_assert_cmpstr (email, ==, "alice@example.test");
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  int status;
+
+  g_test_init (&argc, &argv, NULL);
+  env = sesame_test_env_new (3600);
+  sesame_test_env_start_broker (env);
+  agent = sesame_test_agent_new (env);
+  sesame_test_agent_register (agent);
+  sesame_test_agent_set (agent, SESAME_TEST_AGENT_SIGN_IN, "alice");
+
+  g_test_add_func ("/keyring-locked/add-while-locked", test_add_while_locked);
+  g_test_add_func ("/keyring-locked/token-while-locked-after-restart",
+                   test_token_while_locked_after_restart);
+  g_test_add_func ("/keyring-locked/works-once-unlocked", test_works_once_unlocked);
+  status = g_test_run ();
+
+  sesame_test_agent_free (agent);
+  sesame_test_env_stop_broker (env);
+  sesame_test_env_free (env);
+  g_free (account);
+  return status;
+}
