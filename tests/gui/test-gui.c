@@ -530,7 +530,7 @@ static void
 resize_main_window (int width)
 {
   g_autofree char *w = g_strdup_printf ("%d", width);
-  const char *keys[] = { "search", "--sync", "--name", "^Sesame$", "windowsize", "--sync", w, "640", NULL };
+  const char *keys[] = { "search", "--sync", "--name", "^Sesame$", "windowsize", w, "640", NULL };
 
   type_keys (keys);
   g_assert_true (wait_until (width_is, GINT_TO_POINTER (width), TIMEOUT_MS));
