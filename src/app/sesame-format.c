@@ -128,28 +128,28 @@ sesame_format_scope_summary (const char * const *scopes,
 {
   guint n = scopes != NULL ? g_strv_length ((char **) scopes) : 0;
   guint shown = MIN (n, max);
-  g_autoptr(GString) summary = g_string_new (NULL);
+  g_autoptr(GString) head = g_string_new (NULL);
+  g_autofree char *last = NULL;
 
   if (n == 0)
     return g_strdup (_("No permissions"));
-  for (guint i = 0; i < shown; i++)
+  /* All but the one that "and" joins on. */
+  for (guint i = 0; i + (n > shown ? 0 : 1) < shown; i++)
     {
       g_autofree char *label = sesame_format_scope_label (scopes[i]);
 
-      if (i > 0 && i == n - 1)
-        /* Translators: joins the last two items of a list, with spaces */
-        g_string_append (summary, _(" and "));
-      else if (i > 0)
+      if (head->len > 0)
         /* Translators: joins items of a list */
-        g_string_append (summary, _(", "));
-      g_string_append (summary, label);
+        g_string_append (head, _(", "));
+      g_string_append (head, label);
     }
   if (n > shown)
-    {
-      /* Translators: ends a shortened list: "Identity, Email address and 2 more" */
-      g_string_append_printf (summary, g_dngettext (GETTEXT_PACKAGE, " and %u more",
-                                                    " and %u more", n - shown),
-                              n - shown);
-    }
-  return g_string_free (g_steal_pointer (&summary), FALSE);
+    /* Translators: a shortened list: "Identity, Email address and 2 more" */
+    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s and %u more", "%s and %u more",
+                                         n - shown), head->str, n - shown);
+  last = sesame_format_scope_label (scopes[shown - 1]);
+  if (head->len == 0)
+    return g_steal_pointer (&last);
+  /* Translators: the list so far, then its last item: "Identity, Profile and Email address" */
+  return g_strdup_printf (_("%s and %s"), head->str, last);
 }
