@@ -148,7 +148,7 @@ sesamectl_add (int    argc,
   g_autofree char *login_hint = NULL;
   const GOptionEntry entries[] = {
     { "scope", 's', 0, G_OPTION_ARG_STRING_ARRAY, &scopes,
-      N_("A scope to ask for (repeat for more; default: the provider's default scopes)"),
+      N_("A scope to ask for (repeat for more; default: the provider’s default scopes)"),
       N_("SCOPE") },
     { "device", 'd', 0, G_OPTION_ARG_NONE, &device,
       N_("Sign in on another device with a code (for machines without a display)"), NULL },

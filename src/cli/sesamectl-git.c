@@ -108,8 +108,8 @@ sesamectl_git_credential (int    argc,
   int status = SESAMECTL_EXIT_OK;
 
   g_option_context_set_summary (context,
-                                _("A git credential helper: answers with an account's access "
-                                  "token for the hosts of a provider's git-hosts. Configure it "
+                                _("A git credential helper: answers with an account’s access "
+                                  "token for the hosts of a provider’s git-hosts. Configure it "
                                   "with: git config --global credential.helper "
                                   "\"!sesamectl git-credential\""));
   if (!sesamectl_parse_options (context, &argc, &argv, &status))

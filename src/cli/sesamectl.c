@@ -316,7 +316,7 @@ print_usage (FILE *stream)
   fprintf (stream, "%s\n\n%s\n", _("Usage: sesamectl COMMAND [OPTION…]"), _("Commands:"));
   for (gsize i = 0; i < G_N_ELEMENTS (commands); i++)
     fprintf (stream, "  %-16s%s\n", commands[i].name, _(commands[i].summary));
-  fprintf (stream, "\n%s\n", _("Run “sesamectl COMMAND --help” for a command's options."));
+  fprintf (stream, "\n%s\n", _("Run “sesamectl COMMAND --help” for a command’s options."));
 }
 
 int

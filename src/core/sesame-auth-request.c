@@ -386,7 +386,7 @@ sesame_auth_request_parse_callback (SesameAuthRequest  *self,
   if (!sesame_auth_request_matches_redirect (self, uri))
     {
       g_set_error (error, SESAME_ERROR, SESAME_ERROR_PROVIDER,
-                   _("The answer from %s went to another address than this sign-in's. "
+                   _("The answer from %s went to another address than this sign-in’s. "
                    "Nothing was added; please sign in again."),
                    sesame_provider_get_name (self->provider));
       return NULL;

@@ -92,7 +92,7 @@ on_lookup (GObject      *source,
   secret = secret_value_get_text (value);
   if (secret == NULL)
     return g_task_return_new_error (task, SESAME_ERROR, SESAME_ERROR_KEYRING,
-                                    _("The account's keyring item is not text."));
+                                    _("The account’s keyring item is not text."));
   token = sesame_token_new_from_secret (secret, &error);
   if (token == NULL)
     return g_task_return_error (task, error);

@@ -188,7 +188,9 @@ sesame_token_new_from_response (const char          *body,
   g_return_val_if_fail (body != NULL || length == 0, NULL);
 
   object = parse_object (body != NULL ? body : "", (gssize) length,
-                         SESAME_ERROR, SESAME_ERROR_PROVIDER, "The token response", error);
+                         /* Translators: the subject of "%s is not valid JSON." */
+                         SESAME_ERROR, SESAME_ERROR_PROVIDER, _("The token endpoint’s answer"),
+                         error);
   if (object == NULL)
     return NULL;
 
@@ -281,7 +283,8 @@ sesame_token_new_from_secret (const char  *secret,
   g_return_val_if_fail (secret != NULL, NULL);
 
   object = parse_object (secret, -1, SESAME_ERROR, SESAME_ERROR_KEYRING,
-                         "The account's keyring item", error);
+                         /* Translators: the subject of "%s is not valid JSON." */
+                         _("The account’s keyring item"), error);
   if (object == NULL)
     return NULL;
 
@@ -295,7 +298,7 @@ sesame_token_new_from_secret (const char  *secret,
       !read_secret_expiry (object, &token->expires_at))
     {
       g_set_error_literal (error, SESAME_ERROR, SESAME_ERROR_KEYRING,
-                           _("The account's keyring item has a field of the wrong type."));
+                           _("The account’s keyring item has a field of the wrong type."));
       return NULL;
     }
 
