@@ -657,6 +657,33 @@ test_revoke_app (void)
   g_assert_true (wait_until (widget_gone, &row, TIMEOUT_MS));
 }
 
+/* The provider forgets the grant: Refresh Now shows why the account needs
+ * attention, in the list too, and Sign In Again mends it. */
+static void
+test_attention_and_sign_in_again (void)
+{
+  SesameWindow *window = main_window ();
+  g_autoptr(JsonNode) revoked = sesame_test_env_idp_request (env, "POST",
+                                                             "/_test/revoke-account?account=alice");
+  SesameConsentWindow *consent;
+  g_autofree char *reason = NULL;
+
+  g_assert_nonnull (revoked);
+  sesame_window_show_account (window, account);
+  click (GTK_WIDGET (window), "Refresh Now");
+  wait_for_widget (GTK_WIDGET (window), ADW_TYPE_ACTION_ROW, "Needs Attention — Sign In Again");
+  reason = sesame_test_env_string_property (env, account, "AttentionReason");
+  g_assert_cmpstr (reason, !=, "");
+  screenshot ("needs-attention.png");
+
+  click (GTK_WIDGET (window), "Sign In Again");
+  consent = SESAME_CONSENT_WINDOW (wait_for_window (SESAME_TYPE_CONSENT_WINDOW));
+  sign_in_on_page (consent, "alice");
+  g_assert_true (wait_until (window_gone, GSIZE_TO_POINTER (SESAME_TYPE_CONSENT_WINDOW), TIMEOUT_MS));
+  wait_for_widget (GTK_WIDGET (window), GTK_TYPE_LABEL, "Signed in again");
+  g_assert_false (sesame_test_env_bool_property (env, account, "AttentionNeeded"));
+}
+
 static void
 test_remove_revokes (void)
 {
@@ -988,6 +1015,7 @@ main (int    argc,
   g_test_add_func ("/gui/narrow", test_narrow);
   g_test_add_func ("/gui/deny-then-allow-app", test_deny_then_allow_app);
   g_test_add_func ("/gui/revoke-app", test_revoke_app);
+  g_test_add_func ("/gui/attention-and-sign-in-again", test_attention_and_sign_in_again);
   g_test_add_func ("/gui/remove-revokes", test_remove_revokes);
   g_test_add_func ("/gui/browser-sign-in", test_browser_sign_in);
   g_test_add_func ("/gui/open-in-browser", test_open_in_browser);
