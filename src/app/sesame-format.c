@@ -10,40 +10,40 @@
 #define HOUR (60 * MINUTE)
 #define DAY (24 * HOUR)
 
-/* Rounded to the nearest unit, so that "in 59 minutes" becomes "in 1 hour"
- * only when it is nearer an hour. */
-static char *
-amount (gint64 seconds)
-{
-  if (seconds < MINUTE)
-    return g_strdup (_("less than a minute"));
-  if (seconds < HOUR - MINUTE / 2)
-    {
-      gint64 n = (seconds + MINUTE / 2) / MINUTE;
-      return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%d minute", "%d minutes", n), (int) n);
-    }
-  if (seconds < DAY - HOUR / 2)
-    {
-      gint64 n = (seconds + HOUR / 2) / HOUR;
-      return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%d hour", "%d hours", n), (int) n);
-    }
-  {
-    gint64 n = (seconds + DAY / 2) / DAY;
-    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%d day", "%d days", n), (int) n);
-  }
-}
-
+/* Whole phrases, so that each language words "in 3 days" and "3 days ago"
+ * its own way; rounded to the nearest unit, so that "in 59 minutes" becomes
+ * "in 1 hour" only when it is nearer an hour. */
 char *
 sesame_format_relative (gint64 time,
                         gint64 now)
 {
-  g_autofree char *span = amount (ABS (time - now));
+  gint64 span = ABS (time - now);
+  gboolean future = time >= now;
+  gint64 n;
 
-  if (time >= now)
-    /* Translators: %s is an amount of time, "42 minutes" */
-    return g_strdup_printf (_("in %s"), span);
-  /* Translators: %s is an amount of time, "42 minutes" */
-  return g_strdup_printf (_("%s ago"), span);
+  if (span < MINUTE)
+    return g_strdup (future ? _("in less than a minute") : _("less than a minute ago"));
+  if (span < HOUR - MINUTE / 2)
+    {
+      n = (span + MINUTE / 2) / MINUTE;
+      return g_strdup_printf (future
+                              ? g_dngettext (GETTEXT_PACKAGE, "in %d minute", "in %d minutes", n)
+                              : g_dngettext (GETTEXT_PACKAGE, "%d minute ago", "%d minutes ago", n),
+                              (int) n);
+    }
+  if (span < DAY - HOUR / 2)
+    {
+      n = (span + HOUR / 2) / HOUR;
+      return g_strdup_printf (future
+                              ? g_dngettext (GETTEXT_PACKAGE, "in %d hour", "in %d hours", n)
+                              : g_dngettext (GETTEXT_PACKAGE, "%d hour ago", "%d hours ago", n),
+                              (int) n);
+    }
+  n = (span + DAY / 2) / DAY;
+  return g_strdup_printf (future
+                          ? g_dngettext (GETTEXT_PACKAGE, "in %d day", "in %d days", n)
+                          : g_dngettext (GETTEXT_PACKAGE, "%d day ago", "%d days ago", n),
+                          (int) n);
 }
 
 char *
