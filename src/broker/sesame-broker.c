@@ -222,7 +222,10 @@ sesame_broker_check_sign_in_quota (SesameBroker          *self,
     return TRUE;
   sesame_broker_return_error (invocation,
     g_error_new (SESAME_ERROR, SESAME_ERROR_INVALID_ARGUMENT,
-                 _("You have %u sign-ins in progress already. Finish or cancel one first."),
+                 g_dngettext (GETTEXT_PACKAGE,
+                              "You have %u sign-in in progress already. Finish or cancel it first.",
+                              "You have %u sign-ins in progress already. Finish or cancel one first.",
+                              MAX_SIGN_INS_PER_CALLER),
                  MAX_SIGN_INS_PER_CALLER));
   return FALSE;
 }
@@ -1190,8 +1193,12 @@ handle_begin_device_sign_in (SesameBroker1         *iface,
       MAX_DEVICE_SIGN_INS_PER_CALLER)
     return sesame_broker_return_error (invocation,
       g_error_new (SESAME_ERROR, SESAME_ERROR_INVALID_ARGUMENT,
-                   _("You have %u device sign-ins in progress already. Finish or cancel one "
-                     "first."), MAX_DEVICE_SIGN_INS_PER_CALLER)), TRUE;
+                   g_dngettext (GETTEXT_PACKAGE,
+                                "You have %u device sign-in in progress already. Finish or "
+                                "cancel it first.",
+                                "You have %u device sign-ins in progress already. Finish or "
+                                "cancel one first.", MAX_DEVICE_SIGN_INS_PER_CALLER),
+                   MAX_DEVICE_SIGN_INS_PER_CALLER)), TRUE;
 
   g_object_set_data_full (G_OBJECT (invocation), "sesame-provider", g_object_ref (provider),
                           g_object_unref);
