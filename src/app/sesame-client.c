@@ -22,6 +22,7 @@ struct _SesameClient
   SesameClientState state;
   char *error_message;
   char *broker_owner;
+  guint relist_id;
   gboolean starting;
 };
 
@@ -40,6 +41,7 @@ sesame_client_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->watch_id, g_bus_unwatch_name);
+  g_clear_handle_id (&self->relist_id, g_source_remove);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->manager);
   g_clear_object (&self->broker);
@@ -177,12 +179,28 @@ add_object (SesameClient *self,
     g_list_store_insert_sorted (self->accounts, account, compare_accounts, NULL);
 }
 
+static void list_providers (SesameClient *self);
+
+static gboolean
+relist_providers (gpointer user_data)
+{
+  SesameClient *self = user_data;
+
+  self->relist_id = 0;
+  list_providers (self);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 on_object_added (GDBusObjectManager *manager,
                  GDBusObject        *object,
                  SesameClient       *self)
 {
   add_object (self, object);
+  /* Adding may have configured a provider (the person's own client id);
+   * once for a burst of additions, as when the broker comes back. */
+  if (self->relist_id == 0)
+    self->relist_id = g_idle_add (relist_providers, self);
 }
 
 static void
@@ -322,6 +340,13 @@ on_providers_listed (GObject      *source,
   set_state (self, SESAME_CLIENT_READY, NULL);
 }
 
+static void
+list_providers (SesameClient *self)
+{
+  sesame_broker1_call_list_providers (self->broker, self->cancellable, on_providers_listed,
+                                      g_object_ref (self));
+}
+
 SesameProviderInfo *
 sesame_client_lookup_provider (SesameClient *self,
                                const char   *id)
@@ -354,8 +379,7 @@ on_broker_appeared (GDBusConnection *connection,
   g_free (self->broker_owner);
   self->broker_owner = g_strdup (owner);
   fill_accounts (self);
-  sesame_broker1_call_list_providers (self->broker, self->cancellable, on_providers_listed,
-                                      g_object_ref (self));
+  list_providers (self);
   list_grants (self);
   g_signal_emit (self, signals[BROKER_APPEARED], 0);
 }

@@ -790,10 +790,81 @@ set_entry (GtkWidget  *root,
   gtk_editable_set_text (GTK_EDITABLE (row), text);
 }
 
+static gboolean
+provider_configured (gpointer id)
+{
+  SesameProviderInfo *info = sesame_client_lookup_provider (sesame_application_get_client (app), id);
+
+  return info != NULL && sesame_provider_info_is_configured (info);
+}
+
+static GtkWidget *
+find_label_containing (GtkWidget  *root,
+                       const char *text)
+{
+  if (GTK_IS_LABEL (root) && gtk_widget_get_mapped (root) &&
+      strstr (gtk_label_get_text (GTK_LABEL (root)), text) != NULL)
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_label_containing (child, text);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static GtkWidget *
+wait_for_label_containing (GtkWidget  *root,
+                           const char *text)
+{
+  gint64 deadline = g_get_monotonic_time () + TIMEOUT_MS * G_TIME_SPAN_MILLISECOND;
+
+  while (find_label_containing (root, text) == NULL && g_get_monotonic_time () < deadline)
+    settle (50);
+  return find_label_containing (root, text);
+}
+
+/* A provider without a client id asks for the person's own, says where to
+ * register one, and remembers it. */
+static void
+test_own_client_id (void)
+{
+  SesameWindow *window = main_window ();
+  GtkWindow *dialog;
+  SesameConsentWindow *consent;
+  GtkWidget *description;
+
+  set_prefer_browser (FALSE);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.show-accounts", NULL);
+  click (GTK_WIDGET (window), "Add Account");
+  dialog = wait_for_window (SESAME_TYPE_ADD_ACCOUNT_DIALOG);
+  activate_row (GTK_WIDGET (dialog), "Unconfigured Provider");
+  /* It says where to register. */
+  description = wait_for_label_containing (GTK_WIDGET (dialog), "https://developer.example/apps");
+  g_assert_nonnull (description);
+  click (GTK_WIDGET (dialog), "Sign In");
+  wait_for_widget (GTK_WIDGET (dialog), GTK_TYPE_LABEL, "Enter your client ID first.");
+  screenshot ("own-client-id.png");
+
+  set_entry (GTK_WIDGET (dialog), "Client ID", "sesame-test");
+  click (GTK_WIDGET (dialog), "Sign In");
+  consent = SESAME_CONSENT_WINDOW (wait_for_window (SESAME_TYPE_CONSENT_WINDOW));
+  sign_in_on_page (consent, "carol");
+  g_assert_true (wait_until (window_gone, GSIZE_TO_POINTER (SESAME_TYPE_ADD_ACCOUNT_DIALOG),
+                             TIMEOUT_MS));
+  wait_for_widget (GTK_WIDGET (window), GTK_TYPE_LABEL, "carol@example.test");
+  /* Remembered: the next time it asks no more. */
+  g_assert_true (wait_until (provider_configured, "unconfigured", TIMEOUT_MS));
+}
+
 static void
 test_service_account (void)
 {
   SesameWindow *window = main_window ();
+  guint before = g_list_model_get_n_items (sesame_client_get_accounts (sesame_application_get_client (app)));
   GtkWindow *dialog;
 
   dialog = start_adding (window);
@@ -806,7 +877,7 @@ test_service_account (void)
   activate_row (GTK_WIDGET (dialog), "Stay signed in");
   activate_row (GTK_WIDGET (dialog), "Read your data");
   click (GTK_WIDGET (dialog), "Add");
-  g_assert_true (wait_until (has_accounts, GUINT_TO_POINTER (2), TIMEOUT_MS));
+  g_assert_true (wait_until (has_accounts, GUINT_TO_POINTER (before + 1), TIMEOUT_MS));
   wait_for_widget (GTK_WIDGET (window), GTK_TYPE_LABEL, "Test Provider service account (client ID)");
   wait_for_widget (GTK_WIDGET (window), ADW_TYPE_ACTION_ROW, "Read your data");
   screenshot ("service-account.png");
@@ -817,7 +888,7 @@ test_service_account (void)
                          "sesame-test-secret");
   click (GTK_WIDGET (window), "Replace Secret");
   wait_for_widget (GTK_WIDGET (window), GTK_TYPE_LABEL, "The new secret works and replaced the old one");
-  g_assert_true (has_accounts (GUINT_TO_POINTER (2)));
+  g_assert_true (has_accounts (GUINT_TO_POINTER (before + 1)));
 }
 
 /* A TLS endpoint on loopback whose certificate nobody vouches for. */
@@ -951,6 +1022,21 @@ clipboard_text (GtkWidget *widget)
   return text;
 }
 
+/* A provider that ships without a client id, as a distribution might. */
+static void
+write_unconfigured_provider (void)
+{
+  g_autofree char *path = g_build_filename (env->config_dir, "sesame", "providers",
+                                            "unconfigured.json", NULL);
+  g_autofree char *contents = g_strdup_printf (
+    "{ \"name\": \"Unconfigured Provider\", \"issuer\": \"%s\", \"client-id\": \"\",\n"
+    "  \"registration-url\": \"https://developer.example/apps\",\n"
+    "  \"scopes\": { \"openid\": \"Know who you are\", \"email\": \"See your e-mail address\" },\n"
+    "  \"default-scopes\": [\"openid\", \"email\"] }\n", env->issuer);
+
+  g_assert_true (g_file_set_contents (path, contents, -1, NULL));
+}
+
 /* The person's desktop: the test browser handles http. */
 static void
 install_test_browser (void)
@@ -999,6 +1085,7 @@ main (int    argc,
   g_setenv ("XDG_DATA_HOME", env->data_dir, TRUE);
   g_setenv ("HOME", env->home, TRUE);
   install_test_browser ();
+  write_unconfigured_provider ();
   flatpak_info = g_build_filename (env->home, "flatpak-info", NULL);
   g_assert_true (g_file_set_contents (flatpak_info, "[Application]\nname=" APP_ID "\n", -1, NULL));
   screenshots = g_build_filename (g_getenv ("SESAME_BUILD_DIR"), "tests", "gui", "screenshots", NULL);
@@ -1019,6 +1106,7 @@ main (int    argc,
   g_test_add_func ("/gui/remove-revokes", test_remove_revokes);
   g_test_add_func ("/gui/browser-sign-in", test_browser_sign_in);
   g_test_add_func ("/gui/open-in-browser", test_open_in_browser);
+  g_test_add_func ("/gui/own-client-id", test_own_client_id);
   g_test_add_func ("/gui/service-account", test_service_account);
   g_test_add_func ("/gui/consent-view-refuses", test_consent_view_refuses);
   status = g_test_run ();
