@@ -33,6 +33,7 @@ struct _SesameOAuthClient
   GObject parent_instance;
 
   SoupSession *session;
+  guint timeout;             /* seconds: for each read, and for a whole attempt */
   guint retry_delays[N_RETRIES];
 };
 
@@ -57,8 +58,14 @@ sesame_oauth_client_class_init (SesameOAuthClientClass *klass)
 static void
 sesame_oauth_client_init (SesameOAuthClient *self)
 {
+  const char *timeout = g_getenv ("SESAME_HTTP_TIMEOUT");
+
+  /* Tests of providers that never answer shorten it. */
+  self->timeout = TIMEOUT_SECONDS;
+  if (timeout != NULL)
+    self->timeout = CLAMP (g_ascii_strtoull (timeout, NULL, 10), 1, TIMEOUT_SECONDS);
   self->session = soup_session_new_with_options ("user-agent", "Sesame/" PACKAGE_VERSION,
-                                                 "timeout", TIMEOUT_SECONDS,
+                                                 "timeout", self->timeout,
                                                  NULL);
   /* DESIGN.md: retried "after about 0.5 s and 2 s" */
   self->retry_delays[0] = 500;
@@ -157,6 +164,10 @@ typedef struct
   guint         attempt;
 
   SoupMessage  *message;
+  GCancellable *cancellable;    /* the attempt's: the task's, or its deadline */
+  gulong        cancelled_id;
+  guint         deadline_id;
+  gboolean      timed_out;
   GInputStream *stream;
   gboolean      read_to_end;
   GByteArray   *received;
@@ -174,6 +185,8 @@ wipe_received (Exchange *ex)
 static void
 exchange_free (Exchange *ex)
 {
+  g_clear_handle_id (&ex->deadline_id, g_source_remove);
+  g_clear_object (&ex->cancellable);
   g_free (ex->name);
   g_free (ex->uri);
   g_clear_pointer (&ex->form, g_bytes_unref);
@@ -343,8 +356,15 @@ close_stream (Exchange *ex)
 
 /* Every attempt ends here, so that no stream or secret outlives it. */
 static void
-reset_attempt (Exchange *ex)
+reset_attempt (GTask *task)
 {
+  Exchange *ex = g_task_get_task_data (task);
+
+  g_clear_handle_id (&ex->deadline_id, g_source_remove);
+  if (ex->cancelled_id != 0)
+    g_cancellable_disconnect (g_task_get_cancellable (task), ex->cancelled_id);
+  ex->cancelled_id = 0;
+  g_clear_object (&ex->cancellable);
   close_stream (ex);
   g_clear_object (&ex->message);
   wipe_received (ex);
@@ -360,7 +380,7 @@ end_attempt (GTask  *task,
   Exchange *ex = g_task_get_task_data (task);
   SesameOAuthClient *self = g_task_get_source_object (task);
 
-  reset_attempt (ex);
+  reset_attempt (task);
 
   if (ex->retry && ex->attempt < N_RETRIES &&
       g_error_matches (error, SESAME_ERROR, SESAME_ERROR_NETWORK))
@@ -382,6 +402,13 @@ end_attempt_with_io_error (GTask  *task,
   Exchange *ex = g_task_get_task_data (task);
   GError *error;
 
+  if (g_error_matches (io_error, G_IO_ERROR, G_IO_ERROR_CANCELLED) && ex->timed_out)
+    {
+      g_error_free (io_error);
+      end_attempt (task, g_error_new (SESAME_ERROR, SESAME_ERROR_NETWORK,
+                                      _("%s did not answer in time."), ex->name));
+      return;
+    }
   if (g_error_matches (io_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
       end_attempt (task, io_error);
@@ -479,7 +506,7 @@ end_attempt_with_body (GTask *task)
       return;
     }
 
-  reset_attempt (ex);
+  reset_attempt (task);
   g_task_return_pointer (task, g_steal_pointer (&response), (GDestroyNotify) response_free);
   g_object_unref (task);
 }
@@ -524,7 +551,7 @@ read_more (GTask *task)
   Exchange *ex = g_task_get_task_data (task);
 
   g_input_stream_read_async (ex->stream, ex->chunk, sizeof (ex->chunk), G_PRIORITY_DEFAULT,
-                             g_task_get_cancellable (task), on_read, task);
+                             ex->cancellable, on_read, task);
 }
 
 static void
@@ -555,6 +582,24 @@ on_sent (GObject      *source,
   read_more (task);
 }
 
+static gboolean
+on_deadline (gpointer user_data)
+{
+  Exchange *ex = user_data;
+
+  ex->deadline_id = 0;
+  ex->timed_out = TRUE;
+  g_cancellable_cancel (ex->cancellable);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_task_cancelled (GCancellable *cancellable,
+                   gpointer      user_data)
+{
+  g_cancellable_cancel (user_data);
+}
+
 /* Takes the task's reference. */
 static void
 send_attempt (GTask *task)
@@ -581,8 +626,17 @@ send_attempt (GTask *task)
     soup_message_set_request_body_from_bytes (ex->message, "application/x-www-form-urlencoded",
                                                ex->form);
 
+  /* The session's timeout bounds each read; a server that sends a byte
+   * now and then (slow loris) is bounded by the attempt's deadline. */
+  ex->cancellable = g_cancellable_new ();
+  ex->timed_out = FALSE;
+  if (g_task_get_cancellable (task) != NULL)
+    ex->cancelled_id = g_cancellable_connect (g_task_get_cancellable (task),
+                                              G_CALLBACK (on_task_cancelled),
+                                              ex->cancellable, NULL);
+  ex->deadline_id = g_timeout_add_seconds (self->timeout, on_deadline, ex);
   soup_session_send_async (self->session, ex->message, G_PRIORITY_DEFAULT,
-                           g_task_get_cancellable (task), on_sent, task);
+                           ex->cancellable, on_sent, task);
 }
 
 /* Sends @ex (taken) and completes with its Response. */
