@@ -6,13 +6,12 @@
 
 G_BEGIN_DECLS
 
-/* json_parser_load_from_data(), but refusing what json-glib 1.6 takes and
- * should not: text holding more than one top-level value ("{…}{…}"; it
- * keeps the last and leaks the others, and which one a reader sees should
- * never be in doubt), and strings that are not UTF-8 once unescaped (it
- * reads "\222" as an octal escape and "\ud800" as half a character, and
- * D-Bus refuses such text), and escapes JSON does not have (it leaks on a
- * short "\u"). @length -1: NUL-terminated. */
+/* json_parser_load_from_data(), but only for strict JSON (RFC 8259, nested
+ * at most 128 deep) of one value whose strings are UTF-8: json-glib 1.6
+ * takes more ("{…}{…}", keeping the last; "\222" as octal; "\ud800" as
+ * half a character, which D-Bus refuses) and leaks memory on most of what
+ * it refuses. Text of white space only loads without a root.
+ * @length -1: NUL-terminated. */
 gboolean sesame_json_parser_load (JsonParser  *parser,
                                   const char  *data,
                                   gssize       length,

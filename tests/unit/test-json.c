@@ -48,6 +48,28 @@ test_escapes (void)
   g_assert_false (loads ("{\"a\": \"\\ud800\\ud800\",}"));
 }
 
+/* json-glib leaks on most text it refuses, and recurses as deep as it goes:
+ * only strict JSON reaches it. */
+static void
+test_strict (void)
+{
+  g_autoptr(GString) deep = g_string_new (NULL);
+
+  g_assert_true (loads ("[-0.5e+3, 0, 10, 1E2, \"\\t\", false]"));
+  g_assert_false (loads ("{\"a\" 1}"));
+  g_assert_false (loads ("{\"a\": 1,}"));
+  g_assert_false (loads ("[01]"));
+  g_assert_false (loads ("[1.]"));
+  g_assert_false (loads ("['single']"));
+  g_assert_false (loads ("[/[/[[]]]]"));
+  g_assert_false (loads ("{\"error\"/\"/:2}"));
+  g_assert_false (loads ("[\"a\tb\"]"));
+  g_assert_false (loads ("[truth]"));
+  for (guint i = 0; i < 100000; i++)
+    g_string_append_c (deep, '[');
+  g_assert_false (loads (deep->str));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -55,5 +77,6 @@ main (int argc, char **argv)
   g_test_add_func ("/json/good", test_good);
   g_test_add_func ("/json/several-values", test_several_values);
   g_test_add_func ("/json/escapes", test_escapes);
+  g_test_add_func ("/json/strict", test_strict);
   return g_test_run ();
 }
