@@ -81,20 +81,45 @@ launcher_new (SesameTestEnv    *env,
   return launcher;
 }
 
+typedef struct {
+  gboolean done;
+  char *line;
+} LineRead;
+
+static void
+on_line_read (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  LineRead *read = user_data;
+
+  read->line = g_data_input_stream_read_line_finish_utf8 (G_DATA_INPUT_STREAM (source), result,
+                                                          NULL, NULL);
+  read->done = TRUE;
+}
+
+/* The first line @process prints, within a minute even on a loaded machine:
+ * a component that never starts fails the test instead of hanging it. */
 static char *
 read_line (GSubprocess *process)
 {
   g_autoptr(GDataInputStream) input =
     g_data_input_stream_new (g_subprocess_get_stdout_pipe (process));
-  g_autoptr(GError) error = NULL;
-  char *line;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  LineRead read = { FALSE, NULL };
 
   /* The streams stay open for the process: only the wrapper goes. */
   g_filter_input_stream_set_close_base_stream (G_FILTER_INPUT_STREAM (input), FALSE);
-  line = g_data_input_stream_read_line_utf8 (input, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (line);
-  return line;
+  g_data_input_stream_read_line_async (input, G_PRIORITY_DEFAULT, cancellable, on_line_read, &read);
+  if (!sesame_test_wait_for (&read.done, 60000))
+    {
+      g_cancellable_cancel (cancellable);
+      sesame_test_wait_for (&read.done, 1000);
+      g_error ("%s printed nothing within 60 s", g_subprocess_get_identifier (process));
+    }
+  if (read.line == NULL)
+    g_error ("%s ended before it was ready", g_subprocess_get_identifier (process));
+  return read.line;
 }
 
 static void
