@@ -15,6 +15,7 @@ struct _SesameAccountPage
 {
   GtkWidget parent_instance;
 
+  GtkWidget *content;   /* bound so that gtk_widget_dispose_template() unparents it */
   AdwWindowTitle *window_title;
   AdwPreferencesPage *preferences_page;
   GtkImage *icon;
@@ -29,7 +30,6 @@ struct _SesameAccountPage
   AdwPreferencesGroup *more_group;
   GtkListBox *more_list;
   GtkListBox *grant_list;
-  GtkWidget *refresh_button;
   GtkWidget *reauthenticate_button;
   AdwPreferencesGroup *secret_group;
   AdwPasswordEntryRow *secret_row;
@@ -505,6 +505,7 @@ sesame_account_page_class_init (SesameAccountPageClass *klass)
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/dev/sesame/Sesame/sesame-account-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, SesameAccountPage, content);
   gtk_widget_class_bind_template_child (widget_class, SesameAccountPage, window_title);
   gtk_widget_class_bind_template_child (widget_class, SesameAccountPage, preferences_page);
   gtk_widget_class_bind_template_child (widget_class, SesameAccountPage, icon);
@@ -519,7 +520,6 @@ sesame_account_page_class_init (SesameAccountPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SesameAccountPage, more_group);
   gtk_widget_class_bind_template_child (widget_class, SesameAccountPage, more_list);
   gtk_widget_class_bind_template_child (widget_class, SesameAccountPage, grant_list);
-  gtk_widget_class_bind_template_child (widget_class, SesameAccountPage, refresh_button);
   gtk_widget_class_bind_template_child (widget_class, SesameAccountPage, reauthenticate_button);
   gtk_widget_class_bind_template_child (widget_class, SesameAccountPage, secret_group);
   gtk_widget_class_bind_template_child (widget_class, SesameAccountPage, secret_row);

@@ -12,7 +12,7 @@ struct _SesameAccountRow
 {
   GtkWidget parent_instance;
 
-  GtkWidget *box;
+  GtkWidget *box;   /* bound so that gtk_widget_dispose_template() unparents it */
   GtkImage *icon;
   GtkLabel *identity_label;
   GtkLabel *summary_label;
@@ -85,13 +85,6 @@ sesame_account_row_bind (SesameAccountRow   *self,
                                 : "dialog-password-symbolic");
   g_signal_connect_swapped (account, "g-properties-changed", G_CALLBACK (update), self);
   update (self);
-}
-
-SesameAccount1 *
-sesame_account_row_get_account (SesameAccountRow *self)
-{
-  g_return_val_if_fail (SESAME_IS_ACCOUNT_ROW (self), NULL);
-  return self->account;
 }
 
 static void

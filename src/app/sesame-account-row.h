@@ -17,6 +17,5 @@ GtkWidget      *sesame_account_row_new         (void);
 void            sesame_account_row_bind        (SesameAccountRow   *self,
                                                 SesameAccount1     *account,
                                                 SesameProviderInfo *provider);
-SesameAccount1 *sesame_account_row_get_account (SesameAccountRow   *self);
 
 G_END_DECLS

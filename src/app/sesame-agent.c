@@ -94,12 +94,14 @@ static void
 request_set_window (Request   *request,
                     GtkWindow *window)
 {
-  g_autoptr(GtkWindowGroup) group = gtk_window_group_new ();
-
   /* A sign-in window takes input while a modal window (Add Account, which
    * waits for it) blocks the others of the default group. */
   if (!request->confirm)
-    gtk_window_group_add_window (group, window);
+    {
+      g_autoptr(GtkWindowGroup) group = gtk_window_group_new ();
+
+      gtk_window_group_add_window (group, window);
+    }
   request_forget_window (request);
   request->window = window;
   g_object_add_weak_pointer (G_OBJECT (window), (gpointer *) &request->window);
@@ -372,15 +374,4 @@ sesame_agent_new (GtkApplication *application,
   g_signal_connect_object (client, "broker-appeared", G_CALLBACK (on_broker_appeared), self,
                            G_CONNECT_SWAPPED);
   return self;
-}
-
-GtkWindow *
-sesame_agent_lookup_window (SesameAgent *self,
-                            const char  *request_id)
-{
-  Request *request;
-
-  g_return_val_if_fail (SESAME_IS_AGENT (self), NULL);
-  request = g_hash_table_lookup (self->requests, request_id);
-  return request != NULL ? request->window : NULL;
 }

@@ -15,10 +15,7 @@ G_DECLARE_FINAL_TYPE (SesameAgent, sesame_agent, SESAME, AGENT, GObject)
 
 /* Registers with the broker whenever it appears on the bus, and keeps
  * @application alive while a request is pending. */
-SesameAgent *sesame_agent_new          (GtkApplication *application,
-                                        SesameClient   *client);
-/* The window or dialog showing request @request_id, or NULL. */
-GtkWindow   *sesame_agent_lookup_window (SesameAgent   *self,
-                                         const char    *request_id);
+SesameAgent *sesame_agent_new (GtkApplication *application,
+                               SesameClient   *client);
 
 G_END_DECLS

@@ -144,9 +144,3 @@ sesame_application_get_client (SesameApplication *self)
   return self->client;
 }
 
-SesameAgent *
-sesame_application_get_agent (SesameApplication *self)
-{
-  g_return_val_if_fail (SESAME_IS_APPLICATION (self), NULL);
-  return self->agent;
-}

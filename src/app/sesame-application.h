@@ -16,6 +16,5 @@ G_DECLARE_FINAL_TYPE (SesameApplication, sesame_application, SESAME, APPLICATION
 
 SesameApplication *sesame_application_new        (void);
 SesameClient      *sesame_application_get_client (SesameApplication *self);
-SesameAgent       *sesame_application_get_agent  (SesameApplication *self);
 
 G_END_DECLS

@@ -13,7 +13,6 @@ struct _SesameBrowserWindow
   AdwToastOverlay *toasts;
   AdwStatusPage *status;
 
-  char *provider_name;
   char *authorization_url;
   gboolean cancelled;
 };
@@ -64,7 +63,6 @@ sesame_browser_window_finalize (GObject *object)
 {
   SesameBrowserWindow *self = SESAME_BROWSER_WINDOW (object);
 
-  g_free (self->provider_name);
   g_free (self->authorization_url);
 
   G_OBJECT_CLASS (sesame_browser_window_parent_class)->finalize (object);
@@ -123,7 +121,6 @@ sesame_browser_window_new (GtkApplication *application,
                                             "application", application, NULL);
   g_autofree char *description = NULL;
 
-  self->provider_name = g_strdup (provider_name);
   self->authorization_url = g_strdup (authorization_url);
   /* Translators: %s is a provider, "Google" */
   description = g_strdup_printf (_("Sign in to %s in the browser window that opened. Sesame adds "

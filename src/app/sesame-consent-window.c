@@ -19,8 +19,6 @@ struct _SesameConsentWindow
   AdwStatusPage *error_page;
 
   WebKitWebView *web_view;
-  char *provider_name;
-  char *authorization_url;
   char *redirect_uri;
   gboolean finished;   /* a signal was emitted: nothing more is reported */
 };
@@ -262,8 +260,6 @@ sesame_consent_window_finalize (GObject *object)
 {
   SesameConsentWindow *self = SESAME_CONSENT_WINDOW (object);
 
-  g_free (self->provider_name);
-  g_free (self->authorization_url);
   g_free (self->redirect_uri);
 
   G_OBJECT_CLASS (sesame_consent_window_parent_class)->finalize (object);
@@ -347,8 +343,6 @@ sesame_consent_window_new (GtkApplication *application,
                                             "application", application, NULL);
   g_autofree char *title = NULL;
 
-  self->provider_name = g_strdup (provider_name);
-  self->authorization_url = g_strdup (authorization_url);
   self->redirect_uri = g_strdup (redirect_uri);
   /* Translators: %s is a provider, "Google" */
   title = g_strdup_printf (_("Sign in to %s"), provider_name);

@@ -187,6 +187,13 @@ shorten (const char *text)
   return *end == '\0' ? g_steal_pointer (&valid) : g_strconcat (valid, "…", NULL);
 }
 
+static guint
+count_watched (SesameBroker *self,
+               const char   *sender)
+{
+  return GPOINTER_TO_UINT (g_hash_table_lookup (self->watched, sender));
+}
+
 GCancellable *
 sesame_broker_watch_caller (SesameBroker          *self,
                             GDBusMethodInvocation *invocation)
@@ -201,23 +208,16 @@ sesame_broker_watch_caller (SesameBroker          *self,
                                                     G_BUS_NAME_WATCHER_FLAGS_NONE, NULL,
                                                     on_caller_vanished, cancellable, NULL);
   g_hash_table_insert (self->watched, g_strdup (sender),
-                       GUINT_TO_POINTER (sesame_broker_count_watched (self, sender) + 1));
+                       GUINT_TO_POINTER (count_watched (self, sender) + 1));
   g_object_weak_ref (G_OBJECT (cancellable), unwatch_caller, watch);
   return cancellable;
-}
-
-guint
-sesame_broker_count_watched (SesameBroker *self,
-                             const char   *sender)
-{
-  return GPOINTER_TO_UINT (g_hash_table_lookup (self->watched, sender));
 }
 
 gboolean
 sesame_broker_check_sign_in_quota (SesameBroker          *self,
                                    GDBusMethodInvocation *invocation)
 {
-  if (sesame_broker_count_watched (self, g_dbus_method_invocation_get_sender (invocation)) <
+  if (count_watched (self, g_dbus_method_invocation_get_sender (invocation)) <
       MAX_SIGN_INS_PER_CALLER)
     return TRUE;
   sesame_broker_return_error (invocation,

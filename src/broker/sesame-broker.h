@@ -50,8 +50,6 @@ gboolean sesame_broker_check_access_now (SesameBroker          *self,
  * the caller counts as having one more request in progress while it lives. */
 GCancellable *sesame_broker_watch_caller (SesameBroker          *self,
                                           GDBusMethodInvocation *invocation);
-guint         sesame_broker_count_watched (SesameBroker         *self,
-                                           const char           *sender);
 /* FALSE, having answered @invocation, when its caller has too many
  * interactive sign-ins in progress. */
 gboolean      sesame_broker_check_sign_in_quota (SesameBroker          *self,
