@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # Installs what is missing, builds Sesame with warnings as errors, runs every
 # test, and ends with the line "N passed, N failed".
-#   --sanitize   the same with AddressSanitizer and UndefinedBehaviorSanitizer
-#                (in _build-sanitize; every test, the broker they start too)
+#   --sanitize   the same with AddressSanitizer, LeakSanitizer and
+#                UndefinedBehaviorSanitizer (in _build-sanitize; every test,
+#                the broker they start too)
 #   --fuzz       the libFuzzer targets, each briefly over its corpus (clang,
 #                in _build-fuzz)
 # SESAME_BUILD_DIR, SESAME_SANITIZE_BUILD_DIR and SESAME_FUZZ_BUILD_DIR
@@ -16,11 +17,11 @@ if [ "${1:-}" = "--sanitize" ]; then
   shift
   build="${SESAME_SANITIZE_BUILD_DIR:-$top/_build-sanitize}"
   options+=(-Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug)
-  # Leaks are not checked by default yet: one GetSecrets answer per broker
-  # run still leaks inside libsecret/GDBus. ASAN_OPTIONS=detect_leaks=1:
-  # abort_on_error=1 checks them, with the suppressions of GLib's and
-  # libsoup's own leaks.
-  export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0:abort_on_error=1}
+  # LeakSanitizer too, in every test and every broker they start. Full
+  # unwinding, or the suppressions of the libraries' own leaks never match;
+  # __tls_get_addr left alone, or LeakSanitizer's thread scan crashes on the
+  # TLS of modules GIO loads at run time (GCC 12's runtime, glibc 2.36).
+  export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:fast_unwind_on_malloc=0:intercept_tls_get_addr=0}
   export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$top/build-aux/lsan-suppressions.txt:print_suppressions=0}
   export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
   export G_SLICE=always-malloc

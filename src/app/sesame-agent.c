@@ -82,7 +82,11 @@ request_free (Request *request)
   request_forget_window (request);
   if (window != NULL)
     close_later (window);
-  g_clear_object (&request->invocation);
+  /* Replaced by a request of the same id, or the agent is going away. */
+  if (request->invocation != NULL)
+    g_dbus_method_invocation_return_dbus_error (g_steal_pointer (&request->invocation),
+                                                "dev.sesame.Error.Cancelled",
+                                                _("The request was cancelled."));
   g_free (request->id);
   g_free (request->provider_name);
   g_free (request->authorization_url);
@@ -177,7 +181,8 @@ request_new (SesameAgent           *self,
 
   request->agent = self;
   request->id = g_strdup (id);
-  request->invocation = g_object_ref (invocation);
+  /* The handler's reference: answering gives it back, exactly once. */
+  request->invocation = invocation;
   request->confirm = confirm;
   g_application_hold (G_APPLICATION (self->application));
   /* A repeated id replaces (and so cancels) the older request. */

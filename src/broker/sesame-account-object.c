@@ -324,6 +324,15 @@ on_revoked (GObject      *source,
   Removal *removal = user_data;
 
   sesame_credentials_revoke_finish (SESAME_CREDENTIALS (source), result, &removal->revoke_error);
+  /* A keyring that cannot be read (locked, say) holds the token the
+   * provider must be told to revoke: nothing is removed, the person is
+   * told what to do and can try again. */
+  if (g_error_matches (removal->revoke_error, SESAME_ERROR, SESAME_ERROR_KEYRING))
+    {
+      sesame_broker_return_error (g_steal_pointer (&removal->call->invocation),
+                                  g_steal_pointer (&removal->revoke_error));
+      return removal_free (removal);
+    }
   sesame_credentials_delete_async (SESAME_CREDENTIALS (source), NULL, on_secret_deleted, removal);
 }
 

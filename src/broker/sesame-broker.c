@@ -1371,7 +1371,8 @@ on_secrets_listed (GObject      *source,
         !g_hash_table_contains (self->adding, ids[i]))
       {
         g_debug ("Deleting the keyring item of %s, which no account owns", ids[i]);
-        sesame_secret_store_clear_async (self->secrets, ids[i], NULL, on_orphan_cleared, NULL);
+        sesame_secret_store_clear_async (self->secrets, ids[i], FALSE, NULL, on_orphan_cleared,
+                                         NULL);
       }
 
   for (guint i = 0; i < reconciling->accounts->len; i++)

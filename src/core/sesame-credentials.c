@@ -660,7 +660,7 @@ sesame_credentials_delete_async (SesameCredentials   *self,
   g_clear_pointer (&self->stored, sesame_token_free);
   self->loaded = TRUE;
   self->deleted = TRUE;
-  sesame_secret_store_clear_async (self->secrets, sesame_account_get_id (self->account),
+  sesame_secret_store_clear_async (self->secrets, sesame_account_get_id (self->account), TRUE,
                                    cancellable, on_deleted, task);
 }
 

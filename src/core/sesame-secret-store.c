@@ -5,23 +5,72 @@
 #include <glib/gi18n-lib.h>
 
 #include "sesame-error.h"
+#include "sesame-secret-service.h"
 #include "sesame-secret-store.h"
 
 struct _SesameSecretStore
 {
-  GObject parent_instance;
+  GObject              parent_instance;
+  SesameSecretService *service;   /* opened at first use, dropped when it leaves the bus */
+  GPtrArray           *waiting;   /* tasks waiting for it to open */
 };
 
 G_DEFINE_FINAL_TYPE (SesameSecretStore, sesame_secret_store, G_TYPE_OBJECT)
 
+/* What an operation needs at each of its steps: a task's data. */
+typedef struct {
+  SesameSecretService *service;
+  void               (*run) (GTask *task);
+  char                *account_id;
+  char                *label;
+  SecretValue         *value;
+  gboolean             may_unlock;
+  gboolean             unlocked;   /* unlocking was asked for once */
+} Operation;
+
+static void
+operation_free (Operation *operation)
+{
+  g_clear_object (&operation->service);
+  g_free (operation->account_id);
+  g_free (operation->label);
+  g_clear_pointer (&operation->value, secret_value_unref);
+  g_free (operation);
+}
+
+static void
+sesame_secret_store_dispose (GObject *object)
+{
+  SesameSecretStore *self = SESAME_SECRET_STORE (object);
+
+  if (self->service != NULL)
+    g_signal_handlers_disconnect_by_data (self->service, self);
+  g_clear_object (&self->service);
+  G_OBJECT_CLASS (sesame_secret_store_parent_class)->dispose (object);
+}
+
+static void
+sesame_secret_store_finalize (GObject *object)
+{
+  SesameSecretStore *self = SESAME_SECRET_STORE (object);
+
+  g_ptr_array_unref (self->waiting);
+  G_OBJECT_CLASS (sesame_secret_store_parent_class)->finalize (object);
+}
+
 static void
 sesame_secret_store_class_init (SesameSecretStoreClass *klass)
 {
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = sesame_secret_store_dispose;
+  object_class->finalize = sesame_secret_store_finalize;
 }
 
 static void
 sesame_secret_store_init (SesameSecretStore *self)
 {
+  self->waiting = g_ptr_array_new ();
 }
 
 SesameSecretStore *
@@ -59,6 +108,123 @@ keyring_error (GError *error)
   return mapped;
 }
 
+/* ---- The service, opened once and shared ---- */
+
+static void
+on_service_owner (GObject    *object,
+                  GParamSpec *pspec,
+                  gpointer    user_data)
+{
+  SesameSecretStore *self = user_data;
+  g_autofree char *owner = g_dbus_proxy_get_name_owner (G_DBUS_PROXY (object));
+
+  /* Gone (the keyring stopped): its session went with it. Open anew. */
+  if (owner == NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->service, self);
+      g_clear_object (&self->service);
+    }
+}
+
+static void
+on_service_opened (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(SesameSecretStore) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SecretService) service = secret_service_open_finish (result, &error);
+  g_autoptr(GPtrArray) waiting = g_steal_pointer (&self->waiting);
+  g_autofree char *owner = NULL;
+
+  self->waiting = g_ptr_array_new ();
+  if (service != NULL)
+    owner = g_dbus_proxy_get_name_owner (G_DBUS_PROXY (service));
+  if (owner != NULL && self->service == NULL)
+    {
+      self->service = g_object_ref (SESAME_SECRET_SERVICE (service));
+      g_signal_connect (self->service, "notify::g-name-owner", G_CALLBACK (on_service_owner), self);
+    }
+
+  for (guint i = 0; i < waiting->len; i++)
+    {
+      g_autoptr(GTask) task = waiting->pdata[i];
+      Operation *operation = g_task_get_task_data (task);
+
+      if (service == NULL)
+        {
+          g_task_return_error (task, keyring_error (g_error_copy (error)));
+          continue;
+        }
+      operation->service = g_object_ref (SESAME_SECRET_SERVICE (service));
+      operation->run (g_steal_pointer (&task));
+    }
+}
+
+/* Runs @task's operation once the service is there. */
+static void
+start_operation (SesameSecretStore *self,
+                 GTask             *task,
+                 Operation         *operation)
+{
+  g_task_set_task_data (task, operation, (GDestroyNotify) operation_free);
+  if (self->service != NULL)
+    {
+      operation->service = g_object_ref (self->service);
+      return operation->run (task);
+    }
+  g_ptr_array_add (self->waiting, task);
+  if (self->waiting->len == 1)
+    secret_service_open (SESAME_TYPE_SECRET_SERVICE, NULL, SECRET_SERVICE_NONE, NULL,
+                         on_service_opened, g_object_ref (self));
+}
+
+static GHashTable *
+account_attributes (const char *account_id)
+{
+  return secret_attributes_build (sesame_secret_store_get_schema (), "account", account_id, NULL);
+}
+
+/* Asks once to unlock the locked items of @items; runs the operation again
+ * after. FALSE when there is nothing more to do about them. */
+static gboolean
+unlock_items (GTask              **task,
+              GList               *items,
+              GAsyncReadyCallback  callback)
+{
+  Operation *operation = g_task_get_task_data (*task);
+  g_autoptr(GStrvBuilder) paths = g_strv_builder_new ();
+  g_auto(GStrv) locked = NULL;
+
+  for (GList *l = items; l != NULL; l = l->next)
+    if (secret_item_get_locked (l->data))
+      g_strv_builder_add (paths, g_dbus_proxy_get_object_path (l->data));
+  locked = g_strv_builder_end (paths);
+  if (locked[0] == NULL || !operation->may_unlock || operation->unlocked)
+    return FALSE;
+  operation->unlocked = TRUE;
+  sesame_secret_service_unlock_async (operation->service, (const char * const *) locked,
+                                      g_task_get_cancellable (*task), callback,
+                                      g_steal_pointer (task));
+  return TRUE;
+}
+
+static void
+on_unlocked (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  Operation *operation = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  if (!sesame_secret_service_unlock_finish (SESAME_SECRET_SERVICE (source), result, &error))
+    return g_task_return_error (task, keyring_error (error));
+  operation->run (g_steal_pointer (&task));
+}
+
+/* ---- Lookup ---- */
+
 static void
 on_lookup (GObject      *source,
            GAsyncResult *result,
@@ -66,25 +232,22 @@ on_lookup (GObject      *source,
 {
   g_autoptr(GTask) task = user_data;
   GError *error = NULL;
-  GList *items = secret_service_search_finish (NULL, result, &error);
+  g_autolist(SecretItem) items = secret_service_search_finish (SECRET_SERVICE (source), result,
+                                                               &error);
   g_autoptr(SecretValue) value = NULL;
   const char *secret;
   SesameToken *token;
 
   if (error != NULL)
     return g_task_return_error (task, keyring_error (error));
+  if (unlock_items (&task, items, on_unlocked))
+    return;
   /* Still locked: unlocking was refused or nobody could be asked. The
    * secret is there; it must not be taken for a missing one. */
   if (items != NULL && secret_item_get_locked (items->data))
-    {
-      g_list_free_full (items, g_object_unref);
-      return g_task_return_new_error (task, SESAME_ERROR, SESAME_ERROR_KEYRING,
-                                      _("The keyring is locked. Unlock it (logging in again "
-                                        "does), then try again."));
-    }
+    return g_task_return_error (task, sesame_secret_service_new_locked_error ());
   if (items != NULL)
     value = secret_item_get_secret (items->data);
-  g_list_free_full (items, g_object_unref);
   if (value == NULL)
     return g_task_return_pointer (task, NULL, NULL);
 
@@ -101,7 +264,18 @@ on_lookup (GObject      *source,
 
 /* A search that loads the secret, rather than secret_password_lookup():
  * libsecret 0.20.5 leaks that one's whole D-Bus answer, the transported
- * secret included, at every lookup. It unlocks the same way. */
+ * secret included, at every lookup. */
+static void
+lookup (GTask *task)
+{
+  Operation *operation = g_task_get_task_data (task);
+  g_autoptr(GHashTable) attributes = account_attributes (operation->account_id);
+
+  secret_service_search (SECRET_SERVICE (operation->service), sesame_secret_store_get_schema (),
+                         attributes, SECRET_SEARCH_LOAD_SECRETS, g_task_get_cancellable (task),
+                         on_lookup, task);
+}
+
 void
 sesame_secret_store_lookup_async (SesameSecretStore   *self,
                                   const char          *account_id,
@@ -110,14 +284,13 @@ sesame_secret_store_lookup_async (SesameSecretStore   *self,
                                   gpointer             user_data)
 {
   GTask *task = g_task_new (self, cancellable, callback, user_data);
-  g_autoptr(GHashTable) attributes = NULL;
+  Operation *operation = g_new0 (Operation, 1);
 
   g_task_set_source_tag (task, sesame_secret_store_lookup_async);
-  attributes = secret_attributes_build (sesame_secret_store_get_schema (),
-                                        "account", account_id, NULL);
-  secret_service_search (NULL, sesame_secret_store_get_schema (), attributes,
-                         SECRET_SEARCH_LOAD_SECRETS | SECRET_SEARCH_UNLOCK, cancellable,
-                         on_lookup, task);
+  operation->run = lookup;
+  operation->account_id = g_strdup (account_id);
+  operation->may_unlock = TRUE;
+  start_operation (self, task, operation);
 }
 
 SesameToken *
@@ -128,6 +301,8 @@ sesame_secret_store_lookup_finish (SesameSecretStore *self,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
+/* ---- Store ---- */
+
 static void
 on_stored (GObject      *source,
            GAsyncResult *result,
@@ -136,9 +311,47 @@ on_stored (GObject      *source,
   g_autoptr(GTask) task = user_data;
   GError *error = NULL;
 
-  if (!secret_password_store_finish (result, &error))
+  if (!secret_service_store_finish (SECRET_SERVICE (source), result, &error))
     return g_task_return_error (task, keyring_error (error));
   g_task_return_boolean (task, TRUE);
+}
+
+static void
+store (GTask *task)
+{
+  Operation *operation = g_task_get_task_data (task);
+  g_autoptr(GHashTable) attributes = account_attributes (operation->account_id);
+
+  secret_service_store (SECRET_SERVICE (operation->service), sesame_secret_store_get_schema (),
+                        attributes, SECRET_COLLECTION_DEFAULT, operation->label,
+                        operation->value, g_task_get_cancellable (task), on_stored, task);
+}
+
+static void
+on_collection_unlocked (GObject      *source,
+                        GAsyncResult *result,
+                        gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+
+  /* Only a refusal stops here; any other failure, storing reports. */
+  if (!sesame_secret_service_unlock_finish (SESAME_SECRET_SERVICE (source), result, &error) &&
+      g_error_matches (error, SESAME_ERROR, SESAME_ERROR_KEYRING))
+    return g_task_return_error (task, g_steal_pointer (&error));
+  store (g_steal_pointer (&task));
+}
+
+/* The collection is unlocked first, here: libsecret's own unlocking, when
+ * storing finds it locked, is the leaking one. */
+static void
+unlock_then_store (GTask *task)
+{
+  Operation *operation = g_task_get_task_data (task);
+  const char *paths[] = { "/org/freedesktop/secrets/aliases/default", NULL };
+
+  sesame_secret_service_unlock_async (operation->service, paths, g_task_get_cancellable (task),
+                                      on_collection_unlocked, task);
 }
 
 void
@@ -151,13 +364,16 @@ sesame_secret_store_store_async (SesameSecretStore   *self,
                                  gpointer             user_data)
 {
   GTask *task = g_task_new (self, cancellable, callback, user_data);
+  Operation *operation = g_new0 (Operation, 1);
   char *secret = sesame_token_to_secret (token);
 
   g_task_set_source_tag (task, sesame_secret_store_store_async);
-  secret_password_store (sesame_secret_store_get_schema (), SECRET_COLLECTION_DEFAULT,
-                         label, secret, cancellable, on_stored, task,
-                         "account", account_id, NULL);
+  operation->run = unlock_then_store;
+  operation->account_id = g_strdup (account_id);
+  operation->label = g_strdup (label);
+  operation->value = secret_value_new (secret, -1, "text/plain");
   sesame_secret_string_free (secret);
+  start_operation (self, task, operation);
 }
 
 gboolean
@@ -168,6 +384,8 @@ sesame_secret_store_store_finish (SesameSecretStore *self,
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
+/* ---- Clear ---- */
+
 static void
 on_cleared (GObject      *source,
             GAsyncResult *result,
@@ -177,24 +395,60 @@ on_cleared (GObject      *source,
   GError *error = NULL;
 
   /* FALSE without an error: there was nothing to delete, which is fine. */
-  secret_password_clear_finish (result, &error);
+  secret_service_clear_finish (SECRET_SERVICE (source), result, &error);
   if (error != NULL)
     return g_task_return_error (task, keyring_error (error));
   g_task_return_boolean (task, TRUE);
 }
 
+static void
+on_clear_found (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  Operation *operation = g_task_get_task_data (task);
+  GError *error = NULL;
+  g_autolist(SecretItem) items = secret_service_search_finish (SECRET_SERVICE (source), result,
+                                                               &error);
+  g_autoptr(GHashTable) attributes = account_attributes (operation->account_id);
+
+  if (error != NULL)
+    return g_task_return_error (task, keyring_error (error));
+  /* libsecret deletes only unlocked items, and says nothing of the rest. */
+  if (unlock_items (&task, items, on_unlocked))
+    return;
+  secret_service_clear (SECRET_SERVICE (source), sesame_secret_store_get_schema (), attributes,
+                        g_task_get_cancellable (task), on_cleared, g_steal_pointer (&task));
+}
+
+static void
+clear (GTask *task)
+{
+  Operation *operation = g_task_get_task_data (task);
+  g_autoptr(GHashTable) attributes = account_attributes (operation->account_id);
+
+  secret_service_search (SECRET_SERVICE (operation->service), sesame_secret_store_get_schema (),
+                         attributes, SECRET_SEARCH_ALL, g_task_get_cancellable (task),
+                         on_clear_found, task);
+}
+
 void
 sesame_secret_store_clear_async (SesameSecretStore   *self,
                                  const char          *account_id,
+                                 gboolean             may_unlock,
                                  GCancellable        *cancellable,
                                  GAsyncReadyCallback  callback,
                                  gpointer             user_data)
 {
   GTask *task = g_task_new (self, cancellable, callback, user_data);
+  Operation *operation = g_new0 (Operation, 1);
 
   g_task_set_source_tag (task, sesame_secret_store_clear_async);
-  secret_password_clear (sesame_secret_store_get_schema (), cancellable, on_cleared, task,
-                         "account", account_id, NULL);
+  operation->run = clear;
+  operation->account_id = g_strdup (account_id);
+  operation->may_unlock = may_unlock;
+  start_operation (self, task, operation);
 }
 
 gboolean
@@ -205,6 +459,8 @@ sesame_secret_store_clear_finish (SesameSecretStore *self,
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
+/* ---- List ---- */
+
 static void
 on_listed (GObject      *source,
            GAsyncResult *result,
@@ -213,7 +469,7 @@ on_listed (GObject      *source,
   g_autoptr(GTask) task = user_data;
   g_autoptr(GStrvBuilder) ids = g_strv_builder_new ();
   GError *error = NULL;
-  GList *items = secret_service_search_finish (NULL, result, &error);
+  GList *items = secret_service_search_finish (SECRET_SERVICE (source), result, &error);
 
   if (error != NULL)
     return g_task_return_error (task, keyring_error (error));
@@ -229,6 +485,17 @@ on_listed (GObject      *source,
   g_task_return_pointer (task, g_strv_builder_end (ids), (GDestroyNotify) g_strfreev);
 }
 
+static void
+list (GTask *task)
+{
+  Operation *operation = g_task_get_task_data (task);
+  g_autoptr(GHashTable) attributes = g_hash_table_new (g_str_hash, g_str_equal);
+
+  secret_service_search (SECRET_SERVICE (operation->service), sesame_secret_store_get_schema (),
+                         attributes, SECRET_SEARCH_ALL, g_task_get_cancellable (task), on_listed,
+                         task);
+}
+
 void
 sesame_secret_store_list_async (SesameSecretStore   *self,
                                 GCancellable        *cancellable,
@@ -236,11 +503,11 @@ sesame_secret_store_list_async (SesameSecretStore   *self,
                                 gpointer             user_data)
 {
   GTask *task = g_task_new (self, cancellable, callback, user_data);
-  g_autoptr(GHashTable) attributes = g_hash_table_new (g_str_hash, g_str_equal);
+  Operation *operation = g_new0 (Operation, 1);
 
   g_task_set_source_tag (task, sesame_secret_store_list_async);
-  secret_service_search (NULL, sesame_secret_store_get_schema (), attributes, SECRET_SEARCH_ALL,
-                         cancellable, on_listed, task);
+  operation->run = list;
+  start_operation (self, task, operation);
 }
 
 GStrv

@@ -38,8 +38,11 @@ gboolean     sesame_secret_store_store_finish (SesameSecretStore   *self,
                                                GAsyncResult        *result,
                                                GError             **error);
 
+/* Locked items are deleted only if @may_unlock: then the person is asked
+ * to unlock (never by the broker on its own). */
 void         sesame_secret_store_clear_async  (SesameSecretStore   *self,
                                                const char          *account_id,
+                                               gboolean             may_unlock,
                                                GCancellable        *cancellable,
                                                GAsyncReadyCallback  callback,
                                                gpointer             user_data);

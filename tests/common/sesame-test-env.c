@@ -4,8 +4,10 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <libsecret/secret.h>
 #include <libsoup/soup.h>
 #include <signal.h>
+#include <string.h>
 #include <sys/prctl.h>
 #include <unistd.h>
 
@@ -371,6 +373,23 @@ sesame_test_env_start_broker (SesameTestEnv *env)
   wait_for_name (env, "dev.sesame.Sesame.Broker", env->broker);
 }
 
+/* A sanitizer's report is in the broker's log, which the temporary HOME
+ * takes with it: the test's own output must show it. */
+static void
+print_broker_failure (SesameTestEnv *env)
+{
+  g_autofree char *log = NULL;
+  gsize length = 0;
+  const char *report;
+
+  if (!g_file_get_contents (env->broker_log, &log, &length, NULL))
+    return;
+  report = strstr (log, "ERROR: ");
+  if (report == NULL)
+    report = log + (length > 4096 ? length - 4096 : 0);
+  g_printerr ("The broker did not exit cleanly; its log ends:\n%s\n", report);
+}
+
 void
 sesame_test_env_stop_broker (SesameTestEnv *env)
 {
@@ -379,6 +398,8 @@ sesame_test_env_stop_broker (SesameTestEnv *env)
   g_subprocess_send_signal (env->broker, SIGTERM);
   g_subprocess_wait (env->broker, NULL, &error);
   g_assert_no_error (error);
+  if (!g_subprocess_get_successful (env->broker))
+    print_broker_failure (env);
   g_assert_true (g_subprocess_get_if_exited (env->broker));
   g_assert_cmpint (g_subprocess_get_exit_status (env->broker), ==, 0);
   g_clear_object (&env->broker);
@@ -816,4 +837,33 @@ sesame_test_env_write_accounts (SesameTestEnv *env,
   g_mkdir_with_parents (dir, 0700);
   g_file_set_contents (path, json->str, json->len, &error);
   g_assert_no_error (error);
+}
+
+/* A search that loads the secret: secret_password_lookup_sync() leaks its
+ * whole D-Bus answer (libsecret 0.20.5), which the leak checker reports. */
+char *
+sesame_test_env_keyring_secret (SesameTestEnv *env,
+                                const char    *account_id)
+{
+  static const SecretSchema schema = {
+    "dev.sesame.Sesame.Account", SECRET_SCHEMA_NONE,
+    { { "account", SECRET_SCHEMA_ATTRIBUTE_STRING }, { NULL, 0 } }
+  };
+  g_autoptr(GHashTable) attributes = secret_attributes_build (&schema, "account", account_id,
+                                                              NULL);
+  g_autoptr(GError) error = NULL;
+  GList *items = secret_service_search_sync (NULL, &schema, attributes,
+                                             SECRET_SEARCH_LOAD_SECRETS, NULL, &error);
+  g_autoptr(SecretValue) value = NULL;
+  char *secret;
+
+  g_assert_no_error (error);
+  if (items != NULL)
+    value = secret_item_get_secret (items->data);
+  g_list_free_full (items, g_object_unref);
+  if (value == NULL)
+    return NULL;
+  secret = g_strdup (secret_value_get_text (value));
+  g_assert_nonnull (secret);
+  return secret;
 }

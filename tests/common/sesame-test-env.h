@@ -110,6 +110,11 @@ char          *sesame_test_env_call_crowd      (SesameTestEnv *env,
 char          *sesame_test_env_run_person    (const char * const *args,
                                               GError            **error);
 
+/* The keyring secret of the account whose id is @account_id, NULL when
+ * there is none; fails the test when the keyring cannot be read. */
+char          *sesame_test_env_keyring_secret (SesameTestEnv *env,
+                                               const char    *account_id);
+
 /* Every file under HOME, concatenated, to look for leaked secrets. */
 GBytes        *sesame_test_env_slurp_files   (SesameTestEnv *env);
 gboolean       sesame_test_env_files_contain (SesameTestEnv *env,

@@ -40,24 +40,12 @@ get_token (const char         *path,
   return token;
 }
 
-
-
-
-
-
 static char *
 keyring_secret (const char *path)
 {
   g_autofree char *id = sesame_test_env_string_property (env, path, "Id");
-  const SecretSchema schema = {
-    "dev.sesame.Sesame.Account", SECRET_SCHEMA_NONE,
-    { { "account", SECRET_SCHEMA_ATTRIBUTE_STRING }, { NULL, 0 } }
-  };
-  g_autoptr(GError) error = NULL;
-  char *secret = secret_password_lookup_sync (&schema, NULL, &error, "account", id, NULL);
 
-  g_assert_no_error (error);
-  return secret;
+  return sesame_test_env_keyring_secret (env, id);
 }
 
 static void
@@ -755,16 +743,11 @@ test_remove (void)
 
   /* The keyring item is gone; the grant no longer works at the provider. */
   {
-    const SecretSchema schema = {
-      "dev.sesame.Sesame.Account", SECRET_SCHEMA_NONE,
-      { { "account", SECRET_SCHEMA_ATTRIBUTE_STRING }, { NULL, 0 } }
-    };
     g_autofree char *id = g_path_get_basename (alice);
-    g_autofree char *left = secret_password_lookup_sync (&schema, NULL, &error, "account", id, NULL);
-    g_assert_no_error (error);
+    g_autofree char *left = sesame_test_env_keyring_secret (env, id);
+
     g_assert_null (left);
   }
-  secret_password_free (g_steal_pointer (&secret));
 }
 
 static void

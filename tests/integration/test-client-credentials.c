@@ -154,19 +154,10 @@ token_active (const char *token)
   return active;
 }
 
-static const SecretSchema account_schema = {
-  "dev.sesame.Sesame.Account", SECRET_SCHEMA_NONE,
-  { { "account", SECRET_SCHEMA_ATTRIBUTE_STRING }, { NULL, 0 } }
-};
-
 static char *
 keyring_secret (const char *id)
 {
-  g_autoptr(GError) error = NULL;
-  char *secret = secret_password_lookup_sync (&account_schema, NULL, &error, "account", id, NULL);
-
-  g_assert_no_error (error);
-  return secret;
+  return sesame_test_env_keyring_secret (env, id);
 }
 
 static void

@@ -42,7 +42,8 @@ static guint n_connections;
 
 typedef struct {
   GIOStream *stream;
-  guint8     request[65536];
+  char       request[65536];
+  gsize      length;     /* of the request read so far */
   guint      ticks;
 } Connection;
 
@@ -148,15 +149,40 @@ answer (Connection *connection)
     }
 }
 
+/* The whole request, body included, must be read before answering:
+ * closing a socket with unread data resets the connection, which would
+ * turn every fault into a reset. */
+static gboolean
+request_complete (Connection *connection)
+{
+  const char *end = g_strstr_len (connection->request, connection->length, "\r\n\r\n");
+  g_autofree char *headers = NULL;
+  const char *length;
+  gsize body;
+
+  if (end == NULL)
+    return FALSE;
+  headers = g_ascii_strdown (connection->request, end - connection->request);
+  length = strstr (headers, "\ncontent-length:");
+  body = length != NULL ? g_ascii_strtoull (length + strlen ("\ncontent-length:"), NULL, 10) : 0;
+  return connection->length >= (gsize) (end + 4 - connection->request) + body;
+}
+
+static void read_request (Connection *connection);
+
 static void
 on_request (GObject      *source,
             GAsyncResult *result,
             gpointer      user_data)
 {
   Connection *connection = user_data;
+  gssize n = g_input_stream_read_finish (G_INPUT_STREAM (source), result, NULL);
 
-  if (g_input_stream_read_finish (G_INPUT_STREAM (source), result, NULL) <= 0)
+  if (n <= 0)
     return connection_free (connection);
+  connection->length += n;
+  if (!request_complete (connection) && connection->length < sizeof connection->request)
+    return read_request (connection);
   answer (connection);
 }
 
@@ -164,7 +190,8 @@ static void
 read_request (Connection *connection)
 {
   g_input_stream_read_async (g_io_stream_get_input_stream (connection->stream),
-                             connection->request, sizeof connection->request,
+                             connection->request + connection->length,
+                             sizeof connection->request - connection->length,
                              G_PRIORITY_DEFAULT, NULL, on_request, connection);
 }
 
@@ -300,12 +327,8 @@ static char *
 stored_secret (const char *path)
 {
   g_autofree char *id = sesame_test_env_string_property (env, path, "Id");
-  const SecretSchema schema = {
-    "dev.sesame.Sesame.Account", SECRET_SCHEMA_NONE,
-    { { "account", SECRET_SCHEMA_ATTRIBUTE_STRING }, { NULL, 0 } }
-  };
 
-  return secret_password_lookup_sync (&schema, NULL, NULL, "account", id, NULL);
+  return sesame_test_env_keyring_secret (env, id);
 }
 
 /* Refresh on the faulty account fails with @expected, within bounded time,

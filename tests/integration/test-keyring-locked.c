@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-keyring-locked.c: a locked keyring whose unlocking is refused (no one
- * to type the password): clear Keyring errors, nothing lost, and all works
- * again once it is unlocked */
+ * to type the password): clear Keyring errors, nothing lost or removed, and
+ * all works again once it is unlocked */
 #include "config.h"
 
 #include <libsecret/secret.h>
@@ -74,6 +74,22 @@ test_token_while_locked_after_restart (void)
 }
 
 static void
+test_remove_while_locked (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  gint64 revocations = sesame_test_env_idp_count (env, "revocation");
+
+  /* The token to revoke is behind the lock: nothing is removed. */
+  reply = sesame_test_env_call (env, account, "dev.sesame.Account1", "Remove", NULL, NULL,
+                                &error);
+  g_assert_null (reply);
+  assert_keyring_error (error);
+  g_assert_cmpuint (sesame_test_env_count_accounts (env), ==, 1);
+  g_assert_cmpint (sesame_test_env_idp_count (env, "revocation"), ==, revocations);
+}
+
+static void
 test_works_once_unlocked (void)
 {
   g_autoptr(GError) error = NULL;
@@ -87,6 +103,26 @@ test_works_once_unlocked (void)
   g_assert_no_error (error);
   email = sesame_test_env_userinfo_email (env, token);
   g_assert_cmpstr (email, ==, "alice@example.test");
+}
+
+static void
+test_remove_once_unlocked (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  g_autofree char *id = sesame_test_env_string_property (env, account, "Id");
+  g_autofree char *secret = sesame_test_env_keyring_secret (env, id);
+  gint64 revocations = sesame_test_env_idp_count (env, "revocation");
+
+  g_assert_nonnull (secret);
+  reply = sesame_test_env_call (env, account, "dev.sesame.Account1", "Remove", NULL, NULL,
+                                &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (sesame_test_env_count_accounts (env), ==, 0);
+  g_assert_cmpint (sesame_test_env_idp_count (env, "revocation"), ==, revocations + 1);
+  g_clear_pointer (&secret, g_free);
+  secret = sesame_test_env_keyring_secret (env, id);
+  g_assert_null (secret);
 }
 
 int
@@ -105,7 +141,9 @@ main (int    argc,
   g_test_add_func ("/keyring-locked/add-while-locked", test_add_while_locked);
   g_test_add_func ("/keyring-locked/token-while-locked-after-restart",
                    test_token_while_locked_after_restart);
+  g_test_add_func ("/keyring-locked/remove-while-locked", test_remove_while_locked);
   g_test_add_func ("/keyring-locked/works-once-unlocked", test_works_once_unlocked);
+  g_test_add_func ("/keyring-locked/remove-once-unlocked", test_remove_once_unlocked);
   status = g_test_run ();
 
   sesame_test_agent_free (agent);
