@@ -75,13 +75,22 @@ disconnect (SesameLoopbackListener *self)
   g_clear_object (&self->server);
 }
 
+static gboolean
+disconnect_idle (gpointer user_data)
+{
+  disconnect (user_data);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 on_response_written (SoupServerMessage      *msg,
                      SesameLoopbackListener *self)
 {
-  /* The page reached the browser: now the port may close. */
+  /* The page reached the browser: now the port may close, but only once
+   * libsoup is done with the message, which it finishes after this signal
+   * by signalling on the server (freed here, that was a use after free). */
   if (--self->in_flight == 0 && self->closing)
-    disconnect (self);
+    g_idle_add_full (G_PRIORITY_DEFAULT, disconnect_idle, g_object_ref (self), g_object_unref);
   g_object_unref (self);
 }
 

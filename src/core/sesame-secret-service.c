@@ -108,6 +108,7 @@ on_unlock_called (GObject      *source,
                   gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
+  GCancellable *cancellable = g_task_get_cancellable (task);
   GError *error = NULL;
   g_autoptr(GVariant) reply = g_dbus_proxy_call_finish (G_DBUS_PROXY (source), result, &error);
   const char *prompt;
@@ -118,8 +119,7 @@ on_unlock_called (GObject      *source,
   if (g_str_equal (prompt, "/"))
     return g_task_return_boolean (task, TRUE);
   secret_service_prompt_at_dbus_path (SECRET_SERVICE (source), prompt, G_VARIANT_TYPE ("ao"),
-                                      g_task_get_cancellable (task), on_unlock_prompted,
-                                      g_steal_pointer (&task));
+                                      cancellable, on_unlock_prompted, g_steal_pointer (&task));
 }
 
 void
@@ -142,4 +142,136 @@ sesame_secret_service_unlock_finish (SesameSecretService *self,
                                      GError             **error)
 {
   return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* ---- Listing: libsecret's search returns its error twice when two items
+ * fail to load (the keyring leaving meanwhile); this reads attributes only,
+ * over D-Bus. ---- */
+
+typedef struct {
+  char         *attribute;
+  GStrvBuilder *values;
+  guint         pending;
+  GError       *error;
+} Listing;
+
+static void
+listing_free (Listing *listing)
+{
+  g_free (listing->attribute);
+  g_strv_builder_unref (listing->values);
+  g_clear_error (&listing->error);
+  g_free (listing);
+}
+
+static void
+listing_step_done (GTask *task)
+{
+  Listing *listing = g_task_get_task_data (task);
+
+  if (--listing->pending > 0)
+    return;
+  if (listing->error != NULL)
+    return g_task_return_error (task, g_steal_pointer (&listing->error));
+  g_task_return_pointer (task, g_strv_builder_end (listing->values), (GDestroyNotify) g_strfreev);
+}
+
+static void
+on_attributes (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  Listing *listing = g_task_get_task_data (task);
+  GError *error = NULL;
+  g_autoptr(GVariant) reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result,
+                                                             &error);
+  g_autoptr(GVariant) attributes = NULL;
+  const char *value;
+
+  if (reply == NULL && listing->error == NULL)
+    listing->error = error;
+  else if (reply == NULL)
+    g_error_free (error);
+  else
+    {
+      g_variant_get (reply, "(v)", &attributes);
+      if (g_variant_is_of_type (attributes, G_VARIANT_TYPE ("a{ss}")) &&
+          g_variant_lookup (attributes, listing->attribute, "&s", &value))
+        g_strv_builder_add (listing->values, value);
+    }
+  listing_step_done (task);
+}
+
+static void
+read_attributes (GTask      *task,
+                 GDBusProxy *service,
+                 GVariant   *paths)
+{
+  Listing *listing = g_task_get_task_data (task);
+  GVariantIter iter;
+  const char *path;
+
+  g_variant_iter_init (&iter, paths);
+  while (g_variant_iter_next (&iter, "&o", &path))
+    {
+      listing->pending++;
+      g_dbus_connection_call (g_dbus_proxy_get_connection (service), g_dbus_proxy_get_name (service),
+                              path, "org.freedesktop.DBus.Properties", "Get",
+                              g_variant_new ("(ss)", "org.freedesktop.Secret.Item", "Attributes"),
+                              G_VARIANT_TYPE ("(v)"), G_DBUS_CALL_FLAGS_NO_AUTO_START, -1,
+                              g_task_get_cancellable (task), on_attributes, g_object_ref (task));
+    }
+}
+
+static void
+on_searched (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  Listing *listing = g_task_get_task_data (task);
+  GError *error = NULL;
+  g_autoptr(GVariant) reply = g_dbus_proxy_call_finish (G_DBUS_PROXY (source), result, &error);
+  g_autoptr(GVariant) unlocked = NULL;
+  g_autoptr(GVariant) locked = NULL;
+
+  if (reply == NULL)
+    return g_task_return_error (task, error);
+  g_variant_get (reply, "(@ao@ao)", &unlocked, &locked);
+  /* One step for the search itself, so that nothing ends before all started. */
+  listing->pending = 1;
+  read_attributes (task, G_DBUS_PROXY (source), unlocked);
+  read_attributes (task, G_DBUS_PROXY (source), locked);
+  listing_step_done (task);
+}
+
+void
+sesame_secret_service_list_async (SesameSecretService *self,
+                                  const SecretSchema  *schema,
+                                  const char          *attribute,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  Listing *listing = g_new0 (Listing, 1);
+  GVariantBuilder query;
+
+  g_task_set_source_tag (task, sesame_secret_service_list_async);
+  listing->attribute = g_strdup (attribute);
+  listing->values = g_strv_builder_new ();
+  g_task_set_task_data (task, listing, (GDestroyNotify) listing_free);
+  g_variant_builder_init (&query, G_VARIANT_TYPE ("a{ss}"));
+  g_variant_builder_add (&query, "{ss}", "xdg:schema", schema->name);
+  g_dbus_proxy_call (G_DBUS_PROXY (self), "SearchItems", g_variant_new ("(a{ss})", &query),
+                     G_DBUS_CALL_FLAGS_NO_AUTO_START, -1, cancellable, on_searched, task);
+}
+
+GStrv
+sesame_secret_service_list_finish (SesameSecretService *self,
+                                   GAsyncResult        *result,
+                                   GError             **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
 }

@@ -24,6 +24,18 @@ gboolean sesame_secret_service_unlock_finish (SesameSecretService *self,
                                               GAsyncResult        *result,
                                               GError             **error);
 
+/* The values of @attribute of the items of @schema, locked or not, without
+ * reading a secret or asking to unlock. */
+void     sesame_secret_service_list_async  (SesameSecretService *self,
+                                            const SecretSchema  *schema,
+                                            const char          *attribute,
+                                            GCancellable        *cancellable,
+                                            GAsyncReadyCallback  callback,
+                                            gpointer             user_data);
+GStrv    sesame_secret_service_list_finish (SesameSecretService *self,
+                                            GAsyncResult        *result,
+                                            GError             **error);
+
 /* SESAME_ERROR_KEYRING, saying the keyring is locked and what to do. */
 GError  *sesame_secret_service_new_locked_error (void);
 

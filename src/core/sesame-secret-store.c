@@ -194,6 +194,7 @@ unlock_items (GTask              **task,
 {
   Operation *operation = g_task_get_task_data (*task);
   g_autoptr(GStrvBuilder) paths = g_strv_builder_new ();
+  GCancellable *cancellable;
   g_auto(GStrv) locked = NULL;
 
   for (GList *l = items; l != NULL; l = l->next)
@@ -203,9 +204,9 @@ unlock_items (GTask              **task,
   if (locked[0] == NULL || !operation->may_unlock || operation->unlocked)
     return FALSE;
   operation->unlocked = TRUE;
+  cancellable = g_task_get_cancellable (*task);
   sesame_secret_service_unlock_async (operation->service, (const char * const *) locked,
-                                      g_task_get_cancellable (*task), callback,
-                                      g_steal_pointer (task));
+                                      cancellable, callback, g_steal_pointer (task));
   return TRUE;
 }
 
@@ -387,20 +388,22 @@ sesame_secret_store_store_finish (SesameSecretStore *self,
 /* ---- Clear ---- */
 
 static void
-on_cleared (GObject      *source,
-            GAsyncResult *result,
-            gpointer      user_data)
+on_item_deleted (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
+  Operation *operation = g_task_get_task_data (task);
   GError *error = NULL;
 
-  /* FALSE without an error: there was nothing to delete, which is fine. */
-  secret_service_clear_finish (SECRET_SERVICE (source), result, &error);
-  if (error != NULL)
+  if (!secret_item_delete_finish (SECRET_ITEM (source), result, &error))
     return g_task_return_error (task, keyring_error (error));
-  g_task_return_boolean (task, TRUE);
+  /* Once more, until no item of the account is left. */
+  operation->run (g_steal_pointer (&task));
 }
 
+/* Item by item: libsecret's own clearing deletes only unlocked items and
+ * says nothing of the rest, and answers twice when a deletion fails. */
 static void
 on_clear_found (GObject      *source,
                 GAsyncResult *result,
@@ -411,15 +414,20 @@ on_clear_found (GObject      *source,
   GError *error = NULL;
   g_autolist(SecretItem) items = secret_service_search_finish (SECRET_SERVICE (source), result,
                                                                &error);
-  g_autoptr(GHashTable) attributes = account_attributes (operation->account_id);
+  GCancellable *cancellable = g_task_get_cancellable (task);
 
   if (error != NULL)
     return g_task_return_error (task, keyring_error (error));
-  /* libsecret deletes only unlocked items, and says nothing of the rest. */
   if (unlock_items (&task, items, on_unlocked))
     return;
-  secret_service_clear (SECRET_SERVICE (source), sesame_secret_store_get_schema (), attributes,
-                        g_task_get_cancellable (task), on_cleared, g_steal_pointer (&task));
+  for (GList *l = items; l != NULL; l = l->next)
+    if (!secret_item_get_locked (l->data))
+      return secret_item_delete (l->data, cancellable, on_item_deleted, g_steal_pointer (&task));
+  /* Only locked items are left: a refusal when the person was asked,
+   * otherwise left for when the keyring is unlocked. */
+  if (items != NULL && operation->may_unlock)
+    return g_task_return_error (task, sesame_secret_service_new_locked_error ());
+  g_task_return_boolean (task, TRUE);
 }
 
 static void
@@ -467,33 +475,21 @@ on_listed (GObject      *source,
            gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
-  g_autoptr(GStrvBuilder) ids = g_strv_builder_new ();
   GError *error = NULL;
-  GList *items = secret_service_search_finish (SECRET_SERVICE (source), result, &error);
+  GStrv ids = sesame_secret_service_list_finish (SESAME_SECRET_SERVICE (source), result, &error);
 
-  if (error != NULL)
+  if (ids == NULL)
     return g_task_return_error (task, keyring_error (error));
-  for (GList *l = items; l != NULL; l = l->next)
-    {
-      g_autoptr(GHashTable) attributes = secret_item_get_attributes (l->data);
-      const char *id = g_hash_table_lookup (attributes, "account");
-
-      if (id != NULL)
-        g_strv_builder_add (ids, id);
-    }
-  g_list_free_full (items, g_object_unref);
-  g_task_return_pointer (task, g_strv_builder_end (ids), (GDestroyNotify) g_strfreev);
+  g_task_return_pointer (task, ids, (GDestroyNotify) g_strfreev);
 }
 
 static void
 list (GTask *task)
 {
   Operation *operation = g_task_get_task_data (task);
-  g_autoptr(GHashTable) attributes = g_hash_table_new (g_str_hash, g_str_equal);
 
-  secret_service_search (SECRET_SERVICE (operation->service), sesame_secret_store_get_schema (),
-                         attributes, SECRET_SEARCH_ALL, g_task_get_cancellable (task), on_listed,
-                         task);
+  sesame_secret_service_list_async (operation->service, sesame_secret_store_get_schema (),
+                                    "account", g_task_get_cancellable (task), on_listed, task);
 }
 
 void

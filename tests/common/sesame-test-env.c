@@ -13,7 +13,6 @@
 
 #include "sesame-test-env.h"
 
-#define KEYRING_PASSWORD "sesame-test-keyring"
 #define START_TIMEOUT_MS 20000
 
 static const char *
@@ -211,11 +210,46 @@ sesame_test_env_start_keyring (SesameTestEnv *env)
   g_assert_no_error (error);
   /* --unlock reads the login keyring's password from standard input. */
   input = g_object_ref (g_subprocess_get_stdin_pipe (env->keyring));
-  g_output_stream_write_all (input, KEYRING_PASSWORD, strlen (KEYRING_PASSWORD), NULL, NULL,
+  g_output_stream_write_all (input, SESAME_TEST_KEYRING_PASSWORD,
+                             strlen (SESAME_TEST_KEYRING_PASSWORD), NULL, NULL,
                              &error);
   g_assert_no_error (error);
   g_output_stream_close (input, NULL, NULL);
   wait_for_name (env, "org.freedesktop.secrets", env->keyring);
+}
+
+/* Over D-Bus rather than through libsecret, whose default service would
+ * stay in the test and leak on every change the keyring announces. */
+void
+sesame_test_env_lock_keyring (SesameTestEnv *env)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) property = NULL;
+  g_autoptr(GVariant) collections = NULL;
+  g_autoptr(GVariant) locked = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  const char *prompt;
+
+  property = g_dbus_connection_call_sync (env->connection, "org.freedesktop.secrets",
+                                          "/org/freedesktop/secrets",
+                                          "org.freedesktop.DBus.Properties", "Get",
+                                          g_variant_new ("(ss)", "org.freedesktop.Secret.Service",
+                                                         "Collections"),
+                                          G_VARIANT_TYPE ("(v)"), G_DBUS_CALL_FLAGS_NONE, -1,
+                                          NULL, &error);
+  g_assert_no_error (error);
+  g_variant_get (property, "(v)", &collections);
+  g_assert_cmpuint (g_variant_n_children (collections), >, 0);
+  reply = g_dbus_connection_call_sync (env->connection, "org.freedesktop.secrets",
+                                       "/org/freedesktop/secrets",
+                                       "org.freedesktop.Secret.Service", "Lock",
+                                       g_variant_new ("(@ao)", collections),
+                                       G_VARIANT_TYPE ("(aoo)"), G_DBUS_CALL_FLAGS_NONE, -1,
+                                       NULL, &error);
+  g_assert_no_error (error);
+  g_variant_get (reply, "(@ao&o)", &locked, &prompt);
+  g_assert_cmpstr (prompt, ==, "/");
+  g_assert_cmpuint (g_variant_n_children (locked), ==, g_variant_n_children (collections));
 }
 
 static void
@@ -356,6 +390,8 @@ sesame_test_env_start_broker (SesameTestEnv *env)
 
   g_assert_null (env->broker);
   g_subprocess_launcher_setenv (launcher, "G_MESSAGES_DEBUG", "all", TRUE);
+  /* A critical is a bug: the broker stops there, and the test fails. */
+  g_subprocess_launcher_setenv (launcher, "G_DEBUG", "fatal-criticals", TRUE);
   /* GLib writes debug messages to standard output: both go to the log. */
   g_subprocess_launcher_set_stdout_file_path (launcher, env->broker_log);
   /* SESAME_TEST_BROKER_WRAPPER runs it under gdb or valgrind. */
@@ -500,21 +536,38 @@ sesame_test_env_idp_count (SesameTestEnv *env,
   return json_object_get_int_member_with_default (token, grant_type, 0);
 }
 
-typedef struct {
-  GVariant *reply;
-  GError   *error;
-  gboolean  done;
-} CallResult;
-
 static void
 on_call_done (GObject      *source,
               GAsyncResult *result,
               gpointer      user_data)
 {
-  CallResult *call = user_data;
+  SesameTestCall *call = user_data;
 
   call->reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &call->error);
   call->done = TRUE;
+}
+
+void
+sesame_test_env_call_async (SesameTestEnv  *env,
+                            SesameTestCall *call,
+                            const char     *path,
+                            const char     *interface,
+                            const char     *method,
+                            GVariant       *parameters,
+                            const char     *reply_type)
+{
+  g_dbus_connection_call (env->connection, "dev.sesame.Sesame.Broker", path, interface, method,
+                          parameters, reply_type ? G_VARIANT_TYPE (reply_type) : NULL,
+                          G_DBUS_CALL_FLAGS_NONE, 120000, NULL, on_call_done, call);
+}
+
+void
+sesame_test_call_clear (SesameTestCall *call)
+{
+  while (!call->done)
+    g_main_context_iteration (NULL, TRUE);
+  g_clear_pointer (&call->reply, g_variant_unref);
+  g_clear_error (&call->error);
 }
 
 GVariant *
@@ -526,11 +579,9 @@ sesame_test_env_call (SesameTestEnv *env,
                       const char    *reply_type,
                       GError       **error)
 {
-  CallResult call = { 0 };
+  SesameTestCall call = { 0 };
 
-  g_dbus_connection_call (env->connection, "dev.sesame.Sesame.Broker", path, interface, method,
-                          parameters, reply_type ? G_VARIANT_TYPE (reply_type) : NULL,
-                          G_DBUS_CALL_FLAGS_NONE, 120000, NULL, on_call_done, &call);
+  sesame_test_env_call_async (env, &call, path, interface, method, parameters, reply_type);
   while (!call.done)
     g_main_context_iteration (NULL, TRUE);
   if (call.error != NULL)

@@ -8,6 +8,9 @@
 
 G_BEGIN_DECLS
 
+/* The password of the test keyring, which a person would type to unlock it. */
+#define SESAME_TEST_KEYRING_PASSWORD "sesame-test-keyring"
+
 typedef struct {
   char            *home;           /* temporary HOME, removed at the end */
   char            *data_dir;       /* $XDG_DATA_HOME */
@@ -38,6 +41,9 @@ void           sesame_test_env_stop_broker   (SesameTestEnv *env);
 void           sesame_test_env_stop_idp      (SesameTestEnv *env);
 void           sesame_test_env_start_idp     (SesameTestEnv *env);
 
+/* Locks every collection of the keyring, as when the screen was locked. */
+void           sesame_test_env_lock_keyring  (SesameTestEnv *env);
+
 /* Stops and starts gnome-keyring (the same keyring files). */
 void           sesame_test_env_stop_keyring  (SesameTestEnv *env);
 void           sesame_test_env_start_keyring (SesameTestEnv *env);
@@ -58,6 +64,25 @@ GVariant      *sesame_test_env_call          (SesameTestEnv *env,
                                               GVariant      *parameters,
                                               const char    *reply_type,
                                               GError       **error);
+/* A call in progress, started by sesame_test_env_call_async(). */
+typedef struct {
+  GVariant *reply;
+  GError   *error;
+  gboolean  done;
+} SesameTestCall;
+
+/* Starts a call to the broker and returns at once; @call->done is set when
+ * it ends. */
+void           sesame_test_env_call_async    (SesameTestEnv  *env,
+                                              SesameTestCall *call,
+                                              const char     *path,
+                                              const char     *interface,
+                                              const char     *method,
+                                              GVariant       *parameters,
+                                              const char     *reply_type);
+/* Waits for @call to end and frees what it got. */
+void           sesame_test_call_clear        (SesameTestCall *call);
+
 GVariant      *sesame_test_env_get_property  (SesameTestEnv *env,
                                               const char    *path,
                                               const char    *name);

@@ -684,6 +684,97 @@ test_attention_and_sign_in_again (void)
   g_assert_false (sesame_test_env_bool_property (env, account, "AttentionNeeded"));
 }
 
+/* The keyring's own prompt: gcr's, which gnome-keyring asks for on this
+ * bus, on this display (the test's components are started without one). */
+static void
+install_keyring_prompter (void)
+{
+  g_autofree char *path = g_build_filename (env->home, "services",
+                                            "org.gnome.keyring.SystemPrompter.service", NULL);
+  g_autofree char *service = NULL;
+  g_autoptr(GError) error = NULL;
+
+  service = g_strdup_printf ("[D-BUS Service]\nName=org.gnome.keyring.SystemPrompter\n"
+                             "Exec=/usr/bin/env DISPLAY=%s XAUTHORITY=%s "
+                             "/usr/libexec/gcr-prompter\n",
+                             g_getenv ("DISPLAY"), g_getenv ("XAUTHORITY") ?: "");
+  g_file_set_contents (path, service, -1, &error);
+  g_assert_no_error (error);
+}
+
+static gboolean
+prompt_gone (gpointer data)
+{
+  g_autoptr(GSubprocess) search = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE, NULL,
+                                                    "xdotool", "search", "--onlyvisible",
+                                                    "--classname", "gcr-prompter", NULL);
+
+  /* xdotool search fails when it finds nothing. */
+  g_assert_nonnull (search);
+  return g_subprocess_wait (search, NULL, NULL) && !g_subprocess_get_successful (search);
+}
+
+/* Asks the broker for the account's token while the person answers the
+ * keyring's prompt with @keys and then @more_keys (xdotool commands, each
+ * run on its own: in one run, Return after typing added characters). */
+static void
+get_token_through_prompt (SesameTestCall     *call,
+                          const char * const *keys,
+                          const char * const *more_keys)
+{
+  const char *all[] = { NULL };
+  const char *focus[] = { "search", "--sync", "--onlyvisible", "--classname", "gcr-prompter",
+                          "windowfocus", "--sync", NULL };
+
+  sesame_test_env_call_async (env, call, account, "dev.sesame.Account1", "GetAccessToken",
+                              g_variant_new ("(^as)", all), "(sx)");
+  type_keys (focus);
+  screenshot ("keyring-prompt.png");
+  /* Separately: keys into the focused window, through XTEST. */
+  type_keys (keys);
+  if (more_keys != NULL)
+    type_keys (more_keys);
+  if (!sesame_test_wait_for (&call->done, TIMEOUT_MS))
+    screenshot ("keyring-prompt-stuck.png");
+  g_assert_true (call->done);
+  g_assert_true (wait_until (prompt_gone, NULL, TIMEOUT_MS));
+}
+
+/* The keyring is locked when the broker needs it (a new broker, nothing
+ * cached): the keyring's prompt asks for the password. Cancelling it gives
+ * a sentence about the keyring and loses nothing; the password unlocks it. */
+static void
+test_keyring_unlock_prompt (void)
+{
+  const char *cancel[] = { "key", "Escape", NULL };
+  const char *password[] = { "type", "--delay", "30", SESAME_TEST_KEYRING_PASSWORD, NULL };
+  const char *enter[] = { "key", "Return", NULL };
+  SesameTestCall refused = { 0 }, unlocked = { 0 };
+  g_autofree char *token = NULL;
+  g_autofree char *email = NULL;
+
+  install_keyring_prompter ();
+  sesame_test_env_stop_broker (env);
+  sesame_test_env_lock_keyring (env);
+  sesame_test_env_start_broker (env);
+
+  g_test_message ("Cancelling the keyring's prompt");
+  get_token_through_prompt (&refused, cancel, NULL);
+  g_assert_null (refused.reply);
+  sesame_test_assert_dbus_error (refused.error, "dev.sesame.Error.Keyring");
+  g_assert_nonnull (strstr (refused.error->message, "keyring is locked"));
+  g_clear_error (&refused.error);
+  g_assert_false (sesame_test_env_bool_property (env, account, "AttentionNeeded"));
+
+  g_test_message ("Typing the keyring's password");
+  get_token_through_prompt (&unlocked, password, enter);
+  g_assert_no_error (unlocked.error);
+  g_variant_get (unlocked.reply, "(sx)", &token, NULL);
+  g_clear_pointer (&unlocked.reply, g_variant_unref);
+  email = sesame_test_env_userinfo_email (env, token);
+  g_assert_cmpstr (email, ==, "alice@example.test");
+}
+
 static void
 test_remove_revokes (void)
 {
@@ -1103,6 +1194,7 @@ main (int    argc,
   g_test_add_func ("/gui/deny-then-allow-app", test_deny_then_allow_app);
   g_test_add_func ("/gui/revoke-app", test_revoke_app);
   g_test_add_func ("/gui/attention-and-sign-in-again", test_attention_and_sign_in_again);
+  g_test_add_func ("/gui/keyring-unlock-prompt", test_keyring_unlock_prompt);
   g_test_add_func ("/gui/remove-revokes", test_remove_revokes);
   g_test_add_func ("/gui/browser-sign-in", test_browser_sign_in);
   g_test_add_func ("/gui/open-in-browser", test_open_in_browser);

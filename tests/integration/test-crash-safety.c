@@ -29,45 +29,6 @@ static const SecretSchema schema = {
   { { "account", SECRET_SCHEMA_ATTRIBUTE_STRING }, { NULL, 0 } }
 };
 
-typedef struct {
-  GVariant *reply;
-  GError   *error;
-  gboolean  done;
-} Call;
-
-static void
-on_call_done (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  Call *call = user_data;
-
-  call->reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &call->error);
-  call->done = TRUE;
-}
-
-/* Starts a call and returns at once: the broker is killed while it runs. */
-static void
-call_async (Call       *call,
-            const char *path,
-            const char *interface,
-            const char *method,
-            GVariant   *parameters)
-{
-  g_dbus_connection_call (env->connection, "dev.sesame.Sesame.Broker", path, interface, method,
-                          parameters, NULL, G_DBUS_CALL_FLAGS_NONE, 120000, NULL,
-                          on_call_done, call);
-}
-
-static void
-call_clear (Call *call)
-{
-  while (!call->done)
-    g_main_context_iteration (NULL, TRUE);
-  g_clear_pointer (&call->reply, g_variant_unref);
-  g_clear_error (&call->error);
-}
-
 /* Lets the main loop run (the agent answers from it) for @ms. */
 static void
 run_for (guint ms)
@@ -305,7 +266,7 @@ crash_during (const char *path,
 {
   gboolean on_signal = g_rand_boolean (prng);
   gboolean killed = FALSE;
-  Call call = { 0 };
+  SesameTestCall call = { 0 };
   guint subscription = 0;
 
   if (on_signal)
@@ -320,7 +281,7 @@ crash_during (const char *path,
   else
     g_test_message ("%s killed after %u ms", method, delay_ms);
 
-  call_async (&call, path, interface, method, parameters);
+  sesame_test_env_call_async (env, &call, path, interface, method, parameters, NULL);
   if (on_signal)
     {
       /* A call that failed before the keyring (a provider's refusal) ends
@@ -333,7 +294,7 @@ crash_during (const char *path,
   else
     run_for (delay_ms);
   kill_broker ();
-  call_clear (&call);
+  sesame_test_call_clear (&call);
   restart_broker ();
   check_after_restart ();
 }

@@ -306,23 +306,6 @@ restart_broker (void)
   sesame_test_agent_register (agent);
 }
 
-typedef struct {
-  GVariant *reply;
-  GError   *error;
-  gboolean  done;
-} Call;
-
-static void
-on_call_done (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  Call *call = user_data;
-
-  call->reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &call->error);
-  call->done = TRUE;
-}
-
 static char *
 stored_secret (const char *path)
 {
@@ -340,16 +323,14 @@ expect_refresh_failure (const char *expected)
   g_autofree char *secret = stored_secret (faulty);
   g_autoptr(JsonParser) parser = json_parser_new ();
   gint64 start = g_get_monotonic_time ();
-  Call call = { 0 };
+  SesameTestCall call = { 0 };
   guint served = 0;
   JsonObject *tokens;
 
   g_assert_nonnull (secret);
   g_assert_true (json_parser_load_from_data (parser, secret, -1, NULL));
   tokens = json_node_get_object (json_parser_get_root (parser));
-  g_dbus_connection_call (env->connection, "dev.sesame.Sesame.Broker", faulty, ACCOUNT1, "Refresh",
-                          NULL, G_VARIANT_TYPE ("(x)"), G_DBUS_CALL_FLAGS_NONE, 120000, NULL,
-                          on_call_done, &call);
+  sesame_test_env_call_async (env, &call, faulty, ACCOUNT1, "Refresh", NULL, "(x)");
   while (!call.done)
     {
       gint64 asked = g_get_monotonic_time ();

@@ -4,31 +4,11 @@
  * all works again once it is unlocked */
 #include "config.h"
 
-#include <libsecret/secret.h>
-
 #include "sesame-test-agent.h"
 
 static SesameTestEnv *env;
 static SesameTestAgent *agent;
 static char *account;
-
-static void
-lock_keyring (void)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(SecretService) service = secret_service_get_sync (SECRET_SERVICE_LOAD_COLLECTIONS,
-                                                              NULL, &error);
-  g_autolist(SecretCollection) collections = NULL;
-  GList *locked = NULL;
-
-  g_assert_no_error (error);
-  collections = secret_service_get_collections (service);
-  g_assert_nonnull (collections);
-  secret_service_lock_sync (service, collections, NULL, &locked, &error);
-  g_assert_no_error (error);
-  g_assert_cmpuint (g_list_length (locked), ==, g_list_length (collections));
-  g_list_free_full (locked, g_object_unref);
-}
 
 static void
 assert_keyring_error (const GError *error)
@@ -47,7 +27,7 @@ test_add_while_locked (void)
   account = sesame_test_env_add_account (env, "testidp", NULL, NULL, &error);
   g_assert_no_error (error);
 
-  lock_keyring ();
+  sesame_test_env_lock_keyring (env);
   sesame_test_agent_set (agent, SESAME_TEST_AGENT_SIGN_IN, "bob");
   path = sesame_test_env_add_account (env, "testidp", NULL, NULL, &error);
   g_assert_null (path);
