@@ -102,7 +102,8 @@ on_line_read (GObject      *source,
 /* The first line @process prints, within a minute even on a loaded machine:
  * a component that never starts fails the test instead of hanging it. */
 static char *
-read_line (GSubprocess *process)
+read_line (GSubprocess *process,
+           const char  *name)
 {
   g_autoptr(GDataInputStream) input =
     g_data_input_stream_new (g_subprocess_get_stdout_pipe (process));
@@ -116,10 +117,11 @@ read_line (GSubprocess *process)
     {
       g_cancellable_cancel (cancellable);
       sesame_test_wait_for (&read.done, 1000);
-      g_error ("%s printed nothing within 60 s", g_subprocess_get_identifier (process));
+      g_error ("%s (process %s) printed nothing within 60 s", name,
+               g_subprocess_get_identifier (process));
     }
   if (read.line == NULL)
-    g_error ("%s ended before it was ready", g_subprocess_get_identifier (process));
+    g_error ("%s ended before it was ready", name);
   return read.line;
 }
 
@@ -149,7 +151,7 @@ start_bus (SesameTestEnv *env)
                                           "--print-address=1", "--config-file", config_path,
                                           NULL);
   g_assert_no_error (error);
-  env->bus_address = read_line (env->bus);
+  env->bus_address = read_line (env->bus, "dbus-daemon");
   env->connection = g_dbus_connection_new_for_address_sync (env->bus_address,
                                                             G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
                                                             G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
@@ -314,7 +316,7 @@ sesame_test_env_start_idp (SesameTestEnv *env)
                                           "--state", state, "--access-token-ttl", ttl,
                                           "--device-interval", "1", NULL);
   g_assert_no_error (error);
-  line = read_line (env->idp);
+  line = read_line (env->idp, "The identity provider (tests/idp/server.mjs)");
   ready = json_from_string (line, &error);
   g_assert_no_error (error);
   env->idp_port = json_object_get_int_member (json_node_get_object (ready), "port");
