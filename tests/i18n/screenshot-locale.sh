@@ -7,7 +7,8 @@
 # schema and the broker's D-Bus service as if installed. On an Xvfb with a private session bus
 # (which activates the installed broker) it opens the main window in LANG, saves the screen to
 # OUT.png, then opens "Add Account" (Ctrl+N) and checks that its window title is the LANG
-# translation. TAP output; skips when it cannot run here.
+# translation, and that the broker describes the installed providers' scopes in LANG. TAP
+# output; skips when it cannot run here.
 set -uo pipefail
 
 lang=${1:?usage: screenshot-locale.sh LANG OUT.png [BUILD_DIR]}
@@ -27,7 +28,7 @@ if [ -z "${SESAME_SCREENSHOT_SANDBOXED:-}" ]; then
     ""|/|/usr) skip "the build's prefix (${prefix:-none}) cannot be replaced in a sandbox" ;;
   esac
   [ -x "$build/src/app/sesame" ] || skip "the app is not built in $build"
-  echo "1..3"
+  echo "1..4"
   work=$(mktemp -d)
   trap 'rm -rf "$work"' EXIT
   dest=$work/dest
@@ -103,5 +104,16 @@ else
   cat "$work/app.log" >&2
   fail 3 "the app speaks $lang: Ctrl+N opens \"$expected\""
 fi
+
+# The broker speaks LANG too: the installed providers' scope descriptions.
+gmail="Read, compose, send and permanently delete all your email in Gmail"
+expected=$(translated "$gmail")
+[ "$lang" = en ] || [ "$expected" != "$gmail" ] || fail 4 "po/$lang.po translates \"$gmail\""
+providers=$(gdbus call --session --dest dev.sesame.Sesame.Broker --object-path /dev/sesame/Broker \
+                       --method dev.sesame.Broker1.ListProviders 2>&1)
+case "$providers" in
+  *"$expected"*) echo "ok 4 - the broker speaks $lang: Google's Gmail scope reads \"$expected\"" ;;
+  *) echo "$providers" | head -c 2000 >&2; fail 4 "the broker speaks $lang: \"$expected\"" ;;
+esac
 kill "$app_pid" 2>/dev/null
 exit 0
