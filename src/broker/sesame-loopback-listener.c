@@ -78,7 +78,12 @@ disconnect (SesameLoopbackListener *self)
 static gboolean
 disconnect_idle (gpointer user_data)
 {
-  disconnect (user_data);
+  SesameLoopbackListener *self = user_data;
+
+  /* A request that came meanwhile (the browser's icon, say) is answered
+   * first; its end disconnects. */
+  if (self->in_flight == 0)
+    disconnect (self);
   return G_SOURCE_REMOVE;
 }
 

@@ -12,6 +12,7 @@ struct _SesameSecretStore
 {
   GObject              parent_instance;
   SesameSecretService *service;   /* opened at first use, dropped when it leaves the bus */
+  char                *owner;     /* the keyring process it talks to (its unique name) */
   GPtrArray           *waiting;   /* tasks waiting for it to open */
 };
 
@@ -26,6 +27,7 @@ typedef struct {
   SecretValue         *value;
   gboolean             may_unlock;
   gboolean             unlocked;   /* unlocking was asked for once */
+  GPtrArray           *deleted;    /* items deleted so far (clear) */
 } Operation;
 
 static void
@@ -35,6 +37,7 @@ operation_free (Operation *operation)
   g_free (operation->account_id);
   g_free (operation->label);
   g_clear_pointer (&operation->value, secret_value_unref);
+  g_clear_pointer (&operation->deleted, g_ptr_array_unref);
   g_free (operation);
 }
 
@@ -55,6 +58,7 @@ sesame_secret_store_finalize (GObject *object)
   SesameSecretStore *self = SESAME_SECRET_STORE (object);
 
   g_ptr_array_unref (self->waiting);
+  g_free (self->owner);
   G_OBJECT_CLASS (sesame_secret_store_parent_class)->finalize (object);
 }
 
@@ -98,7 +102,8 @@ keyring_error (GError *error)
 {
   GError *mapped;
 
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+  /* Cancelled, or already a sentence of Sesame's (the keyring is locked). */
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || error->domain == SESAME_ERROR)
     return error;
   mapped = g_error_new (SESAME_ERROR, SESAME_ERROR_KEYRING,
                         _("The keyring could not be used (%s). Make sure a Secret Service "
@@ -118,11 +123,13 @@ on_service_owner (GObject    *object,
   SesameSecretStore *self = user_data;
   g_autofree char *owner = g_dbus_proxy_get_name_owner (G_DBUS_PROXY (object));
 
-  /* Gone (the keyring stopped): its session went with it. Open anew. */
-  if (owner == NULL)
+  /* Gone or replaced (the keyring stopped or restarted): its session went
+   * with it. Open anew. */
+  if (g_strcmp0 (owner, self->owner) != 0)
     {
       g_signal_handlers_disconnect_by_data (self->service, self);
       g_clear_object (&self->service);
+      g_clear_pointer (&self->owner, g_free);
     }
 }
 
@@ -143,6 +150,7 @@ on_service_opened (GObject      *source,
   if (owner != NULL && self->service == NULL)
     {
       self->service = g_object_ref (SESAME_SECRET_SERVICE (service));
+      self->owner = g_steal_pointer (&owner);
       g_signal_connect (self->service, "notify::g-name-owner", G_CALLBACK (on_service_owner), self);
     }
 
@@ -247,10 +255,14 @@ on_lookup (GObject      *source,
    * secret is there; it must not be taken for a missing one. */
   if (items != NULL && secret_item_get_locked (items->data))
     return g_task_return_error (task, sesame_secret_service_new_locked_error ());
-  if (items != NULL)
-    value = secret_item_get_secret (items->data);
-  if (value == NULL)
+  if (items == NULL)
     return g_task_return_pointer (task, NULL, NULL);
+  /* libsecret ignores a failure to load it: the secret is there all the same. */
+  value = secret_item_get_secret (items->data);
+  if (value == NULL)
+    return g_task_return_new_error (task, SESAME_ERROR, SESAME_ERROR_KEYRING,
+                                    _("The account’s secret could not be read from the keyring. "
+                                      "Try again; if it keeps failing, restart GNOME Keyring."));
 
   /* SecretValue keeps the text in non-pageable memory and wipes it. */
   secret = secret_value_get_text (value);
@@ -421,8 +433,21 @@ on_clear_found (GObject      *source,
   if (unlock_items (&task, items, on_unlocked))
     return;
   for (GList *l = items; l != NULL; l = l->next)
-    if (!secret_item_get_locked (l->data))
+    {
+      const char *path = g_dbus_proxy_get_object_path (l->data);
+
+      if (secret_item_get_locked (l->data))
+        continue;
+      /* Deleted, yet still there: the keyring asked someone to confirm,
+       * who refused (KeePassXC can), and libsecret took that for done. */
+      if (g_ptr_array_find_with_equal_func (operation->deleted, path, g_str_equal, NULL))
+        return g_task_return_new_error (task, SESAME_ERROR, SESAME_ERROR_KEYRING,
+                                        _("The keyring did not delete the account’s secret. "
+                                          "Delete it in your keyring’s own window if you "
+                                          "want it gone."));
+      g_ptr_array_add (operation->deleted, g_strdup (path));
       return secret_item_delete (l->data, cancellable, on_item_deleted, g_steal_pointer (&task));
+    }
   /* Only locked items are left: a refusal when the person was asked,
    * otherwise left for when the keyring is unlocked. */
   if (items != NULL && operation->may_unlock)
@@ -455,6 +480,7 @@ sesame_secret_store_clear_async (SesameSecretStore   *self,
   g_task_set_source_tag (task, sesame_secret_store_clear_async);
   operation->run = clear;
   operation->account_id = g_strdup (account_id);
+  operation->deleted = g_ptr_array_new_with_free_func (g_free);
   operation->may_unlock = may_unlock;
   start_operation (self, task, operation);
 }
