@@ -1360,7 +1360,8 @@ on_secrets_listed (GObject      *source,
 
   if (ids == NULL)
     {
-      /* Cancelled at shutdown, or no keyring: then nothing can be told. */
+      /* Cancelled at shutdown, or no keyring: then nothing can be told.
+       * The listing reads item attributes only, so its error holds no secret. */
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         g_debug ("Secrets not reconciled: %s", error->message);
       return reconciling_free (reconciling);

@@ -323,35 +323,6 @@ test_account_forms (void)
   g_assert_cmpint (run (NULL, NULL, NULL, "token", "testidp2:alice@example.test", NULL), ==, 0);
 }
 
-typedef struct {
-  GDataInputStream *stream;
-  char             *line;
-  gboolean          done;
-} LineRead;
-
-static void
-on_line (GObject      *source,
-         GAsyncResult *result,
-         gpointer      user_data)
-{
-  LineRead *read = user_data;
-
-  read->line = g_data_input_stream_read_line_finish_utf8 (G_DATA_INPUT_STREAM (source), result,
-                                                          NULL, NULL);
-  read->done = TRUE;
-}
-
-static char *
-read_line (GDataInputStream *stream)
-{
-  LineRead read = { stream, NULL, FALSE };
-
-  g_data_input_stream_read_line_async (stream, G_PRIORITY_DEFAULT, NULL, on_line, &read);
-  while (!read.done)
-    g_main_context_iteration (NULL, TRUE);
-  return read.line;
-}
-
 static void
 test_add_device (void)
 {
@@ -368,7 +339,7 @@ test_add_device (void)
 
   while (code == NULL)
     {
-      g_autofree char *line = read_line (err);
+      g_autofree char *line = sesame_test_read_line (err, "sesamectl add --device");
       const char *open, *and;
 
       g_assert_nonnull (line);

@@ -99,30 +99,38 @@ on_line_read (GObject      *source,
   read->done = TRUE;
 }
 
-/* The first line @process prints, within a minute even on a loaded machine:
- * a component that never starts fails the test instead of hanging it. */
-static char *
-read_line (GSubprocess *process,
-           const char  *name)
+char *
+sesame_test_read_line (GDataInputStream *input,
+                       const char       *name)
 {
-  g_autoptr(GDataInputStream) input =
-    g_data_input_stream_new (g_subprocess_get_stdout_pipe (process));
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   LineRead read = { FALSE, NULL };
 
-  /* The streams stay open for the process: only the wrapper goes. */
-  g_filter_input_stream_set_close_base_stream (G_FILTER_INPUT_STREAM (input), FALSE);
   g_data_input_stream_read_line_async (input, G_PRIORITY_DEFAULT, cancellable, on_line_read, &read);
   if (!sesame_test_wait_for (&read.done, 60000))
     {
       g_cancellable_cancel (cancellable);
       sesame_test_wait_for (&read.done, 1000);
-      g_error ("%s (process %s) printed nothing within 60 s", name,
-               g_subprocess_get_identifier (process));
+      g_error ("%s printed nothing within 60 s", name);
     }
-  if (read.line == NULL)
-    g_error ("%s ended before it was ready", name);
   return read.line;
+}
+
+/* The first line a component prints as it starts. */
+static char *
+read_first_line (GSubprocess *process,
+                 const char  *name)
+{
+  g_autoptr(GDataInputStream) input =
+    g_data_input_stream_new (g_subprocess_get_stdout_pipe (process));
+  char *line;
+
+  /* The streams stay open for the process: only the wrapper goes. */
+  g_filter_input_stream_set_close_base_stream (G_FILTER_INPUT_STREAM (input), FALSE);
+  line = sesame_test_read_line (input, name);
+  if (line == NULL)
+    g_error ("%s ended before it was ready", name);
+  return line;
 }
 
 static void
@@ -151,7 +159,7 @@ start_bus (SesameTestEnv *env)
                                           "--print-address=1", "--config-file", config_path,
                                           NULL);
   g_assert_no_error (error);
-  env->bus_address = read_line (env->bus, "dbus-daemon");
+  env->bus_address = read_first_line (env->bus, "dbus-daemon");
   env->connection = g_dbus_connection_new_for_address_sync (env->bus_address,
                                                             G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
                                                             G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
@@ -316,7 +324,7 @@ sesame_test_env_start_idp (SesameTestEnv *env)
                                           "--state", state, "--access-token-ttl", ttl,
                                           "--device-interval", "1", NULL);
   g_assert_no_error (error);
-  line = read_line (env->idp, "The identity provider (tests/idp/server.mjs)");
+  line = read_first_line (env->idp, "The identity provider (tests/idp/server.mjs)");
   ready = json_from_string (line, &error);
   g_assert_no_error (error);
   env->idp_port = json_object_get_int_member (json_node_get_object (ready), "port");
@@ -866,6 +874,20 @@ sesame_test_env_get_token (SesameTestEnv      *env,
   if (expires_at != NULL)
     *expires_at = expiry;
   return token;
+}
+
+void
+sesame_test_env_assert_token_of (SesameTestEnv *env,
+                                 const char    *path,
+                                 const char    *email)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *token = sesame_test_env_get_token (env, path, NULL, NULL, &error);
+  g_autofree char *owner = NULL;
+
+  g_assert_no_error (error);
+  owner = sesame_test_env_userinfo_email (env, token);
+  g_assert_cmpstr (owner, ==, email);
 }
 
 void

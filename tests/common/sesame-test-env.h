@@ -130,6 +130,12 @@ char          *sesame_test_env_call_crowd      (SesameTestEnv *env,
                                                 guint          n,
                                                 guint          delay_ms);
 
+/* Fails the test unless the account at @path gives a token that the
+ * provider's userinfo endpoint says belongs to @email. */
+void           sesame_test_env_assert_token_of (SesameTestEnv *env,
+                                                const char    *path,
+                                                const char    *email);
+
 /* Runs the scripted person (tests/idp/person.mjs) with @args and returns
  * its standard output without the final newline. */
 char          *sesame_test_env_run_person    (const char * const *args,
@@ -156,6 +162,12 @@ JsonNode      *sesame_test_parse_json        (GBytes *body);
 /* Fails the test unless @error is the D-Bus error @name. */
 void           sesame_test_assert_dbus_error (const GError *error,
                                               const char   *name);
+
+/* The next line of @input (NULL at its end), within a minute even on a
+ * loaded machine: a program that prints nothing fails the test, named
+ * @name, instead of hanging it. */
+char          *sesame_test_read_line         (GDataInputStream *input,
+                                              const char       *name);
 
 /* Iterates the main loop until *@flag is set or @timeout_ms passes. */
 gboolean       sesame_test_wait_for          (gboolean *flag,

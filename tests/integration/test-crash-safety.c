@@ -166,8 +166,6 @@ static gboolean
 account_works (const char *path)
 {
   g_autofree char *identity = sesame_test_env_string_property (env, path, "Identity");
-  g_autofree char *token = NULL;
-  g_autofree char *email = NULL;
   g_autoptr(GVariant) refreshed = NULL;
   g_autoptr(GError) error = NULL;
 
@@ -178,10 +176,7 @@ account_works (const char *path)
       sesame_test_assert_dbus_error (error, "dev.sesame.Error.NeedsAttention");
       return FALSE;
     }
-  token = sesame_test_env_get_token (env, path, NULL, NULL, &error);
-  g_assert_no_error (error);
-  email = sesame_test_env_userinfo_email (env, token);
-  g_assert_cmpstr (email, ==, identity);
+  sesame_test_env_assert_token_of (env, path, identity);
   return TRUE;
 }
 

@@ -72,17 +72,10 @@ test_remove_while_locked (void)
 static void
 test_works_once_unlocked (void)
 {
-  g_autoptr(GError) error = NULL;
-  g_autofree char *token = NULL;
-  g_autofree char *email = NULL;
-
   /* The person logs in again: the keyring starts unlocked. */
   sesame_test_env_stop_keyring (env);
   sesame_test_env_start_keyring (env);
-  token = sesame_test_env_get_token (env, account, NULL, NULL, &error);
-  g_assert_no_error (error);
-  email = sesame_test_env_userinfo_email (env, token);
-  g_assert_cmpstr (email, ==, "alice@example.test");
+  sesame_test_env_assert_token_of (env, account, "alice@example.test");
 }
 
 static void

@@ -102,16 +102,11 @@ test_client_id_used_and_remembered (void)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *path = add_with_client_id ("sesame-test", &error);
-  g_autofree char *token = NULL;
-  g_autofree char *email = NULL;
   g_autofree char *contents = NULL;
 
   g_assert_no_error (error);
   g_assert_nonnull (path);
-  token = sesame_test_env_get_token (env, path, NULL, NULL, &error);
-  g_assert_no_error (error);
-  email = sesame_test_env_userinfo_email (env, token);
-  g_assert_cmpstr (email, ==, "alice@example.test");
+  sesame_test_env_assert_token_of (env, path, "alice@example.test");
   g_assert_true (configured ());
 
   /* In the person's own file, which keeps what else it said. */
