@@ -421,7 +421,7 @@ on_broker_vanished (GDBusConnection *connection,
     set_state (self, SESAME_CLIENT_CONNECTING, NULL);
   g_dbus_connection_call (connection, "org.freedesktop.DBus", "/org/freedesktop/DBus",
                           "org.freedesktop.DBus", "StartServiceByName",
-                          g_variant_new ("(su)", SESAME_BROKER_NAME, 0), G_VARIANT_TYPE ("(u)"),
+                          g_variant_new ("(su)", SESAME_BROKER_BUS_NAME, 0), G_VARIANT_TYPE ("(u)"),
                           G_DBUS_CALL_FLAGS_NONE, -1, self->cancellable, on_started,
                           g_object_ref (self));
 }
@@ -458,7 +458,7 @@ on_manager (GObject      *source,
   g_signal_connect_object (self->manager, "object-added", G_CALLBACK (on_object_added), self, 0);
   g_signal_connect_object (self->manager, "object-removed", G_CALLBACK (on_object_removed),
                            self, 0);
-  self->watch_id = g_bus_watch_name_on_connection (self->connection, SESAME_BROKER_NAME,
+  self->watch_id = g_bus_watch_name_on_connection (self->connection, SESAME_BROKER_BUS_NAME,
                                                    G_BUS_NAME_WATCHER_FLAGS_NONE,
                                                    on_broker_appeared, on_broker_vanished,
                                                    self, NULL);
@@ -481,7 +481,7 @@ on_broker_proxy (GObject      *source,
                            self, G_CONNECT_SWAPPED);
   sesame_object_manager_client_new (self->connection,
                                     G_DBUS_OBJECT_MANAGER_CLIENT_FLAGS_DO_NOT_AUTO_START,
-                                    SESAME_BROKER_NAME, SESAME_BROKER_PATH, self->cancellable,
+                                    SESAME_BROKER_BUS_NAME, SESAME_BROKER_PATH, self->cancellable,
                                     on_manager, g_object_ref (self));
 }
 
@@ -499,7 +499,7 @@ on_bus (GObject      *source,
   sesame_broker1_proxy_new (self->connection,
                             G_DBUS_PROXY_FLAGS_DO_NOT_AUTO_START |
                             G_DBUS_PROXY_FLAGS_DO_NOT_LOAD_PROPERTIES,
-                            SESAME_BROKER_NAME, SESAME_BROKER_PATH, self->cancellable,
+                            SESAME_BROKER_BUS_NAME, SESAME_BROKER_PATH, self->cancellable,
                             on_broker_proxy, g_object_ref (self));
 }
 
@@ -529,12 +529,12 @@ sesame_client_retry (SesameClient *self)
     }
   self->starting = FALSE;
   if (self->broker_owner == NULL)
-    on_broker_vanished (self->connection, SESAME_BROKER_NAME, self);
+    on_broker_vanished (self->connection, SESAME_BROKER_BUS_NAME, self);
   else
     {
       g_autofree char *owner = g_strdup (self->broker_owner);
 
-      on_broker_appeared (self->connection, SESAME_BROKER_NAME, owner, self);
+      on_broker_appeared (self->connection, SESAME_BROKER_BUS_NAME, owner, self);
     }
 }
 

@@ -4,13 +4,12 @@
 
 #include <gio/gio.h>
 
+#include "sesame-bus-names.h"
 #include "sesame-dbus-generated.h"
 #include "sesame-provider-info.h"
 
 G_BEGIN_DECLS
 
-#define SESAME_BROKER_NAME "dev.sesame.Sesame.Broker"
-#define SESAME_BROKER_PATH "/dev/sesame/Broker"
 
 typedef enum {
   SESAME_CLIENT_CONNECTING,

@@ -5,9 +5,9 @@
 #include <glib/gi18n-lib.h>
 
 #include "sesame-access-control.h"
+#include "sesame-bus-names.h"
 #include "sesame-error.h"
 
-#define ACCOUNTS_PATH "/dev/sesame/Broker/accounts/"
 
 struct _SesameAccessControl
 {
@@ -315,7 +315,7 @@ question_details (Question       *question,
   if (question->account != NULL)
     {
       SesameAccount *account = sesame_credentials_get_account (question->account);
-      g_autofree char *path = g_strconcat (ACCOUNTS_PATH, sesame_account_get_id (account), NULL);
+      g_autofree char *path = g_strconcat (SESAME_ACCOUNTS_PATH, sesame_account_get_id (account), NULL);
 
       g_variant_dict_insert (&dict, "account", "o", path);
       g_variant_dict_insert (&dict, "identity", "s", sesame_account_get_identity (account));

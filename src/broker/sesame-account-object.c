@@ -428,7 +428,7 @@ emit_properties_changed (gpointer user_data)
   self->changed_idle = 0;
   g_dbus_connection_emit_signal (self->connection, NULL, self->path,
                                  "org.freedesktop.DBus.Properties", "PropertiesChanged",
-                                 g_variant_new ("(s@a{sv}^as)", "dev.sesame.Account1",
+                                 g_variant_new ("(s@a{sv}^as)", SESAME_ACCOUNT_IFACE,
                                                 g_variant_dict_end (changed), invalidated),
                                  NULL);
   return G_SOURCE_REMOVE;

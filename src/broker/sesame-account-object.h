@@ -9,7 +9,6 @@ G_BEGIN_DECLS
 #define SESAME_TYPE_ACCOUNT_OBJECT (sesame_account_object_get_type ())
 G_DECLARE_FINAL_TYPE (SesameAccountObject, sesame_account_object, SESAME, ACCOUNT_OBJECT, GObject)
 
-#define SESAME_ACCOUNTS_PATH SESAME_BROKER_PATH "/accounts/"
 
 /* The broker serves every account from one subtree registration (no
  * exported skeleton per account: 1,000 accounts stay small); this object

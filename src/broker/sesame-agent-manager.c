@@ -5,10 +5,9 @@
 #include <glib/gi18n-lib.h>
 
 #include "sesame-agent-manager.h"
+#include "sesame-bus-names.h"
 #include "sesame-error.h"
 
-#define AGENT_INTERFACE "dev.sesame.Agent1"
-#define APP_BUS_NAME "dev.sesame.Sesame"
 /* How long a freshly started app gets to register as agent. */
 #define AGENT_START_TIMEOUT_MS 10000
 
@@ -125,7 +124,7 @@ sesame_agent_manager_cancel (SesameAgentManager *self,
 {
   if (self->bus_name == NULL)
     return;
-  g_dbus_connection_call (self->connection, self->bus_name, self->path, AGENT_INTERFACE,
+  g_dbus_connection_call (self->connection, self->bus_name, self->path, SESAME_AGENT_IFACE,
                           "Cancel", g_variant_new ("(s)", request_id), NULL,
                           G_DBUS_CALL_FLAGS_NO_AUTO_START, -1, NULL, NULL, NULL);
 }
@@ -198,7 +197,7 @@ call_agent (GTask *task)
     data->cancelled_id = g_cancellable_connect (cancellable, G_CALLBACK (on_call_cancelled),
                                                 task, NULL);
   /* The person takes their time: no D-Bus timeout, the caller cancels. */
-  g_dbus_connection_call (self->connection, self->bus_name, self->path, AGENT_INTERFACE,
+  g_dbus_connection_call (self->connection, self->bus_name, self->path, SESAME_AGENT_IFACE,
                           data->method,
                           g_variant_new ("(s@a{sv})", data->request_id, data->details),
                           NULL, G_DBUS_CALL_FLAGS_NO_AUTO_START, G_MAXINT,
@@ -257,7 +256,7 @@ on_app_started (GObject      *source,
   reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
   if (reply == NULL)
     {
-      g_debug ("Could not start %s: %s", APP_BUS_NAME, error->message);
+      g_debug ("Could not start %s: %s", SESAME_APP_BUS_NAME, error->message);
       end_waiting (task);
     }
 }
@@ -275,7 +274,7 @@ start_app_and_wait (GTask *task)
   data->timeout_id = g_timeout_add (AGENT_START_TIMEOUT_MS, on_start_timeout, task);
   g_dbus_connection_call (self->connection, "org.freedesktop.DBus", "/org/freedesktop/DBus",
                           "org.freedesktop.DBus", "StartServiceByName",
-                          g_variant_new ("(su)", APP_BUS_NAME, 0), G_VARIANT_TYPE ("(u)"),
+                          g_variant_new ("(su)", SESAME_APP_BUS_NAME, 0), G_VARIANT_TYPE ("(u)"),
                           G_DBUS_CALL_FLAGS_NONE, AGENT_START_TIMEOUT_MS, NULL,
                           on_app_started, g_object_ref (task));
 }

@@ -129,13 +129,7 @@ sesame_broker_check_scopes (const char * const *scopes,
 
   for (guint i = 0; i < n; i++)
     {
-      gsize length = strlen (scopes[i]);
-      gboolean valid = length > 0 && length <= MAX_SCOPE_LENGTH;
-
-      /* RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ) */
-      for (const char *p = scopes[i]; valid && *p; p++)
-        valid = *p >= 0x21 && *p <= 0x7e && *p != '"' && *p != '\\';
-      if (!valid)
+      if (strlen (scopes[i]) > MAX_SCOPE_LENGTH || !sesame_scope_is_valid (scopes[i]))
         return g_set_error_literal (error, SESAME_ERROR, SESAME_ERROR_INVALID_ARGUMENT,
                                     _("A scope was empty, too long or held characters a scope "
                                       "cannot have (spaces, quotes, backslashes).")), FALSE;
@@ -324,7 +318,7 @@ interfaces_of (SesameAccountObject *object)
 {
   g_auto(GVariantBuilder) builder = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE ("a{sa{sv}}"));
 
-  g_variant_builder_add (&builder, "{s@a{sv}}", "dev.sesame.Account1",
+  g_variant_builder_add (&builder, "{s@a{sv}}", SESAME_ACCOUNT_IFACE,
                          sesame_account_object_get_properties (object));
   return g_variant_builder_end (&builder);
 }
@@ -374,7 +368,7 @@ sesame_broker_forget_account_async (SesameBroker        *self,
 
   g_task_set_source_tag (task, sesame_broker_forget_account_async);
   g_task_set_task_data (task, g_object_ref (account), g_object_unref);
-  const char *removed[] = { "dev.sesame.Account1", NULL };
+  const char *removed[] = { SESAME_ACCOUNT_IFACE, NULL };
 
   g_dbus_connection_emit_signal (self->connection, NULL, SESAME_BROKER_PATH,
                                  "org.freedesktop.DBus.ObjectManager", "InterfacesRemoved",
@@ -946,7 +940,7 @@ on_agent_caller (GObject      *source,
    * app itself may be the agent from inside a sandbox. */
   if (sesame_caller_is_sandboxed (caller) &&
       !(sesame_caller_get_kind (caller) == SESAME_CALLER_FLATPAK &&
-        g_str_equal (sesame_caller_get_app_id (caller), "dev.sesame.Sesame")))
+        g_str_equal (sesame_caller_get_app_id (caller), SESAME_APP_BUS_NAME)))
     return sesame_broker_return_error (g_steal_pointer (&invocation),
       g_error_new (SESAME_ERROR, SESAME_ERROR_ACCESS_DENIED,
                    _("%s may not answer Sesame’s questions: only Sesame itself can."),
@@ -1524,7 +1518,7 @@ on_subtree_dispatch (GDBusConnection *connection,
   SesameBroker *self = user_data;
   SesameAccountObject *object = node ? g_hash_table_lookup (self->objects, node) : NULL;
 
-  if (object == NULL || g_strcmp0 (interface, "dev.sesame.Account1") != 0)
+  if (object == NULL || g_strcmp0 (interface, SESAME_ACCOUNT_IFACE) != 0)
     return NULL;
   *out_user_data = object;
   return &account_vtable;

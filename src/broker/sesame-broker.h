@@ -5,13 +5,12 @@
 #include <gio/gio.h>
 
 #include "sesame-access-control.h"
+#include "sesame-bus-names.h"
 #include "sesame-credentials.h"
 #include "sesame-provider.h"
 
 G_BEGIN_DECLS
 
-#define SESAME_BROKER_PATH "/dev/sesame/Broker"
-#define SESAME_BROKER_BUS_NAME "dev.sesame.Sesame.Broker"
 
 #define SESAME_TYPE_BROKER (sesame_broker_get_type ())
 G_DECLARE_FINAL_TYPE (SesameBroker, sesame_broker, SESAME, BROKER, GObject)

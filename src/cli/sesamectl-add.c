@@ -80,7 +80,7 @@ account_id (GDBusConnection *connection,
   g_autoptr(GVariant) value = NULL;
 
   reply = sesamectl_call (connection, path, "org.freedesktop.DBus.Properties", "Get",
-                          g_variant_new ("(ss)", SESAMECTL_ACCOUNT_IFACE, "Id"), "(v)", -1, error);
+                          g_variant_new ("(ss)", SESAME_ACCOUNT_IFACE, "Id"), "(v)", -1, error);
   if (reply == NULL)
     return NULL;
   g_variant_get (reply, "(v)", &value);
@@ -112,7 +112,7 @@ device_sign_in (GDBusConnection    *connection,
   g_autoptr(GVariant) details = NULL;
   const char *request = NULL, *uri = NULL, *complete = NULL, *user_code = NULL;
 
-  reply = sesamectl_call (connection, SESAMECTL_BROKER_PATH, SESAMECTL_BROKER_IFACE,
+  reply = sesamectl_call (connection, SESAME_BROKER_PATH, SESAME_BROKER_IFACE,
                           "BeginDeviceSignIn",
                           g_variant_new ("(s^as@a{sv})", provider, scopes, options),
                           "(sa{sv})", G_MAXINT, error);
@@ -132,7 +132,7 @@ device_sign_in (GDBusConnection    *connection,
   fflush (stderr);
 
   /* On the same connection: the request belongs to this bus name. */
-  return sesamectl_call (connection, SESAMECTL_BROKER_PATH, SESAMECTL_BROKER_IFACE,
+  return sesamectl_call (connection, SESAME_BROKER_PATH, SESAME_BROKER_IFACE,
                          "FinishDeviceSignIn", g_variant_new ("(s)", request), "(o)",
                          G_MAXINT, error);
 }
@@ -239,7 +239,7 @@ sesamectl_add (int    argc,
   if (device)
     reply = device_sign_in (connection, argv[1], scope_list, g_variant_dict_end (&options), &error);
   else
-    reply = sesamectl_call (connection, SESAMECTL_BROKER_PATH, SESAMECTL_BROKER_IFACE,
+    reply = sesamectl_call (connection, SESAME_BROKER_PATH, SESAME_BROKER_IFACE,
                             "AddAccount",
                             g_variant_new ("(s^as@a{sv})", argv[1], scope_list,
                                            g_variant_dict_end (&options)),

@@ -149,7 +149,7 @@ sesamectl_git_credential (int    argc,
   if (g_str_equal (action, "erase"))
     {
       /* git saw the token refused: the next get should have a new one. */
-      reply = sesamectl_call (connection, account->path, SESAMECTL_ACCOUNT_IFACE, "Refresh",
+      reply = sesamectl_call (connection, account->path, SESAME_ACCOUNT_IFACE, "Refresh",
                               NULL, "(x)", G_MAXINT, &error);
       if (reply == NULL)
         return sesamectl_report_error (error);
@@ -161,7 +161,7 @@ sesamectl_git_credential (int    argc,
     const char *token = NULL;
     gint64 expires_at = 0;
 
-    reply = sesamectl_call (connection, account->path, SESAMECTL_ACCOUNT_IFACE, "GetAccessToken",
+    reply = sesamectl_call (connection, account->path, SESAME_ACCOUNT_IFACE, "GetAccessToken",
                             g_variant_new ("(^as)", none), "(sx)", G_MAXINT, &error);
     if (reply == NULL)
       return sesamectl_report_error (error);

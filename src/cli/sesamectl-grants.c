@@ -52,7 +52,7 @@ sesamectl_grants (int    argc,
   if (connection != NULL)
     accounts = sesamectl_list_accounts (connection, &error);
   if (accounts != NULL)
-    reply = sesamectl_call (connection, SESAMECTL_BROKER_PATH, SESAMECTL_BROKER_IFACE,
+    reply = sesamectl_call (connection, SESAME_BROKER_PATH, SESAME_BROKER_IFACE,
                             "ListGrants", NULL, "(aa{sv})", -1, &error);
   if (reply == NULL)
     return sesamectl_report_error (error);
@@ -163,7 +163,7 @@ sesamectl_revoke_grant (int    argc,
   if (account == NULL)
     return status;
 
-  reply = sesamectl_call (connection, SESAMECTL_BROKER_PATH, SESAMECTL_BROKER_IFACE,
+  reply = sesamectl_call (connection, SESAME_BROKER_PATH, SESAME_BROKER_IFACE,
                           "RevokeGrant", g_variant_new ("(so)", argv[1], account->path),
                           NULL, -1, &error);
   if (reply == NULL)

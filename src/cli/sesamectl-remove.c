@@ -69,7 +69,7 @@ sesamectl_remove (int    argc,
       return SESAMECTL_EXIT_FAILURE;
     }
 
-  reply = sesamectl_call (connection, account->path, SESAMECTL_ACCOUNT_IFACE, "Remove",
+  reply = sesamectl_call (connection, account->path, SESAME_ACCOUNT_IFACE, "Remove",
                           NULL, NULL, G_MAXINT, &error);
   if (reply == NULL)
     return sesamectl_report_error (error);

@@ -88,7 +88,7 @@ sesamectl_token (int    argc,
   if (account == NULL)
     return status;
 
-  reply = sesamectl_call (connection, account->path, SESAMECTL_ACCOUNT_IFACE, "GetAccessToken",
+  reply = sesamectl_call (connection, account->path, SESAME_ACCOUNT_IFACE, "GetAccessToken",
                           g_variant_new ("(^as)", scopes != NULL ? (const char **) scopes : none),
                           "(sx)", G_MAXINT, &error);
   if (reply == NULL)

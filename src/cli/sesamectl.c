@@ -143,7 +143,7 @@ sesamectl_call (GDBusConnection *connection,
                 int              timeout_msec,
                 GError         **error)
 {
-  return g_dbus_connection_call_sync (connection, SESAMECTL_BUS_NAME, path, interface, method,
+  return g_dbus_connection_call_sync (connection, SESAME_BROKER_BUS_NAME, path, interface, method,
                                       parameters,
                                       reply_type ? G_VARIANT_TYPE (reply_type) : NULL,
                                       G_DBUS_CALL_FLAGS_NONE, timeout_msec, NULL, error);
@@ -183,7 +183,7 @@ sesamectl_list_accounts (GDBusConnection *connection,
   const char *path;
   GVariant *interfaces;
 
-  reply = sesamectl_call (connection, SESAMECTL_BROKER_PATH, "org.freedesktop.DBus.ObjectManager",
+  reply = sesamectl_call (connection, SESAME_BROKER_PATH, "org.freedesktop.DBus.ObjectManager",
                           "GetManagedObjects", NULL, "(a{oa{sa{sv}}})", -1, error);
   if (reply == NULL)
     return NULL;
@@ -197,7 +197,7 @@ sesamectl_list_accounts (GDBusConnection *connection,
       g_autoptr(GVariant) properties = NULL;
       SesamectlAccount *account;
 
-      properties = g_variant_lookup_value (owned, SESAMECTL_ACCOUNT_IFACE, G_VARIANT_TYPE ("a{sv}"));
+      properties = g_variant_lookup_value (owned, SESAME_ACCOUNT_IFACE, G_VARIANT_TYPE ("a{sv}"));
       if (properties == NULL)
         continue;
 
@@ -277,7 +277,7 @@ sesamectl_list_providers (GDBusConnection *connection,
 {
   g_autoptr(GVariant) reply = NULL;
 
-  reply = sesamectl_call (connection, SESAMECTL_BROKER_PATH, SESAMECTL_BROKER_IFACE,
+  reply = sesamectl_call (connection, SESAME_BROKER_PATH, SESAME_BROKER_IFACE,
                           "ListProviders", NULL, "(aa{sv})", -1, error);
   if (reply == NULL)
     return NULL;

@@ -4,12 +4,10 @@
 
 #include <gio/gio.h>
 
+#include "sesame-bus-names.h"
+
 G_BEGIN_DECLS
 
-#define SESAMECTL_BUS_NAME "dev.sesame.Sesame.Broker"
-#define SESAMECTL_BROKER_PATH "/dev/sesame/Broker"
-#define SESAMECTL_BROKER_IFACE "dev.sesame.Broker1"
-#define SESAMECTL_ACCOUNT_IFACE "dev.sesame.Account1"
 
 /* The exit codes of DESIGN.md, "sesamectl conventions". */
 typedef enum {

@@ -142,8 +142,8 @@ id_is_valid (const char *id)
 }
 
 /* RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ) */
-static gboolean
-scope_is_valid (const char *scope)
+gboolean
+sesame_scope_is_valid (const char *scope)
 {
   if (scope[0] == '\0')
     return FALSE;
@@ -400,7 +400,7 @@ check_scopes (const char          *field,
               GError             **error)
 {
   for (guint i = 0; scopes != NULL && scopes[i] != NULL; i++)
-    if (!scope_is_valid (scopes[i]))
+    if (!sesame_scope_is_valid (scopes[i]))
       return INVALID (error, _("The field “%s” holds a scope that is empty or has spaces."), field);
   return TRUE;
 }

@@ -13,6 +13,9 @@ G_DECLARE_FINAL_TYPE (SesameProvider, sesame_provider, SESAME, PROVIDER, GObject
 #define SESAME_FLOW_DEVICE_CODE "device_code"
 #define SESAME_FLOW_CLIENT_CREDENTIALS "client_credentials"
 
+/* TRUE when @scope is one RFC 6749 §3.3 scope-token. */
+gboolean        sesame_scope_is_valid (const char *scope);
+
 /* Takes the merged definition (user fields over installed ones). Checks the
  * required fields and that every endpoint is https, or http on loopback. */
 SesameProvider *sesame_provider_new_from_json (JsonObject  *definition,
