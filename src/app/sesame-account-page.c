@@ -341,7 +341,10 @@ on_removed (GObject      *source,
 
   set_busy (self, FALSE);
   if (!sesame_account1_call_remove_finish (SESAME_ACCOUNT1 (source), result, &error))
-    return toast_error (self, error);
+    {
+      toast_error (self, error);
+      return;
+    }
   /* Translators: %s is an identity, "jo@example.com" */
   message = g_strdup_printf (_("%s was removed and its access revoked"), identity);
   toast (self, message);
@@ -411,7 +414,10 @@ replace_secret_action (GtkWidget  *widget,
   const char *secret = gtk_editable_get_text (GTK_EDITABLE (self->secret_row));
 
   if (*secret == '\0')
-    return toast (self, _("Enter the new client secret first."));
+    {
+      toast (self, _("Enter the new client secret first."));
+      return;
+    }
   g_variant_dict_insert (&options, "flow", "s", "client_credentials");
   g_variant_dict_insert (&options, "client-id", "s", sesame_account1_get_identity (self->account));
   g_variant_dict_insert (&options, "client-secret", "s", secret);

@@ -214,14 +214,20 @@ sign_in_action (GtkWidget  *widget,
   if (sesame_provider_info_is_template (self->provider))
     {
       if (*issuer == '\0')
-        return show_error (self->details_error, _("Enter the address of the provider’s issuer."));
+        {
+          show_error (self->details_error, _("Enter the address of the provider’s issuer."));
+          return;
+        }
       g_variant_dict_insert (&options, "issuer", "s", issuer);
     }
   if (gtk_widget_get_visible (GTK_WIDGET (self->client_group)) && *client_id != '\0')
     g_variant_dict_insert (&options, "client-id", "s", client_id);
   else if (!sesame_provider_info_is_configured (self->provider) &&
            !sesame_provider_info_is_template (self->provider))
-    return show_error (self->details_error, _("Enter your client ID first."));
+    {
+      show_error (self->details_error, _("Enter your client ID first."));
+      return;
+    }
   add_account (self, (const char * const *) scopes, g_variant_dict_end (&options));
 }
 
@@ -254,7 +260,10 @@ add_service_action (GtkWidget  *widget,
 
   g_strstrip (client_id);
   if (*client_id == '\0' || *secret == '\0')
-    return show_error (self->service_error, _("Enter the client ID and the client secret."));
+    {
+      show_error (self->service_error, _("Enter the client ID and the client secret."));
+      return;
+    }
   g_variant_dict_insert (&options, "flow", "s", "client_credentials");
   g_variant_dict_insert (&options, "client-id", "s", client_id);
   g_variant_dict_insert (&options, "client-secret", "s", secret);

@@ -454,7 +454,10 @@ on_manager (GObject      *source,
 
   self->manager = sesame_object_manager_client_new_finish (result, &error);
   if (self->manager == NULL)
-    return fail_to_connect (self, error);
+    {
+      fail_to_connect (self, error);
+      return;
+    }
   g_signal_connect_object (self->manager, "object-added", G_CALLBACK (on_object_added), self, 0);
   g_signal_connect_object (self->manager, "object-removed", G_CALLBACK (on_object_removed),
                            self, 0);
@@ -474,7 +477,10 @@ on_broker_proxy (GObject      *source,
 
   self->broker = sesame_broker1_proxy_new_finish (result, &error);
   if (self->broker == NULL)
-    return fail_to_connect (self, error);
+    {
+      fail_to_connect (self, error);
+      return;
+    }
   /* AddAccount returns when the person has signed in. */
   g_dbus_proxy_set_default_timeout (G_DBUS_PROXY (self->broker), G_MAXINT);
   g_signal_connect_object (self->broker, "grants-changed", G_CALLBACK (on_grants_changed),
@@ -495,7 +501,10 @@ on_bus (GObject      *source,
 
   self->connection = g_bus_get_finish (result, &error);
   if (self->connection == NULL)
-    return fail_to_connect (self, error);
+    {
+      fail_to_connect (self, error);
+      return;
+    }
   sesame_broker1_proxy_new (self->connection,
                             G_DBUS_PROXY_FLAGS_DO_NOT_AUTO_START |
                             G_DBUS_PROXY_FLAGS_DO_NOT_LOAD_PROPERTIES,

@@ -149,13 +149,17 @@ sesame_access_control_identify_async (SesameAccessControl *self,
   if (caller != NULL)
     {
       g_task_return_pointer (task, g_object_ref (caller), g_object_unref);
-      return g_object_unref (task);
+      g_object_unref (task);
+      return;
     }
 
   /* Concurrent first calls of one caller share one look. */
   waiting = g_hash_table_lookup (self->identifying, sender);
   if (waiting != NULL)
-    return g_ptr_array_add (waiting, task);
+    {
+      g_ptr_array_add (waiting, task);
+      return;
+    }
   waiting = g_ptr_array_new ();
   g_ptr_array_add (waiting, task);
   g_hash_table_insert (self->identifying, g_strdup (sender), waiting);
@@ -407,7 +411,10 @@ ask (SesameAccessControl *self,
   g_autofree char *request_id = NULL;
 
   if (question != NULL)
-    return g_ptr_array_add (question->waiting, task);
+    {
+      g_ptr_array_add (question->waiting, task);
+      return;
+    }
 
   question = g_new0 (Question, 1);
   question->self = g_object_ref (self);
@@ -457,7 +464,11 @@ on_caller (GObject      *source,
 
   caller = sesame_access_control_identify_finish (self, result, &error);
   if (caller == NULL)
-    return g_task_return_error (task, error), g_object_unref (task);
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
 
   if (decide (self, caller, check->access, check->account,
               (const char * const *) check->scopes) == DECISION_ALLOW)
@@ -465,7 +476,8 @@ on_caller (GObject      *source,
       record_use (self, caller, check->access, check->account,
                   (const char * const *) check->scopes);
       g_task_return_boolean (task, TRUE);
-      return g_object_unref (task);
+      g_object_unref (task);
+      return;
     }
   ask (self, task, caller, check->access, check->account, check->provider,
        (const char * const *) check->scopes);

@@ -93,7 +93,10 @@ on_token (GObject      *source,
 
   if (!sesame_credentials_get_token_finish (SESAME_CREDENTIALS (source), result,
                                             &token, &expires_at, &error))
-    return sesame_broker_return_error (g_steal_pointer (&call->invocation), error);
+    {
+      sesame_broker_return_error (g_steal_pointer (&call->invocation), error);
+      return;
+    }
 
   if (g_strcmp0 (g_dbus_method_invocation_get_method_name (call->invocation), "Refresh") == 0)
     g_dbus_method_invocation_return_value (g_steal_pointer (&call->invocation),
@@ -114,8 +117,11 @@ on_token_access (GObject      *source,
   gboolean refresh_now;
 
   if (!sesame_broker_check_access_finish (SESAME_BROKER (source), result, &error))
-    return sesame_broker_return_error (g_steal_pointer (&call->invocation), error),
-           call_free (call);
+    {
+      sesame_broker_return_error (g_steal_pointer (&call->invocation), error);
+      call_free (call);
+      return;
+    }
 
   refresh_now = g_strcmp0 (g_dbus_method_invocation_get_method_name (call->invocation),
                            "Refresh") == 0;
@@ -134,7 +140,10 @@ handle_get_access_token (SesameAccountObject   *self,
   GError *error = NULL;
 
   if (!sesame_broker_check_scopes (scopes, &error))
-    return sesame_broker_return_error (invocation, error);
+    {
+      sesame_broker_return_error (invocation, error);
+      return;
+    }
 
   /* A cached token for an allowed caller: answered without a main loop hop. */
   if (sesame_broker_check_access_now (self->broker, invocation, SESAME_ACCESS_USE,
@@ -169,7 +178,10 @@ on_reauthenticated_stored (GObject      *source,
   GError *error = NULL;
 
   if (!sesame_credentials_replace_finish (SESAME_CREDENTIALS (source), result, &error))
-    return sesame_broker_return_error (g_steal_pointer (&call->invocation), error);
+    {
+      sesame_broker_return_error (g_steal_pointer (&call->invocation), error);
+      return;
+    }
   g_dbus_method_invocation_return_value (g_steal_pointer (&call->invocation), NULL);
 }
 
@@ -186,19 +198,23 @@ on_reauthenticated (GObject      *source,
 
   token = sesame_broker_sign_in_finish (SESAME_BROKER (source), result, &identity, &error);
   if (token == NULL)
-    return sesame_broker_return_error (g_steal_pointer (&call->invocation), error);
+    {
+      sesame_broker_return_error (g_steal_pointer (&call->invocation), error);
+      return;
+    }
 
   if (g_strcmp0 (identity, sesame_account_get_identity (account)) != 0)
-    return sesame_broker_return_error (g_steal_pointer (&call->invocation),
-      g_error_new (SESAME_ERROR, SESAME_ERROR_INVALID_ARGUMENT,
-                   _("You signed in as %s, but this account is %s. Sign in as %s, or add "
-                     "%s as a new account."),
-                   identity, sesame_account_get_identity (account),
-                   sesame_account_get_identity (account), identity));
+    {
+      sesame_broker_return_error (g_steal_pointer (&call->invocation),
+ g_error_new (SESAME_ERROR, SESAME_ERROR_INVALID_ARGUMENT,
+              _("You signed in as %s, but this account is %s. Sign in as %s, or add "
+                "%s as a new account."),
+              identity, sesame_account_get_identity (account),
+              sesame_account_get_identity (account), identity));
+      return;
+    }
 
-  SesameCredentials *credentials = call->self->credentials;
-
-  sesame_credentials_replace_async (credentials, token, NULL, on_reauthenticated_stored,
+  sesame_credentials_replace_async (call->self->credentials, token, NULL, on_reauthenticated_stored,
                                     g_steal_pointer (&call));
 }
 
@@ -215,8 +231,11 @@ on_reauthenticate_access (GObject      *source,
   GError *error = NULL;
 
   if (!sesame_broker_check_access_finish (SESAME_BROKER (source), result, &error))
-    return sesame_broker_return_error (g_steal_pointer (&call->invocation), error),
-           call_free (call);
+    {
+      sesame_broker_return_error (g_steal_pointer (&call->invocation), error);
+      call_free (call);
+      return;
+    }
 
   /* Incremental consent: what was granted plus what is asked for now. */
   g_strv_builder_addv (builder, (const char **) sesame_account_get_scopes (account));
@@ -242,12 +261,18 @@ handle_reauthenticate (SesameAccountObject   *self,
   GError *error = NULL;
 
   if (!sesame_broker_check_scopes (scopes, &error))
-    return sesame_broker_return_error (invocation, error);
+    {
+      sesame_broker_return_error (invocation, error);
+      return;
+    }
   if (g_strcmp0 (sesame_account_get_flow (account), SESAME_FLOW_CLIENT_CREDENTIALS) == 0)
-    return sesame_broker_return_error (invocation,
-      g_error_new_literal (SESAME_ERROR, SESAME_ERROR_INVALID_ARGUMENT,
-                           _("A service account has no sign-in page. Add it again with its "
-                             "new client secret instead.")));
+    {
+      sesame_broker_return_error (invocation,
+ g_error_new_literal (SESAME_ERROR, SESAME_ERROR_INVALID_ARGUMENT,
+                      _("A service account has no sign-in page. Add it again with its "
+                        "new client secret instead.")));
+      return;
+    }
   if (!sesame_broker_check_sign_in_quota (self->broker, invocation))
     return;
 
@@ -331,7 +356,8 @@ on_revoked (GObject      *source,
     {
       sesame_broker_return_error (g_steal_pointer (&removal->call->invocation),
                                   g_steal_pointer (&removal->revoke_error));
-      return removal_free (removal);
+      removal_free (removal);
+      return;
     }
   sesame_credentials_delete_async (SESAME_CREDENTIALS (source), NULL, on_secret_deleted, removal);
 }
@@ -346,8 +372,11 @@ on_remove_access (GObject      *source,
 
   removal->call = user_data;
   if (!sesame_broker_check_access_finish (SESAME_BROKER (source), result, &error))
-    return sesame_broker_return_error (g_steal_pointer (&removal->call->invocation), error),
-           removal_free (removal);
+    {
+      sesame_broker_return_error (g_steal_pointer (&removal->call->invocation), error);
+      removal_free (removal);
+      return;
+    }
 
   sesame_credentials_revoke_async (removal->call->self->credentials, NULL, on_revoked, removal);
 }

@@ -160,7 +160,10 @@ on_call_done (GObject      *source,
 
   g_cancellable_disconnect (g_task_get_cancellable (task), data->cancelled_id);
   if (reply != NULL)
-    return g_task_return_pointer (task, reply, (GDestroyNotify) g_variant_unref);
+    {
+      g_task_return_pointer (task, reply, (GDestroyNotify) g_variant_unref);
+      return;
+    }
 
   /* The agent's own answers (Cancelled…) pass; an agent that crashed or
    * left the bus is no answer from the person. */

@@ -123,16 +123,21 @@ sesame_broker_check_scopes (const char * const *scopes,
   guint n = scopes ? g_strv_length ((char **) scopes) : 0;
 
   if (n > MAX_SCOPES)
-    return g_set_error (error, SESAME_ERROR, SESAME_ERROR_INVALID_ARGUMENT,
-                        _("Too many scopes were asked for (%u; at most %u)."), n, MAX_SCOPES),
-           FALSE;
+    {
+      g_set_error (error, SESAME_ERROR, SESAME_ERROR_INVALID_ARGUMENT,
+                   _("Too many scopes were asked for (%u; at most %u)."), n, MAX_SCOPES);
+      return FALSE;
+    }
 
   for (guint i = 0; i < n; i++)
     {
       if (strlen (scopes[i]) > MAX_SCOPE_LENGTH || !sesame_scope_is_valid (scopes[i]))
-        return g_set_error_literal (error, SESAME_ERROR, SESAME_ERROR_INVALID_ARGUMENT,
-                                    _("A scope was empty, too long or held characters a scope "
-                                      "cannot have (spaces, quotes, backslashes).")), FALSE;
+        {
+          g_set_error_literal (error, SESAME_ERROR, SESAME_ERROR_INVALID_ARGUMENT,
+                               _("A scope was empty, too long or held characters a scope "
+                                 "cannot have (spaces, quotes, backslashes)."));
+          return FALSE;
+        }
     }
   return TRUE;
 }
@@ -250,7 +255,10 @@ on_access_checked (GObject      *source,
   GError *error = NULL;
 
   if (!sesame_access_control_check_finish (SESAME_ACCESS_CONTROL (source), result, &error))
-    return g_task_return_error (task, error);
+    {
+      g_task_return_error (task, error);
+      return;
+    }
   g_task_return_boolean (task, TRUE);
 }
 
@@ -352,7 +360,10 @@ on_forget_saved (GObject      *source,
   GError *error = NULL;
 
   if (!sesame_account_store_save_finish (SESAME_ACCOUNT_STORE (source), result, &error))
-    return g_task_return_error (task, error);
+    {
+      g_task_return_error (task, error);
+      return;
+    }
   g_task_return_boolean (task, TRUE);
 }
 
@@ -365,10 +376,10 @@ sesame_broker_forget_account_async (SesameBroker        *self,
   GTask *task = g_task_new (self, NULL, callback, user_data);
   const char *id = sesame_account_get_id (sesame_credentials_get_account (account));
   g_autofree char *path = g_strconcat (SESAME_ACCOUNTS_PATH, id, NULL);
+  const char *removed[] = { SESAME_ACCOUNT_IFACE, NULL };
 
   g_task_set_source_tag (task, sesame_broker_forget_account_async);
   g_task_set_task_data (task, g_object_ref (account), g_object_unref);
-  const char *removed[] = { SESAME_ACCOUNT_IFACE, NULL };
 
   g_dbus_connection_emit_signal (self->connection, NULL, SESAME_BROKER_PATH,
                                  "org.freedesktop.DBus.ObjectManager", "InterfacesRemoved",
@@ -412,7 +423,10 @@ on_account_saved (GObject      *source,
   GError *error = NULL;
 
   if (!sesame_account_store_save_finish (SESAME_ACCOUNT_STORE (source), result, &error))
-    return g_task_return_error (task, error);
+    {
+      g_task_return_error (task, error);
+      return;
+    }
   g_task_return_pointer (task, g_strconcat (SESAME_ACCOUNTS_PATH, sesame_account_get_id (account),
                                             NULL), g_free);
 }
@@ -431,7 +445,10 @@ on_account_secret_stored (GObject      *source,
   g_hash_table_remove (self->adding,
                        sesame_account_get_id (sesame_credentials_get_account (storing->credentials)));
   if (!sesame_credentials_replace_finish (storing->credentials, result, &error))
-    return g_task_return_error (task, error);
+    {
+      g_task_return_error (task, error);
+      return;
+    }
 
   if (storing->is_new)
     {
@@ -627,7 +644,10 @@ on_added (GObject      *source,
   SesameAccountObject *object;
 
   if (!(path = store_account_finish (adding->self, result, &error)))
-    return sesame_broker_return_error (g_steal_pointer (&adding->invocation), error);
+    {
+      sesame_broker_return_error (g_steal_pointer (&adding->invocation), error);
+      return;
+    }
   object = g_hash_table_lookup (adding->self->objects, path + strlen (SESAME_ACCOUNTS_PATH));
   sesame_access_control_added (adding->self->access,
                                g_dbus_method_invocation_get_sender (adding->invocation),
@@ -645,10 +665,14 @@ on_signed_in (GObject      *source,
   g_autoptr(SesameToken) token = NULL;
   g_autofree char *identity = NULL;
   GError *error = NULL;
+  Adding *owned;
 
   if (!(token = sesame_sign_in_finish (result, &identity, &error)))
-    return sesame_broker_return_error (g_steal_pointer (&adding->invocation), error);
-  Adding *owned = g_steal_pointer (&adding);
+    {
+      sesame_broker_return_error (g_steal_pointer (&adding->invocation), error);
+      return;
+    }
+  owned = g_steal_pointer (&adding);
 
   store_account_async (owned->self, owned->provider, SESAME_FLOW_AUTHORIZATION_CODE, identity,
                        token, on_added, owned);
@@ -662,14 +686,18 @@ on_client_credentials (GObject      *source,
   g_autoptr(Adding) adding = user_data;
   g_autoptr(SesameToken) token = NULL;
   GError *error = NULL;
+  Adding *owned;
 
   token = sesame_oauth_client_client_credentials_finish (SESAME_OAUTH_CLIENT (source), result, &error);
   if (token == NULL)
-    return sesame_broker_return_error (g_steal_pointer (&adding->invocation), error);
+    {
+      sesame_broker_return_error (g_steal_pointer (&adding->invocation), error);
+      return;
+    }
 
   /* The secret lives in the keyring item with the tokens, nowhere else. */
   token->client_secret = g_strdup (adding->client_secret);
-  Adding *owned = g_steal_pointer (&adding);
+  owned = g_steal_pointer (&adding);
 
   store_account_async (owned->self, owned->provider, SESAME_FLOW_CLIENT_CREDENTIALS,
                        owned->client_id, token, on_added, owned);
@@ -706,8 +734,11 @@ add_with_provider (Adding *adding)
   GError *error = check_flow (adding);
 
   if (error != NULL)
-    return sesame_broker_return_error (g_steal_pointer (&adding->invocation), error),
-           adding_free (adding);
+    {
+      sesame_broker_return_error (g_steal_pointer (&adding->invocation), error);
+      adding_free (adding);
+      return;
+    }
 
   if (g_str_equal (adding->flow, SESAME_FLOW_CLIENT_CREDENTIALS))
     {
@@ -738,8 +769,11 @@ on_add_discovered (GObject      *source,
 
   if (!sesame_provider_registry_ensure_discovered_finish (SESAME_PROVIDER_REGISTRY (source),
                                                           result, &error))
-    return sesame_broker_return_error (g_steal_pointer (&adding->invocation), error),
-           adding_free (adding);
+    {
+      sesame_broker_return_error (g_steal_pointer (&adding->invocation), error);
+      adding_free (adding);
+      return;
+    }
   add_with_provider (adding);
 }
 
@@ -751,8 +785,11 @@ take_provider (Adding         *adding,
                GError         *error)
 {
   if (provider == NULL)
-    return sesame_broker_return_error (g_steal_pointer (&adding->invocation), error),
-           adding_free (adding), FALSE;
+    {
+      sesame_broker_return_error (g_steal_pointer (&adding->invocation), error);
+      adding_free (adding);
+      return FALSE;
+    }
   g_set_object (&adding->provider, provider);
   g_object_unref (provider);
   return TRUE;
@@ -807,8 +844,11 @@ on_add_access (GObject      *source,
   GError *error = NULL;
 
   if (!sesame_broker_check_access_finish (self, result, &error))
-    return sesame_broker_return_error (g_steal_pointer (&adding->invocation), error),
-           adding_free (adding);
+    {
+      sesame_broker_return_error (g_steal_pointer (&adding->invocation), error);
+      adding_free (adding);
+      return;
+    }
 
   if (sesame_provider_is_template (adding->provider))
     sesame_provider_registry_add_issuer_async (self->providers, self->client, adding->issuer,
@@ -835,12 +875,18 @@ lookup_option (GVariant    *options,
   if (found == NULL)
     return TRUE;
   if (!g_variant_is_of_type (found, G_VARIANT_TYPE_STRING))
-    return g_set_error (error, SESAME_ERROR, SESAME_ERROR_INVALID_ARGUMENT,
-                        _("The option “%s” must be a string."), key), FALSE;
+    {
+      g_set_error (error, SESAME_ERROR, SESAME_ERROR_INVALID_ARGUMENT,
+                   _("The option “%s” must be a string."), key);
+      return FALSE;
+    }
   if (g_variant_get_size (found) > MAX_OPTION_LENGTH)
-    return g_set_error (error, SESAME_ERROR, SESAME_ERROR_INVALID_ARGUMENT,
-                        _("The option “%s” is too long (at most %u bytes)."), key,
-                        MAX_OPTION_LENGTH), FALSE;
+    {
+      g_set_error (error, SESAME_ERROR, SESAME_ERROR_INVALID_ARGUMENT,
+                   _("The option “%s” is too long (at most %u bytes)."), key,
+                   MAX_OPTION_LENGTH);
+      return FALSE;
+    }
   *value = g_variant_dup_string (found, NULL);
   return TRUE;
 }
@@ -899,9 +945,15 @@ handle_add_account (SesameBroker1         *iface,
   GError *error = NULL;
 
   if (provider == NULL)
-    return sesame_broker_return_error (invocation, unknown_provider (provider_id)), TRUE;
+    {
+      sesame_broker_return_error (invocation, unknown_provider (provider_id));
+      return TRUE;
+    }
   if (!sesame_broker_check_scopes (scopes, &error))
-    return sesame_broker_return_error (invocation, error), TRUE;
+    {
+      sesame_broker_return_error (invocation, error);
+      return TRUE;
+    }
   if (!sesame_broker_check_sign_in_quota (self, invocation))
     return TRUE;
 
@@ -911,7 +963,10 @@ handle_add_account (SesameBroker1         *iface,
   adding->provider = g_object_ref (provider);
   adding->scopes = g_strdupv ((char **) scopes);
   if ((error = read_add_options (adding, options)) != NULL)
-    return sesame_broker_return_error (g_steal_pointer (&adding->invocation), error), TRUE;
+    {
+      sesame_broker_return_error (g_steal_pointer (&adding->invocation), error);
+      return TRUE;
+    }
 
   adding->cancellable = sesame_broker_watch_caller (self, invocation);
   sesame_broker_check_access_async (self, invocation, SESAME_ACCESS_ADD, NULL, provider, scopes,
@@ -934,17 +989,23 @@ on_agent_caller (GObject      *source,
 
   caller = sesame_access_control_identify_finish (SESAME_ACCESS_CONTROL (source), result, &error);
   if (caller == NULL)
-    return sesame_broker_return_error (g_steal_pointer (&invocation), error);
+    {
+      sesame_broker_return_error (g_steal_pointer (&invocation), error);
+      return;
+    }
 
   /* An app must never answer its own access question; only the Sesame
    * app itself may be the agent from inside a sandbox. */
   if (sesame_caller_is_sandboxed (caller) &&
       !(sesame_caller_get_kind (caller) == SESAME_CALLER_FLATPAK &&
         g_str_equal (sesame_caller_get_app_id (caller), SESAME_APP_BUS_NAME)))
-    return sesame_broker_return_error (g_steal_pointer (&invocation),
-      g_error_new (SESAME_ERROR, SESAME_ERROR_ACCESS_DENIED,
-                   _("%s may not answer Sesame’s questions: only Sesame itself can."),
-                   sesame_caller_get_app_name (caller)));
+    {
+      sesame_broker_return_error (g_steal_pointer (&invocation),
+ g_error_new (SESAME_ERROR, SESAME_ERROR_ACCESS_DENIED,
+              _("%s may not answer Sesame’s questions: only Sesame itself can."),
+              sesame_caller_get_app_name (caller)));
+      return;
+    }
 
   g_variant_get (g_dbus_method_invocation_get_parameters (invocation), "(&o)", &path);
   sesame_agent_manager_register (self->agents, g_dbus_method_invocation_get_sender (invocation),
@@ -972,9 +1033,12 @@ handle_unregister_agent (SesameBroker1         *iface,
 {
   if (!sesame_agent_manager_unregister (self->agents,
                                         g_dbus_method_invocation_get_sender (invocation), path))
-    return sesame_broker_return_error (invocation,
-      g_error_new_literal (SESAME_ERROR, SESAME_ERROR_INVALID_ARGUMENT,
-                           _("This agent is not the registered one."))), TRUE;
+    {
+      sesame_broker_return_error (invocation,
+ g_error_new_literal (SESAME_ERROR, SESAME_ERROR_INVALID_ARGUMENT,
+                      _("This agent is not the registered one.")));
+      return TRUE;
+    }
   sesame_broker1_complete_unregister_agent (iface, invocation);
   return TRUE;
 }
@@ -1012,7 +1076,10 @@ on_grants_caller (GObject      *source,
 
   caller = sesame_access_control_identify_finish (SESAME_ACCESS_CONTROL (source), result, &error);
   if (caller == NULL)
-    return sesame_broker_return_error (g_steal_pointer (&invocation), error);
+    {
+      sesame_broker_return_error (g_steal_pointer (&invocation), error);
+      return;
+    }
 
   /* A sandboxed app sees its own grants only. */
   grants = sesame_grant_store_list (self->grants);
@@ -1059,26 +1126,36 @@ on_revoke_caller (GObject      *source,
 
   caller = sesame_access_control_identify_finish (SESAME_ACCESS_CONTROL (source), result, &error);
   if (caller == NULL)
-    return sesame_broker_return_error (g_steal_pointer (&invocation), error);
+    {
+      sesame_broker_return_error (g_steal_pointer (&invocation), error);
+      return;
+    }
 
   g_variant_get (g_dbus_method_invocation_get_parameters (invocation), "(&s&o)", &app_id, &account);
   if (!g_str_has_prefix (account, SESAME_ACCOUNTS_PATH) ||
       !g_hash_table_contains (self->objects, account + strlen (SESAME_ACCOUNTS_PATH)))
-    return sesame_broker_return_error (g_steal_pointer (&invocation),
-      g_error_new (SESAME_ERROR, SESAME_ERROR_INVALID_ARGUMENT,
-                   _("There is no account %s."), account));
+    {
+      sesame_broker_return_error (g_steal_pointer (&invocation),
+ g_error_new (SESAME_ERROR, SESAME_ERROR_INVALID_ARGUMENT,
+              _("There is no account %s."), account));
+      return;
+    }
   if (sesame_caller_is_sandboxed (caller) &&
       !g_str_equal (app_id, sesame_caller_get_app_id (caller)))
-    return sesame_broker_return_error (g_steal_pointer (&invocation),
-      g_error_new_literal (SESAME_ERROR, SESAME_ERROR_ACCESS_DENIED,
-                           _("An app may revoke only its own access.")));
+    {
+      sesame_broker_return_error (g_steal_pointer (&invocation),
+ g_error_new_literal (SESAME_ERROR, SESAME_ERROR_ACCESS_DENIED,
+                      _("An app may revoke only its own access.")));
+      return;
+    }
   if (!sesame_grant_store_revoke (self->grants, app_id, account + strlen (SESAME_ACCOUNTS_PATH)))
     {
       g_autofree char *shown = shorten (app_id);
 
-      return sesame_broker_return_error (g_steal_pointer (&invocation),
-        g_error_new (SESAME_ERROR, SESAME_ERROR_INVALID_ARGUMENT,
-                     _("“%s” holds no grant for that account."), shown));
+      sesame_broker_return_error (g_steal_pointer (&invocation),
+ g_error_new (SESAME_ERROR, SESAME_ERROR_INVALID_ARGUMENT,
+              _("“%s” holds no grant for that account."), shown));
+      return;
     }
   sesame_broker1_complete_revoke_grant (self->iface, g_steal_pointer (&invocation));
 }
@@ -1112,7 +1189,8 @@ on_device_begun (GObject      *source,
   if (!(details = sesame_device_sign_in_begin_finish (device, result, &error)))
     {
       g_hash_table_remove (self->devices, sesame_device_sign_in_get_id (device));
-      return sesame_broker_return_error (g_steal_pointer (&invocation), error);
+      sesame_broker_return_error (g_steal_pointer (&invocation), error);
+      return;
     }
   sesame_broker1_complete_begin_device_sign_in (self->iface, g_steal_pointer (&invocation),
                                                 sesame_device_sign_in_get_id (device),
@@ -1140,7 +1218,10 @@ on_device_access (GObject      *source,
   GError *error = NULL;
 
   if (!sesame_broker_check_access_finish (self, result, &error))
-    return sesame_broker_return_error (g_steal_pointer (&invocation), error);
+    {
+      sesame_broker_return_error (g_steal_pointer (&invocation), error);
+      return;
+    }
 
   g_variant_get (g_dbus_method_invocation_get_parameters (invocation), "(&s^a&s@a{sv})",
                  NULL, &scopes, NULL);
@@ -1180,19 +1261,28 @@ handle_begin_device_sign_in (SesameBroker1         *iface,
   GError *error = NULL;
 
   if (provider == NULL)
-    return sesame_broker_return_error (invocation, unknown_provider (provider_id)), TRUE;
+    {
+      sesame_broker_return_error (invocation, unknown_provider (provider_id));
+      return TRUE;
+    }
   if (!sesame_broker_check_scopes (scopes, &error))
-    return sesame_broker_return_error (invocation, error), TRUE;
+    {
+      sesame_broker_return_error (invocation, error);
+      return TRUE;
+    }
   if (count_device_sign_ins (self, g_dbus_method_invocation_get_sender (invocation)) >=
       MAX_DEVICE_SIGN_INS_PER_CALLER)
-    return sesame_broker_return_error (invocation,
-      g_error_new (SESAME_ERROR, SESAME_ERROR_INVALID_ARGUMENT,
-                   g_dngettext (GETTEXT_PACKAGE,
-                                "You have %u device sign-in in progress already. Finish or "
-                                "cancel it first.",
-                                "You have %u device sign-ins in progress already. Finish or "
-                                "cancel one first.", MAX_DEVICE_SIGN_INS_PER_CALLER),
-                   MAX_DEVICE_SIGN_INS_PER_CALLER)), TRUE;
+    {
+      sesame_broker_return_error (invocation,
+ g_error_new (SESAME_ERROR, SESAME_ERROR_INVALID_ARGUMENT,
+              g_dngettext (GETTEXT_PACKAGE,
+                           "You have %u device sign-in in progress already. Finish or "
+                           "cancel it first.",
+                           "You have %u device sign-ins in progress already. Finish or "
+                           "cancel one first.", MAX_DEVICE_SIGN_INS_PER_CALLER),
+              MAX_DEVICE_SIGN_INS_PER_CALLER));
+      return TRUE;
+    }
 
   g_object_set_data_full (G_OBJECT (invocation), "sesame-provider", g_object_ref (provider),
                           g_object_unref);
@@ -1233,7 +1323,10 @@ on_device_account_stored (GObject      *source,
   GError *error = NULL;
 
   if (!(path = store_account_finish (self, result, &error)))
-    return sesame_broker_return_error (g_steal_pointer (&invocation), error);
+    {
+      sesame_broker_return_error (g_steal_pointer (&invocation), error);
+      return;
+    }
   sesame_broker1_complete_finish_device_sign_in (self->iface, g_steal_pointer (&invocation), path);
 }
 
@@ -1252,7 +1345,10 @@ on_device_finished (GObject      *source,
   token = sesame_device_sign_in_finish_finish (device, result, &identity, &error);
   g_hash_table_remove (self->devices, sesame_device_sign_in_get_id (device));
   if (token == NULL)
-    return sesame_broker_return_error (g_steal_pointer (&invocation), error);
+    {
+      sesame_broker_return_error (g_steal_pointer (&invocation), error);
+      return;
+    }
   store_account_async (self, sesame_device_sign_in_get_provider (device), SESAME_FLOW_DEVICE_CODE,
                        identity, token, on_device_account_stored, g_steal_pointer (&invocation));
 }
@@ -1358,7 +1454,8 @@ on_secrets_listed (GObject      *source,
        * The listing reads item attributes only, so its error holds no secret. */
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         g_debug ("Secrets not reconciled: %s", error->message);
-      return reconciling_free (reconciling);
+      reconciling_free (reconciling);
+      return;
     }
 
   for (guint i = 0; ids[i] != NULL; i++)

@@ -177,7 +177,8 @@ on_authorized (GObject      *source,
           g_error_free (error);
           error = mapped;
         }
-      return g_task_return_error (task, error);
+      g_task_return_error (task, error);
+      return;
     }
   self->interval = MAX (self->authorization->interval, 1);
   g_task_return_pointer (task, g_variant_ref_sink (describe_authorization (self->authorization)),
@@ -195,15 +196,24 @@ on_discovered (GObject      *source,
   GError *error = NULL;
 
   if (!sesame_provider_registry_ensure_discovered_finish (self->providers, result, &error))
-    return g_task_return_error (task, error);
+    {
+      g_task_return_error (task, error);
+      return;
+    }
   if (!sesame_provider_offers_flow (self->provider, SESAME_FLOW_DEVICE_CODE))
-    return g_task_return_new_error (task, SESAME_ERROR, SESAME_ERROR_INVALID_ARGUMENT,
-                                    _("%s does not offer sign-in with a code on another device. "
-                                      "Sign in on a computer with a web browser instead."), name);
+    {
+      g_task_return_new_error (task, SESAME_ERROR, SESAME_ERROR_INVALID_ARGUMENT,
+                               _("%s does not offer sign-in with a code on another device. "
+                                 "Sign in on a computer with a web browser instead."), name);
+      return;
+    }
   if (!sesame_provider_is_configured (self->provider))
-    return g_task_return_new_error (task, SESAME_ERROR, SESAME_ERROR_INVALID_ARGUMENT,
-                                    _("%s has no client id yet. Enter the client id of your "
-                                      "registration with %s in Sesame first."), name, name);
+    {
+      g_task_return_new_error (task, SESAME_ERROR, SESAME_ERROR_INVALID_ARGUMENT,
+                               _("%s has no client id yet. Enter the client id of your "
+                                 "registration with %s in Sesame first."), name, name);
+      return;
+    }
 
   sesame_oauth_client_device_authorize_async (self->client, self->provider,
                                               (const char * const *) self->scopes,
@@ -307,7 +317,8 @@ on_polled (GObject      *source,
       if (g_error_matches (error, SESAME_OAUTH_ERROR, SESAME_OAUTH_ERROR_SLOW_DOWN))
         self->interval += SLOW_DOWN_SECONDS;
       g_error_free (error);
-      return schedule_poll (self);
+      schedule_poll (self);
+      return;
     }
   end_finishing (self, map_poll_error (self, error), NULL);
 }
@@ -348,9 +359,12 @@ sesame_device_sign_in_finish_async (SesameDeviceSignIn  *self,
   g_task_set_source_tag (task, sesame_device_sign_in_finish_async);
   if (self->authorization == NULL || self->finishing != NULL ||
       g_cancellable_is_cancelled (self->cancellable))
-    return g_task_return_new_error (task, SESAME_ERROR, SESAME_ERROR_INVALID_ARGUMENT,
-                                    _("This device sign-in is not waiting to be finished. "
-                                      "Begin a new one."));
+    {
+      g_task_return_new_error (task, SESAME_ERROR, SESAME_ERROR_INVALID_ARGUMENT,
+                               _("This device sign-in is not waiting to be finished. "
+                                 "Begin a new one."));
+      return;
+    }
   self->finishing = g_steal_pointer (&task);
   schedule_poll (self);
 }

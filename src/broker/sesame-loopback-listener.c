@@ -115,9 +115,12 @@ on_request (SoupServer        *server,
                            g_object_ref (self), 0);
   if (g_strcmp0 (path, self->path) != 0 || self->func == NULL ||
       !self->func (uri, &error, self->user_data))
-    return respond (msg, SOUP_STATUS_BAD_REQUEST, _("Not a Sesame sign-in"),
-                    _("This address does not belong to a sign-in in progress. "
-                      "Start the sign-in again from Sesame."));
+    {
+      respond (msg, SOUP_STATUS_BAD_REQUEST, _("Not a Sesame sign-in"),
+               _("This address does not belong to a sign-in in progress. "
+                 "Start the sign-in again from Sesame."));
+      return;
+    }
 
   if (error == NULL)
     respond (msg, SOUP_STATUS_OK, _("Signed in to Sesame"),

@@ -77,7 +77,10 @@ on_identity (GObject      *source,
   char *identity = sesame_oauth_client_fetch_identity_finish (sign_in->client, result, &error);
 
   if (identity == NULL)
-    return g_task_return_error (task, error);
+    {
+      g_task_return_error (task, error);
+      return;
+    }
   g_task_return_pointer (task, identity, g_free);
 }
 
@@ -101,7 +104,8 @@ on_exchanged (GObject      *source,
           g_error_free (error);
           error = mapped;
         }
-      return g_task_return_error (task, error);
+      g_task_return_error (task, error);
+      return;
     }
 
   sesame_oauth_client_fetch_identity_async (sign_in->client, sign_in->provider, sign_in->token,
@@ -169,7 +173,10 @@ on_authorized (GObject      *source,
   if (sign_in->finished)
     return;
   if (reply == NULL)
-    return fail (task, g_steal_pointer (&error));
+    {
+      fail (task, g_steal_pointer (&error));
+      return;
+    }
 
   g_variant_get (reply, "(&s)", &redirect);
   /* Empty: the sign-in went on in the browser; the listener gets it. */
@@ -279,7 +286,10 @@ sesame_sign_in_async (SesameAgentManager  *agents,
   if (!(redirect_uri = listen_for_redirect (task, &error)) ||
       !(sign_in->request = sesame_auth_request_new (provider, scopes, redirect_uri,
                                                     login_hint ? login_hint : identity, &error)))
-    return fail (task, error);
+    {
+      fail (task, error);
+      return;
+    }
 
   if (cancellable != NULL)
     sign_in->cancelled_id = g_cancellable_connect (cancellable, G_CALLBACK (on_cancelled),

@@ -114,8 +114,11 @@ load_accounts (SesameAccountStore *self,
   if (!JSON_NODE_HOLDS_OBJECT (root) ||
       !json_object_has_member ((object = json_node_get_object (root)), "accounts") ||
       !JSON_NODE_HOLDS_ARRAY (json_object_get_member (object, "accounts")))
-    return g_set_error_literal (error, SESAME_ERROR, SESAME_ERROR_INVALID_ARGUMENT,
-                                _("it has no list of accounts")), FALSE;
+    {
+      g_set_error_literal (error, SESAME_ERROR, SESAME_ERROR_INVALID_ARGUMENT,
+                           _("it has no list of accounts"));
+      return FALSE;
+    }
 
   array = json_object_get_array_member (object, "accounts");
   for (guint i = 0; i < json_array_get_length (array); i++)
@@ -124,14 +127,20 @@ load_accounts (SesameAccountStore *self,
       SesameAccount *account;
 
       if (!JSON_NODE_HOLDS_OBJECT (node))
-        return g_set_error_literal (error, SESAME_ERROR, SESAME_ERROR_INVALID_ARGUMENT,
-                                    _("an entry is not an account")), FALSE;
+        {
+          g_set_error_literal (error, SESAME_ERROR, SESAME_ERROR_INVALID_ARGUMENT,
+                               _("an entry is not an account"));
+          return FALSE;
+        }
       if (!(account = sesame_account_new_from_json (json_node_get_object (node), error)))
         return FALSE;
       g_ptr_array_add (loaded, account);
       if (!g_hash_table_add (seen, (char *) sesame_account_get_id (account)))
-        return g_set_error_literal (error, SESAME_ERROR, SESAME_ERROR_INVALID_ARGUMENT,
-                                    _("two entries share an id")), FALSE;
+        {
+          g_set_error_literal (error, SESAME_ERROR, SESAME_ERROR_INVALID_ARGUMENT,
+                               _("two entries share an id"));
+          return FALSE;
+        }
     }
 
   for (guint i = 0; i < loaded->len; i++)
@@ -147,9 +156,15 @@ sesame_account_store_load (SesameAccountStore *self,
   g_autoptr(JsonNode) root = sesame_json_file_load (self->file, &local_error);
 
   if (local_error != NULL)
-    return g_propagate_error (error, g_steal_pointer (&local_error)), FALSE;
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
   if (root != NULL && !load_accounts (self, root, &local_error))
-    return sesame_json_file_set_aside (self->file, local_error->message, error), FALSE;
+    {
+      sesame_json_file_set_aside (self->file, local_error->message, error);
+      return FALSE;
+    }
   return TRUE;
 }
 
@@ -261,7 +276,10 @@ on_saved (GObject      *source,
   GError *error = NULL;
 
   if (!sesame_json_file_save_finish (SESAME_JSON_FILE (source), result, &error))
-    return g_task_return_error (task, error);
+    {
+      g_task_return_error (task, error);
+      return;
+    }
   g_task_return_boolean (task, TRUE);
 }
 

@@ -293,9 +293,12 @@ identify_in_thread (GTask        *task,
     close (pidfd);
 
   if (caller == NULL)
-    return g_task_return_new_error (task, SESAME_ERROR, SESAME_ERROR_ACCESS_DENIED,
-                                    _("The program asking could not be identified (it ended "
-                                      "or was replaced), so it gets nothing."));
+    {
+      g_task_return_new_error (task, SESAME_ERROR, SESAME_ERROR_ACCESS_DENIED,
+                               _("The program asking could not be identified (it ended "
+                                 "or was replaced), so it gets nothing."));
+      return;
+    }
   g_task_return_pointer (task, caller, g_object_unref);
 }
 
@@ -315,9 +318,12 @@ on_credentials (GObject      *source,
   if (reply != NULL)
     credentials = g_variant_get_child_value (reply, 0);
   if (credentials == NULL || !g_variant_lookup (credentials, "ProcessID", "u", &lookup->pid))
-    return g_task_return_new_error (task, SESAME_ERROR, SESAME_ERROR_ACCESS_DENIED,
-                                    _("The program asking could not be identified, so it "
-                                      "gets nothing."));
+    {
+      g_task_return_new_error (task, SESAME_ERROR, SESAME_ERROR_ACCESS_DENIED,
+                               _("The program asking could not be identified, so it "
+                                 "gets nothing."));
+      return;
+    }
   label = g_variant_lookup_value (credentials, "LinuxSecurityLabel", G_VARIANT_TYPE_BYTESTRING);
   if (label != NULL)
     lookup->label = g_strndup (g_variant_get_bytestring (label), g_variant_get_size (label));

@@ -283,7 +283,10 @@ on_new_token_stored (GObject      *source,
   /* A rotated refresh token reaches the keyring before anyone gets the new
    * access token: nobody is served when the write failed. */
   if (!sesame_secret_store_store_finish (self->secrets, result, &error))
-    return finish_waiters (self, error);
+    {
+      finish_waiters (self, error);
+      return;
+    }
 
   set_cached (self, self->stored, g_get_real_time () / G_USEC_PER_SEC);
   sesame_account_set_expires_at (self->account, self->stored->expires_at);
@@ -326,10 +329,16 @@ on_refreshed (GObject      *source,
     fresh = sesame_oauth_client_refresh_finish (self->client, result, &error);
 
   if (fresh == NULL)
-    return finish_waiters (self, map_refresh_error (self, error));
+    {
+      finish_waiters (self, map_refresh_error (self, error));
+      return;
+    }
   if (self->deleted)
-    return finish_waiters (self, g_error_new_literal (SESAME_ERROR, SESAME_ERROR_INVALID_ARGUMENT,
-                                                      _("This account was removed.")));
+    {
+      finish_waiters (self, g_error_new_literal (SESAME_ERROR, SESAME_ERROR_INVALID_ARGUMENT,
+                                                 _("This account was removed.")));
+      return;
+    }
 
   sesame_token_update (self->stored, fresh);
   store_stored (self, on_new_token_stored, g_object_ref (self));
@@ -356,7 +365,8 @@ send_token_request (SesameCredentials *self)
         g_strdup_printf (_("The sign-in to %s has expired and the provider gave no way to "
                            "renew it. Sign in again."),
                          sesame_provider_get_name (self->provider));
-      return finish_waiters (self, needs_attention (self, reason));
+      finish_waiters (self, needs_attention (self, reason));
+      return;
     }
 
   sesame_oauth_client_refresh_async (self->client, self->provider,
@@ -373,7 +383,10 @@ on_ready_for_token (GObject      *source,
   GError *error = NULL;
 
   if (!sesame_provider_registry_ensure_discovered_finish (self->providers, result, &error))
-    return finish_waiters (self, error);
+    {
+      finish_waiters (self, error);
+      return;
+    }
   send_token_request (self);
 }
 
@@ -392,15 +405,19 @@ continue_refresh (SesameCredentials *self)
   gint64 now = g_get_real_time () / G_USEC_PER_SEC;
 
   if (self->stored == NULL)
-    return finish_waiters (self,
-                           needs_attention (self, _("The keyring holds no sign-in for this "
-                                                    "account. Sign in again.")));
+    {
+      finish_waiters (self,
+                      needs_attention (self, _("The keyring holds no sign-in for this "
+                                               "account. Sign in again.")));
+      return;
+    }
 
   if (!self->force && self->stored->access_token != NULL &&
       still_valid (self->stored->expires_at, 0, now))
     {
       set_cached (self, self->stored, 0);
-      return finish_waiters (self, NULL);
+      finish_waiters (self, NULL);
+      return;
     }
 
   request_new_token (self);
@@ -416,7 +433,10 @@ on_loaded (GObject      *source,
   SesameToken *token = sesame_secret_store_lookup_finish (self->secrets, result, &error);
 
   if (error != NULL)
-    return finish_waiters (self, error);
+    {
+      finish_waiters (self, error);
+      return;
+    }
 
   g_clear_pointer (&self->stored, sesame_token_free);
   self->stored = token;
@@ -428,9 +448,12 @@ static void
 run_refresh (SesameCredentials *self)
 {
   if (sesame_account_get_attention_needed (self->account))
-    return finish_waiters (self,
-                           g_error_new_literal (SESAME_ERROR, SESAME_ERROR_NEEDS_ATTENTION,
-                                                sesame_account_get_attention_reason (self->account)));
+    {
+      finish_waiters (self,
+                      g_error_new_literal (SESAME_ERROR, SESAME_ERROR_NEEDS_ATTENTION,
+                                           sesame_account_get_attention_reason (self->account)));
+      return;
+    }
 
   if (!self->loaded)
     {
@@ -458,14 +481,18 @@ sesame_credentials_get_token_async (SesameCredentials   *self,
   if (!covers (sesame_account_get_scopes (self->account), scopes))
     {
       result_free (result);
-      return g_task_return_new_error (task, SESAME_ERROR, SESAME_ERROR_SCOPE_NOT_GRANTED,
-                                      _("This account was not granted every scope asked "
-                                        "for. Sign in again and allow them."));
+      g_task_return_new_error (task, SESAME_ERROR, SESAME_ERROR_SCOPE_NOT_GRANTED,
+                               _("This account was not granted every scope asked "
+                                 "for. Sign in again and allow them."));
+      return;
     }
 
   if (!refresh_now &&
       sesame_credentials_lookup_cached (self, scopes, &result->token, &result->expires_at))
-    return g_task_return_pointer (task, result, (GDestroyNotify) result_free);
+    {
+      g_task_return_pointer (task, result, (GDestroyNotify) result_free);
+      return;
+    }
   result_free (result);
 
   /* Everyone asking meanwhile shares the refresh in flight. */
@@ -502,7 +529,10 @@ on_replaced (GObject      *source,
   GError *error = NULL;
 
   if (!sesame_secret_store_store_finish (self->secrets, result, &error))
-    return g_task_return_error (task, error);
+    {
+      g_task_return_error (task, error);
+      return;
+    }
 
   set_cached (self, self->stored, g_get_real_time () / G_USEC_PER_SEC);
   sesame_account_set_scopes (self->account, (const char * const *) self->stored->scopes);
@@ -544,7 +574,10 @@ on_revoked (GObject      *source,
   GError *error = NULL;
 
   if (!sesame_oauth_client_revoke_finish (SESAME_OAUTH_CLIENT (source), result, &error))
-    return g_task_return_error (task, error);
+    {
+      g_task_return_error (task, error);
+      return;
+    }
   g_task_return_boolean (task, TRUE);
 }
 
@@ -556,7 +589,11 @@ send_revocation (GTask *task)
   gboolean cc = is_client_credentials (self);
 
   if (token == NULL || sesame_provider_get_revocation_endpoint (self->provider) == NULL)
-    return g_task_return_boolean (task, TRUE), g_object_unref (task);
+    {
+      g_task_return_boolean (task, TRUE);
+      g_object_unref (task);
+      return;
+    }
 
   sesame_oauth_client_revoke_async (self->client, self->provider,
                                     token->refresh_token ? token->refresh_token
@@ -577,7 +614,11 @@ on_ready_for_revoke (GObject      *source,
 
   if (!sesame_provider_registry_ensure_discovered_finish (SESAME_PROVIDER_REGISTRY (source),
                                                           result, &error))
-    return g_task_return_error (task, error), g_object_unref (task);
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
   send_revocation (task);
 }
 
@@ -602,7 +643,11 @@ on_loaded_for_revoke (GObject      *source,
   SesameToken *token = sesame_secret_store_lookup_finish (self->secrets, result, &error);
 
   if (error != NULL)
-    return g_task_return_error (task, error), g_object_unref (task);
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
 
   g_clear_pointer (&self->stored, sesame_token_free);
   self->stored = token;
@@ -643,7 +688,10 @@ on_deleted (GObject      *source,
   GError *error = NULL;
 
   if (!sesame_secret_store_clear_finish (SESAME_SECRET_STORE (source), result, &error))
-    return g_task_return_error (task, error);
+    {
+      g_task_return_error (task, error);
+      return;
+    }
   g_task_return_boolean (task, TRUE);
 }
 

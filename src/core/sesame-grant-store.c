@@ -184,13 +184,19 @@ sesame_grant_store_load (SesameGrantStore  *self,
   JsonArray *array;
 
   if (local_error != NULL)
-    return g_propagate_error (error, g_steal_pointer (&local_error)), FALSE;
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
   if (root == NULL)
     return TRUE;
   if (!JSON_NODE_HOLDS_OBJECT (root) ||
       !json_object_has_member (json_node_get_object (root), "grants") ||
       !JSON_NODE_HOLDS_ARRAY (json_object_get_member (json_node_get_object (root), "grants")))
-    return sesame_json_file_set_aside (self->file, _("it has no list of grants"), error), FALSE;
+    {
+      sesame_json_file_set_aside (self->file, _("it has no list of grants"), error);
+      return FALSE;
+    }
 
   array = json_object_get_array_member (json_node_get_object (root), "grants");
   for (guint i = 0; i < json_array_get_length (array); i++)
@@ -202,7 +208,8 @@ sesame_grant_store_load (SesameGrantStore  *self,
       if (grant == NULL)
         {
           g_ptr_array_set_size (self->grants, 0);
-          return sesame_json_file_set_aside (self->file, _("an entry is not a grant"), error), FALSE;
+          sesame_json_file_set_aside (self->file, _("an entry is not a grant"), error);
+          return FALSE;
         }
       g_ptr_array_add (self->grants, grant);
     }

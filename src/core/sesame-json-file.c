@@ -189,7 +189,10 @@ write_now (SesameJsonFile *self)
       return;
     }
   if (self->serialize == NULL)
-    return complete_waiting (self->waiting_next, NULL);
+    {
+      complete_waiting (self->waiting_next, NULL);
+      return;
+    }
 
   g_mkdir_with_parents (dir, 0700);
   bytes = serialize (self);

@@ -152,7 +152,10 @@ read_container (const char **p,
   (*p)++;
   skip_space (p, end);
   if (*p < end && **p == close)
-    return (*p)++, TRUE;
+    {
+      (*p)++;
+      return TRUE;
+    }
   for (;;)
     {
       if (close == '}')
@@ -173,7 +176,10 @@ read_container (const char **p,
           continue;
         }
       if (*p < end && **p == close)
-        return (*p)++, TRUE;
+        {
+          (*p)++;
+          return TRUE;
+        }
       return FALSE;
     }
 }

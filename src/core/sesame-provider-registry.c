@@ -879,7 +879,10 @@ write_client_id (GTask        *task,
   else
     definition = json_object_new ();
   if (definition == NULL)
-    return g_task_return_error (task, error);
+    {
+      g_task_return_error (task, error);
+      return;
+    }
   json_object_set_string_member (definition, "id", data->id);
   json_object_set_string_member (definition, "client-id", data->client_id);
   contents = to_json (definition);
@@ -887,13 +890,17 @@ write_client_id (GTask        *task,
     {
       int saved_errno = errno;
 
-      return g_task_return_new_error (task, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                                      _("Could not create the folder %s: %s"),
-                                      self->user_dir, g_strerror (saved_errno));
+      g_task_return_new_error (task, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                               _("Could not create the folder %s: %s"),
+                               self->user_dir, g_strerror (saved_errno));
+      return;
     }
   if (!g_file_set_contents_full (data->path, contents, -1, G_FILE_SET_CONTENTS_CONSISTENT,
                                  0600, &error))
-    return g_task_return_error (task, error);
+    {
+      g_task_return_error (task, error);
+      return;
+    }
   g_task_return_boolean (task, TRUE);
 }
 

@@ -41,9 +41,15 @@ on_prompt_performed (GObject      *source,
   GVariant *answer = secret_prompt_perform_finish (SECRET_PROMPT (source), result, &error);
 
   if (error != NULL)
-    return g_task_return_error (task, error);
+    {
+      g_task_return_error (task, error);
+      return;
+    }
   if (answer == NULL)
-    return g_task_return_error (task, sesame_secret_service_new_locked_error ());
+    {
+      g_task_return_error (task, sesame_secret_service_new_locked_error ());
+      return;
+    }
   g_task_return_pointer (task, answer, (GDestroyNotify) g_variant_unref);
 }
 
@@ -95,10 +101,16 @@ on_unlock_prompted (GObject      *source,
                                                                             result, &error);
 
   if (unlocked == NULL)
-    return g_task_return_error (task, error);
+    {
+      g_task_return_error (task, error);
+      return;
+    }
   /* Dismissed: gnome-keyring completes the prompt with nothing unlocked. */
   if (g_variant_n_children (unlocked) == 0)
-    return g_task_return_error (task, sesame_secret_service_new_locked_error ());
+    {
+      g_task_return_error (task, sesame_secret_service_new_locked_error ());
+      return;
+    }
   g_task_return_boolean (task, TRUE);
 }
 
@@ -114,10 +126,16 @@ on_unlock_called (GObject      *source,
   const char *prompt;
 
   if (reply == NULL)
-    return g_task_return_error (task, error);
+    {
+      g_task_return_error (task, error);
+      return;
+    }
   g_variant_get (reply, "(@ao&o)", NULL, &prompt);
   if (g_str_equal (prompt, "/"))
-    return g_task_return_boolean (task, TRUE);
+    {
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
   secret_service_prompt_at_dbus_path (SECRET_SERVICE (source), prompt, G_VARIANT_TYPE ("ao"),
                                       cancellable, on_unlock_prompted, g_steal_pointer (&task));
 }
@@ -172,7 +190,10 @@ listing_step_done (GTask *task)
   if (--listing->pending > 0)
     return;
   if (listing->error != NULL)
-    return g_task_return_error (task, g_steal_pointer (&listing->error));
+    {
+      g_task_return_error (task, g_steal_pointer (&listing->error));
+      return;
+    }
   g_task_return_pointer (task, g_strv_builder_end (listing->values), (GDestroyNotify) g_strfreev);
 }
 
@@ -237,7 +258,10 @@ on_searched (GObject      *source,
   g_autoptr(GVariant) locked = NULL;
 
   if (reply == NULL)
-    return g_task_return_error (task, error);
+    {
+      g_task_return_error (task, error);
+      return;
+    }
   g_variant_get (reply, "(@ao@ao)", &unlocked, &locked);
   /* One step for the search itself, so that nothing ends before all started. */
   listing->pending = 1;

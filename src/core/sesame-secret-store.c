@@ -179,7 +179,8 @@ start_operation (SesameSecretStore *self,
   if (self->service != NULL)
     {
       operation->service = g_object_ref (self->service);
-      return operation->run (task);
+      operation->run (task);
+      return;
     }
   g_ptr_array_add (self->waiting, task);
   if (self->waiting->len == 1)
@@ -228,7 +229,10 @@ on_unlocked (GObject      *source,
   GError *error = NULL;
 
   if (!sesame_secret_service_unlock_finish (SESAME_SECRET_SERVICE (source), result, &error))
-    return g_task_return_error (task, keyring_error (error));
+    {
+      g_task_return_error (task, keyring_error (error));
+      return;
+    }
   operation->run (g_steal_pointer (&task));
 }
 
@@ -248,30 +252,48 @@ on_lookup (GObject      *source,
   SesameToken *token;
 
   if (error != NULL)
-    return g_task_return_error (task, keyring_error (error));
+    {
+      g_task_return_error (task, keyring_error (error));
+      return;
+    }
   if (unlock_items (&task, items, on_unlocked))
     return;
   /* Still locked: unlocking was refused or nobody could be asked. The
    * secret is there; it must not be taken for a missing one. */
   if (items != NULL && secret_item_get_locked (items->data))
-    return g_task_return_error (task, sesame_secret_service_new_locked_error ());
+    {
+      g_task_return_error (task, sesame_secret_service_new_locked_error ());
+      return;
+    }
   if (items == NULL)
-    return g_task_return_pointer (task, NULL, NULL);
+    {
+      g_task_return_pointer (task, NULL, NULL);
+      return;
+    }
   /* libsecret ignores a failure to load it: the secret is there all the same. */
   value = secret_item_get_secret (items->data);
   if (value == NULL)
-    return g_task_return_new_error (task, SESAME_ERROR, SESAME_ERROR_KEYRING,
-                                    _("The account’s secret could not be read from the keyring. "
-                                      "Try again; if it keeps failing, restart GNOME Keyring."));
+    {
+      g_task_return_new_error (task, SESAME_ERROR, SESAME_ERROR_KEYRING,
+                               _("The account’s secret could not be read from the keyring. "
+                                 "Try again; if it keeps failing, restart GNOME Keyring."));
+      return;
+    }
 
   /* SecretValue keeps the text in non-pageable memory and wipes it. */
   secret = secret_value_get_text (value);
   if (secret == NULL)
-    return g_task_return_new_error (task, SESAME_ERROR, SESAME_ERROR_KEYRING,
-                                    _("The account’s keyring item is not text."));
+    {
+      g_task_return_new_error (task, SESAME_ERROR, SESAME_ERROR_KEYRING,
+                               _("The account’s keyring item is not text."));
+      return;
+    }
   token = sesame_token_new_from_secret (secret, &error);
   if (token == NULL)
-    return g_task_return_error (task, error);
+    {
+      g_task_return_error (task, error);
+      return;
+    }
   g_task_return_pointer (task, token, (GDestroyNotify) sesame_token_free);
 }
 
@@ -325,7 +347,10 @@ on_stored (GObject      *source,
   GError *error = NULL;
 
   if (!secret_service_store_finish (SECRET_SERVICE (source), result, &error))
-    return g_task_return_error (task, keyring_error (error));
+    {
+      g_task_return_error (task, keyring_error (error));
+      return;
+    }
   g_task_return_boolean (task, TRUE);
 }
 
@@ -351,7 +376,10 @@ on_collection_unlocked (GObject      *source,
   /* Only a refusal stops here; any other failure, storing reports. */
   if (!sesame_secret_service_unlock_finish (SESAME_SECRET_SERVICE (source), result, &error) &&
       g_error_matches (error, SESAME_ERROR, SESAME_ERROR_KEYRING))
-    return g_task_return_error (task, g_steal_pointer (&error));
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
   store (g_steal_pointer (&task));
 }
 
@@ -409,7 +437,10 @@ on_item_deleted (GObject      *source,
   GError *error = NULL;
 
   if (!secret_item_delete_finish (SECRET_ITEM (source), result, &error))
-    return g_task_return_error (task, keyring_error (error));
+    {
+      g_task_return_error (task, keyring_error (error));
+      return;
+    }
   /* Once more, until no item of the account is left. */
   operation->run (g_steal_pointer (&task));
 }
@@ -429,7 +460,10 @@ on_clear_found (GObject      *source,
   GCancellable *cancellable = g_task_get_cancellable (task);
 
   if (error != NULL)
-    return g_task_return_error (task, keyring_error (error));
+    {
+      g_task_return_error (task, keyring_error (error));
+      return;
+    }
   if (unlock_items (&task, items, on_unlocked))
     return;
   for (GList *l = items; l != NULL; l = l->next)
@@ -441,17 +475,24 @@ on_clear_found (GObject      *source,
       /* Deleted, yet still there: the keyring asked someone to confirm,
        * who refused (KeePassXC can), and libsecret took that for done. */
       if (g_ptr_array_find_with_equal_func (operation->deleted, path, g_str_equal, NULL))
-        return g_task_return_new_error (task, SESAME_ERROR, SESAME_ERROR_KEYRING,
-                                        _("The keyring did not delete the account’s secret. "
-                                          "Delete it in your keyring’s own window if you "
-                                          "want it gone."));
+        {
+          g_task_return_new_error (task, SESAME_ERROR, SESAME_ERROR_KEYRING,
+                                   _("The keyring did not delete the account’s secret. "
+                                     "Delete it in your keyring’s own window if you "
+                                     "want it gone."));
+          return;
+        }
       g_ptr_array_add (operation->deleted, g_strdup (path));
-      return secret_item_delete (l->data, cancellable, on_item_deleted, g_steal_pointer (&task));
+      secret_item_delete (l->data, cancellable, on_item_deleted, g_steal_pointer (&task));
+      return;
     }
   /* Only locked items are left: a refusal when the person was asked,
    * otherwise left for when the keyring is unlocked. */
   if (items != NULL && operation->may_unlock)
-    return g_task_return_error (task, sesame_secret_service_new_locked_error ());
+    {
+      g_task_return_error (task, sesame_secret_service_new_locked_error ());
+      return;
+    }
   g_task_return_boolean (task, TRUE);
 }
 
@@ -505,7 +546,10 @@ on_listed (GObject      *source,
   GStrv ids = sesame_secret_service_list_finish (SESAME_SECRET_SERVICE (source), result, &error);
 
   if (ids == NULL)
-    return g_task_return_error (task, keyring_error (error));
+    {
+      g_task_return_error (task, keyring_error (error));
+      return;
+    }
   g_task_return_pointer (task, ids, (GDestroyNotify) g_strfreev);
 }
 

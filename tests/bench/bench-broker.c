@@ -43,13 +43,14 @@ run_block (SesameTestEnv *env,
       g_autoptr(GVariant) reply = NULL;
       g_autoptr(GError) error = NULL;
       gint64 start = g_get_monotonic_time ();
+      gint64 elapsed;
 
       reply = g_dbus_connection_call_sync (env->connection, series->bus_name, series->path,
                                            series->interface, series->method,
                                            series->with_scopes ? g_variant_new ("(^as)", none) : NULL,
                                            NULL, G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
       g_assert_no_error (error);
-      gint64 elapsed = (g_get_monotonic_time () - start) * 1000;
+      elapsed = (g_get_monotonic_time () - start) * 1000;
       g_array_append_val (series->times, elapsed);
     }
 }

@@ -97,8 +97,11 @@ authorize (SesameTestAgent       *agent,
       return;
     }
   if (agent->mode == SESAME_TEST_AGENT_CANCEL)
-    return g_dbus_method_invocation_return_dbus_error (invocation, "dev.sesame.Error.Cancelled",
-                                                       "The person closed the window.");
+    {
+      g_dbus_method_invocation_return_dbus_error (invocation, "dev.sesame.Error.Cancelled",
+                                                  "The person closed the window.");
+      return;
+    }
 
   g_assert_true (g_variant_lookup (details, "authorization-url", "&s", &url));
   if (agent->mode == SESAME_TEST_AGENT_BROWSER)

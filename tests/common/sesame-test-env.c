@@ -281,11 +281,11 @@ write_providers (SesameTestEnv *env)
                                             "testidp.json", NULL);
   g_autofree char *installed = g_build_filename (env->home, "system", "sesame", NULL);
   g_autofree char *built = g_build_filename (build_dir (), "data", "providers", NULL);
+  g_autofree char *link = g_build_filename (installed, "providers", NULL);
   g_autofree char *contents = NULL;
 
   /* The installed definitions, as XDG_DATA_DIRS/sesame/providers. */
   g_mkdir_with_parents (installed, 0700);
-  g_autofree char *link = g_build_filename (installed, "providers", NULL);
   g_assert_cmpint (symlink (built, link), ==, 0);
 
   contents = g_strdup_printf (
@@ -366,6 +366,7 @@ sesame_test_env_new (guint access_token_ttl)
   g_autoptr(GError) error = NULL;
   g_autofree char *modules = g_build_filename (source_dir (), "tests", "idp", "node_modules",
                                                "oidc-provider", NULL);
+  g_autofree char *runtime = NULL;
 
   /* Missing components are a broken set-up, not a reason to skip:
    * build-aux/install-deps.sh installs them all. */
@@ -381,7 +382,7 @@ sesame_test_env_new (guint access_token_ttl)
   env->access_token_ttl = access_token_ttl;
   env->settings_backend = "memory";
   env->broker_log = g_build_filename (env->home, "broker.log", NULL);
-  g_autofree char *runtime = g_build_filename (env->home, "run", NULL);
+  runtime = g_build_filename (env->home, "run", NULL);
   g_mkdir_with_parents (runtime, 0700);
 
   start_bus (env);
@@ -397,6 +398,9 @@ sesame_test_env_start_broker (SesameTestEnv *env)
   g_autoptr(GSubprocessLauncher) launcher = launcher_new (env, G_SUBPROCESS_FLAGS_STDERR_MERGE);
   g_autofree char *broker = g_build_filename (build_dir (), "src", "broker", "sesame-broker", NULL);
   g_autoptr(GError) error = NULL;
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto(GStrv) command = NULL;
+  g_auto(GStrv) argv = NULL;
 
   g_assert_null (env->broker);
   g_subprocess_launcher_setenv (launcher, "G_MESSAGES_DEBUG", "all", TRUE);
@@ -405,9 +409,7 @@ sesame_test_env_start_broker (SesameTestEnv *env)
   /* GLib writes debug messages to standard output: both go to the log. */
   g_subprocess_launcher_set_stdout_file_path (launcher, env->broker_log);
   /* SESAME_TEST_BROKER_WRAPPER runs it under gdb or valgrind. */
-  g_auto(GStrv) argv = g_strsplit_set (g_getenv ("SESAME_TEST_BROKER_WRAPPER") ?: "", " ", -1);
-  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
-  g_auto(GStrv) command = NULL;
+  argv = g_strsplit_set (g_getenv ("SESAME_TEST_BROKER_WRAPPER") ?: "", " ", -1);
 
   for (guint i = 0; argv[i]; i++)
     if (*argv[i] != '\0')
@@ -816,7 +818,10 @@ sesame_test_env_call_crowd (SesameTestEnv *env,
     g_main_context_iteration (NULL, TRUE);
   released = sesame_test_env_idp_request (env, "POST", "/_test/token-delay?ms=0");
   if (crowd.failed > 0 || !crowd.all_same)
-    return g_string_free (crowd.first, TRUE), NULL;
+    {
+      g_string_free (crowd.first, TRUE);
+      return NULL;
+    }
   return g_string_free (crowd.first, FALSE);
 }
 

@@ -115,9 +115,11 @@ answer (Connection *connection)
   switch (fault)
     {
     case FAULT_5XX:
-      return write_and_close (connection, unavailable, strlen (unavailable));
+      write_and_close (connection, unavailable, strlen (unavailable));
+      return;
     case FAULT_HANG:
-      return g_ptr_array_add (held, connection);
+      g_ptr_array_add (held, connection);
+      return;
     case FAULT_SLOW_LORIS:
       {
         const char headers[] = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
@@ -129,7 +131,8 @@ answer (Connection *connection)
         return;
       }
     case FAULT_GARBAGE:
-      return write_and_close (connection, garbage, sizeof garbage - 1);
+      write_and_close (connection, garbage, sizeof garbage - 1);
+      return;
     case FAULT_HUGE:
       {
         /* No length announced: the broker has to stop reading by itself. */
@@ -139,13 +142,16 @@ answer (Connection *connection)
 
         while (body->len < 3 * 1024 * 1024 / 2)
           g_string_append (body, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
-        return write_and_close (connection, body->str, body->len);
+        write_and_close (connection, body->str, body->len);
+        return;
       }
     case FAULT_RESET:
-      return reset (connection);
+      reset (connection);
+      return;
     case FAULT_TLS_ANSWER:
     default:
-      return write_and_close (connection, good, strlen (good));
+      write_and_close (connection, good, strlen (good));
+      return;
     }
 }
 
@@ -179,10 +185,16 @@ on_request (GObject      *source,
   gssize n = g_input_stream_read_finish (G_INPUT_STREAM (source), result, NULL);
 
   if (n <= 0)
-    return connection_free (connection);
+    {
+      connection_free (connection);
+      return;
+    }
   connection->length += n;
   if (!request_complete (connection) && connection->length < sizeof connection->request)
-    return read_request (connection);
+    {
+      read_request (connection);
+      return;
+    }
   answer (connection);
 }
 
@@ -204,7 +216,10 @@ on_handshake (GObject      *source,
 
   /* The broker refusing the certificate ends it here. */
   if (!g_tls_connection_handshake_finish (G_TLS_CONNECTION (source), result, NULL))
-    return connection_free (connection);
+    {
+      connection_free (connection);
+      return;
+    }
   read_request (connection);
 }
 
