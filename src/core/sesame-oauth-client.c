@@ -103,34 +103,6 @@ sesame_device_authorization_free (SesameDeviceAuthorization *self)
   g_free (self);
 }
 
-/* JSON helpers: members of the wrong type count as absent. */
-
-static const char *
-get_string (JsonObject *object,
-            const char *name)
-{
-  JsonNode *node = object != NULL ? json_object_get_member (object, name) : NULL;
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
-      json_node_get_value_type (node) != G_TYPE_STRING)
-    return NULL;
-  return json_node_get_string (node);
-}
-
-static gboolean
-get_integer (JsonObject *object,
-             const char *name,
-             gint64     *value)
-{
-  JsonNode *node = object != NULL ? json_object_get_member (object, name) : NULL;
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
-      json_node_get_value_type (node) != G_TYPE_INT64)
-    return FALSE;
-  *value = json_node_get_int (node);
-  return TRUE;
-}
-
 /* One HTTP answer, its body capped at MAX_BODY_SIZE. */
 typedef struct
 {
@@ -435,8 +407,8 @@ static GError *
 oauth_error_new (const char *name,
                  JsonObject *object)
 {
-  const char *code = get_string (object, "error");
-  const char *description = get_string (object, "error_description");
+  const char *code = sesame_json_get_string (object, "error");
+  const char *description = sesame_json_get_string (object, "error_description");
 
   if (code == NULL)
     return g_error_new (SESAME_ERROR, SESAME_ERROR_PROVIDER,
@@ -999,28 +971,28 @@ sesame_oauth_device_authorization_new (const char  *name,
                                        GError     **error)
 {
   g_autoptr(SesameDeviceAuthorization) authorization = g_new0 (SesameDeviceAuthorization, 1);
-  const char *verification_uri = get_string (object, "verification_uri");
+  const char *verification_uri = sesame_json_get_string (object, "verification_uri");
   gint64 expires_in, interval = DEFAULT_INTERVAL;
 
   /* Google names it verification_url. */
   if (verification_uri == NULL)
-    verification_uri = get_string (object, "verification_url");
+    verification_uri = sesame_json_get_string (object, "verification_url");
 
-  authorization->device_code = g_strdup (get_string (object, "device_code"));
-  authorization->user_code = g_strdup (get_string (object, "user_code"));
+  authorization->device_code = g_strdup (sesame_json_get_string (object, "device_code"));
+  authorization->user_code = g_strdup (sesame_json_get_string (object, "user_code"));
   authorization->verification_uri = g_strdup (verification_uri);
   authorization->verification_uri_complete =
-    g_strdup (get_string (object, "verification_uri_complete"));
+    g_strdup (sesame_json_get_string (object, "verification_uri_complete"));
 
   if (authorization->device_code == NULL || authorization->user_code == NULL ||
       authorization->verification_uri == NULL ||
-      !get_integer (object, "expires_in", &expires_in) || expires_in <= 0)
+      !sesame_json_get_int (object, "expires_in", &expires_in) || expires_in <= 0)
     {
       g_set_error (error, SESAME_ERROR, SESAME_ERROR_PROVIDER,
                    _("%s sent an incomplete answer to the device sign-in request."), name);
       return NULL;
     }
-  if (get_integer (object, "interval", &interval) && (interval < 1 || interval > 3600))
+  if (sesame_json_get_int (object, "interval", &interval) && (interval < 1 || interval > 3600))
     interval = DEFAULT_INTERVAL;
   expires_in = MIN (expires_in, MAX_DEVICE_CODE_LIFETIME);
 
@@ -1226,7 +1198,7 @@ on_discovery_response (GObject      *source,
 
   /* OpenID Connect Discovery §4.3, RFC 8414 §3.3: a document for another
    * issuer could send every request elsewhere. */
-  issuer = get_string (response->object, "issuer");
+  issuer = sesame_json_get_string (response->object, "issuer");
   if (g_strcmp0 (issuer, discovery->issuer) != 0)
     {
       g_task_return_new_error (task, SESAME_ERROR, SESAME_ERROR_PROVIDER,
@@ -1309,31 +1281,17 @@ identity_request_free (IdentityRequest *request)
   g_free (request);
 }
 
+/* OpenID Connect Core §2: `aud` is one string or an array of them. */
 static gboolean
 audience_contains (JsonObject *claims,
                    const char *client_id)
 {
-  JsonNode *aud = json_object_get_member (claims, "aud");
-  JsonArray *array;
+  g_auto(GStrv) audiences = sesame_json_collect_strings (claims, "aud");
 
-  if (client_id == NULL || aud == NULL)
+  if (client_id == NULL)
     return FALSE;
-  if (JSON_NODE_HOLDS_VALUE (aud))
-    return g_strcmp0 (get_string (claims, "aud"), client_id) == 0;
-  if (!JSON_NODE_HOLDS_ARRAY (aud))
-    return FALSE;
-
-  array = json_node_get_array (aud);
-  for (guint i = 0; i < json_array_get_length (array); i++)
-    {
-      JsonNode *element = json_array_get_element (array, i);
-
-      if (JSON_NODE_HOLDS_VALUE (element) &&
-          json_node_get_value_type (element) == G_TYPE_STRING &&
-          g_strcmp0 (json_node_get_string (element), client_id) == 0)
-        return TRUE;
-    }
-  return FALSE;
+  return g_strcmp0 (sesame_json_get_string (claims, "aud"), client_id) == 0 ||
+         g_strv_contains ((const char * const *) audiences, client_id);
 }
 
 /* The ID token's claims. Its signature is not checked: it came straight
@@ -1365,7 +1323,7 @@ sesame_oauth_decode_id_token (SesameProvider  *provider,
     }
 
   claims = json_node_get_object (root);
-  if ((issuer != NULL && g_strcmp0 (get_string (claims, "iss"), issuer) != 0) ||
+  if ((issuer != NULL && g_strcmp0 (sesame_json_get_string (claims, "iss"), issuer) != 0) ||
       !audience_contains (claims, sesame_provider_get_client_id (provider)))
     {
       g_set_error (error, SESAME_ERROR, SESAME_ERROR_PROVIDER,
@@ -1394,8 +1352,8 @@ on_userinfo_response (GObject      *source,
       return;
     }
 
-  identity = get_string (response->object, request->claim);
-  subject = get_string (response->object, "sub");
+  identity = sesame_json_get_string (response->object, request->claim);
+  subject = sesame_json_get_string (response->object, "sub");
   if (identity == NULL || identity[0] == '\0')
     {
       g_task_return_new_error (task, SESAME_ERROR, SESAME_ERROR_PROVIDER,
@@ -1444,7 +1402,7 @@ sesame_oauth_client_fetch_identity_async (SesameOAuthClient   *self,
     {
       g_autoptr(JsonObject) claims = sesame_oauth_decode_id_token (provider, token->id_token,
                                                                    &error);
-      const char *identity = claims != NULL ? get_string (claims, request->claim) : NULL;
+      const char *identity = sesame_json_get_string (claims, request->claim);
 
       if (claims == NULL)
         {
@@ -1456,7 +1414,7 @@ sesame_oauth_client_fetch_identity_async (SesameOAuthClient   *self,
           g_task_return_pointer (task, g_strdup (identity), g_free);
           return;
         }
-      request->subject = g_strdup (get_string (claims, "sub"));
+      request->subject = g_strdup (sesame_json_get_string (claims, "sub"));
     }
 
   endpoint = sesame_provider_get_userinfo_endpoint (provider);
