@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* sesame-credentials.c: one account's tokens: cache, refresh, rotation, revocation */
+/* sesame-credentials.c: an account's token manager: cache, refresh, rotation, revocation */
 #include "config.h"
 
 #include <glib/gi18n-lib.h>

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* sesame-token.c: an account's credentials as kept in the keyring */
+/* sesame-token.c: one token set, as a token endpoint answers it and one keyring item keeps it */
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
