@@ -110,6 +110,17 @@ token_request_free (TokenRequest *request)
   g_free (request);
 }
 
+static TokenRequest *
+token_request_new (SesameProvider     *provider,
+                   const char * const *requested_scopes)
+{
+  TokenRequest *request = g_new0 (TokenRequest, 1);
+
+  request->name = g_strdup (sesame_provider_get_name (provider));
+  request->requested_scopes = g_strdupv ((char **) requested_scopes);
+  return request;
+}
+
 static void
 on_token_response (GObject      *source,
                    GAsyncResult *result,
@@ -154,12 +165,10 @@ request_token (SesameOAuthClient   *self,
                gpointer             user_data)
 {
   GTask *task = g_task_new (self, cancellable, callback, user_data);
-  TokenRequest *request = g_new0 (TokenRequest, 1);
 
-  request->name = g_strdup (sesame_provider_get_name (provider));
-  request->requested_scopes = g_strdupv ((char **) requested_scopes);
   g_task_set_source_tag (task, source_tag);
-  g_task_set_task_data (task, request, (GDestroyNotify) token_request_free);
+  g_task_set_task_data (task, token_request_new (provider, requested_scopes),
+                        (GDestroyNotify) token_request_free);
 
   sesame_oauth_exchange_set_form (ex, form);
   sesame_oauth_exchange_send_async (ex, self, cancellable, on_token_response, task);

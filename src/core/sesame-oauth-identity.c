@@ -28,6 +28,16 @@ identity_request_free (IdentityRequest *request)
   g_free (request);
 }
 
+static IdentityRequest *
+identity_request_new (SesameProvider *provider)
+{
+  IdentityRequest *request = g_new0 (IdentityRequest, 1);
+
+  request->name = g_strdup (sesame_provider_get_name (provider));
+  request->claim = g_strdup (sesame_provider_get_identity_claim (provider));
+  return request;
+}
+
 /* OpenID Connect Core §2: `aud` is one string or an array of them. */
 static gboolean
 audience_contains (JsonObject *claims,
@@ -140,9 +150,7 @@ sesame_oauth_client_fetch_identity_async (SesameOAuthClient   *self,
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, sesame_oauth_client_fetch_identity_async);
-  request = g_new0 (IdentityRequest, 1);
-  request->name = g_strdup (sesame_provider_get_name (provider));
-  request->claim = g_strdup (sesame_provider_get_identity_claim (provider));
+  request = identity_request_new (provider);
   g_task_set_task_data (task, request, (GDestroyNotify) identity_request_free);
 
   if (token->id_token != NULL)
