@@ -183,7 +183,6 @@ read_definition (const char  *path,
   g_autofree char *contents = NULL;
   gsize length = 0;
   JsonObject *definition;
-  JsonNode *id_node;
 
   if (!g_file_get_contents (path, &contents, &length, error) ||
       !sesame_json_parser_load (parser, contents, (gssize) length, error))
@@ -197,11 +196,9 @@ read_definition (const char  *path,
       return NULL;
     }
   definition = json_node_get_object (json_parser_get_root (parser));
-  id_node = json_object_get_member (definition, "id");
-  if (id_node == NULL)
+  if (!json_object_has_member (definition, "id"))
     json_object_set_string_member (definition, "id", id);
-  else if (!JSON_NODE_HOLDS_VALUE (id_node)
-           || g_strcmp0 (json_node_get_string (id_node), id) != 0)
+  else if (g_strcmp0 (sesame_json_get_string (definition, "id"), id) != 0)
     {
       g_set_error (error, SESAME_ERROR, SESAME_ERROR_INVALID_ARGUMENT,
                    _("Its field “id” must be “%s”, as its file name says, or be left out."), id);
