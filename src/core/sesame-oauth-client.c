@@ -532,4 +532,3 @@ sesame_oauth_client_device_authorize_finish (SesameOAuthClient  *self,
 
   return g_task_propagate_pointer (G_TASK (result), error);
 }
-

@@ -193,4 +193,3 @@ sesame_oauth_client_discover_finish (SesameOAuthClient  *self,
 
   return g_task_propagate_pointer (G_TASK (result), error);
 }
-

@@ -129,8 +129,6 @@ sesame_oauth_exchange_set_form (SesameOAuthExchange *ex,
                                          (GDestroyNotify) sesame_secret_string_free, encoded);
 }
 
-/* RFC 6749 §2.3.1: the client id and secret, each form-encoded, as HTTP
- * Basic credentials. */
 void
 sesame_oauth_exchange_set_bearer (SesameOAuthExchange *ex,
                                   const char          *access_token)
@@ -139,6 +137,8 @@ sesame_oauth_exchange_set_bearer (SesameOAuthExchange *ex,
   ex->authorization = g_strconcat ("Bearer ", access_token, NULL);
 }
 
+/* RFC 6749 §2.3.1: the client id and secret, each form-encoded, as HTTP
+ * Basic credentials. */
 static void
 exchange_set_basic_auth (SesameOAuthExchange *ex,
                          const char          *client_id,

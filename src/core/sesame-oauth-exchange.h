@@ -46,8 +46,9 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (SesameOAuthResponse, sesame_oauth_response_free)
 
 typedef struct _SesameOAuthExchange SesameOAuthExchange;
 
-/* @name: who answers, for messages. @uri may be NULL (the exchange then
- * fails: the endpoint is not known yet). */
+/* @name: who answers, for messages. @method: a SOUP_METHOD_* (kept, not
+ * copied). @uri may be NULL (the exchange then fails: the endpoint is not
+ * known yet). */
 SesameOAuthExchange *sesame_oauth_exchange_new          (const char          *name,
                                                          const char          *method,
                                                          const char          *uri);

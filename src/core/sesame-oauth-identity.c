@@ -197,4 +197,3 @@ sesame_oauth_client_fetch_identity_finish (SesameOAuthClient  *self,
 
   return g_task_propagate_pointer (G_TASK (result), error);
 }
-
