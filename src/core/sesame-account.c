@@ -6,6 +6,7 @@
 
 #include "sesame-account.h"
 #include "sesame-error.h"
+#include "sesame-json.h"
 
 struct _SesameAccount
 {
@@ -163,61 +164,15 @@ sesame_account_new (const char *id,
   return self;
 }
 
-static const char *
-member_string (JsonObject *object,
-               const char *name)
-{
-  JsonNode *node = json_object_get_member (object, name);
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
-      json_node_get_value_type (node) != G_TYPE_STRING)
-    return NULL;
-  return json_node_get_string (node);
-}
-
-static gint64
-member_int (JsonObject *object,
-            const char *name)
-{
-  JsonNode *node = json_object_get_member (object, name);
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
-      json_node_get_value_type (node) != G_TYPE_INT64)
-    return 0;
-  return json_node_get_int (node);
-}
-
-static char **
-member_strv (JsonObject *object,
-             const char *name)
-{
-  JsonNode *node = json_object_get_member (object, name);
-  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
-
-  if (node != NULL && JSON_NODE_HOLDS_ARRAY (node))
-    {
-      JsonArray *array = json_node_get_array (node);
-
-      for (guint i = 0; i < json_array_get_length (array); i++)
-        {
-          JsonNode *element = json_array_get_element (array, i);
-
-          if (JSON_NODE_HOLDS_VALUE (element) &&
-              json_node_get_value_type (element) == G_TYPE_STRING)
-            g_strv_builder_add (builder, json_node_get_string (element));
-        }
-    }
-  return g_strv_builder_end (builder);
-}
-
 SesameAccount *
 sesame_account_new_from_json (JsonObject *object,
                               GError    **error)
 {
-  const char *id = member_string (object, "id");
-  const char *provider = member_string (object, "provider");
-  const char *identity = member_string (object, "identity");
-  const char *flow = member_string (object, "flow");
+  const char *id = sesame_json_get_string (object, "id");
+  const char *provider = sesame_json_get_string (object, "provider");
+  const char *identity = sesame_json_get_string (object, "identity");
+  const char *flow = sesame_json_get_string (object, "flow");
+  gint64 created_at = 0;
   SesameAccount *self;
 
   if (!sesame_account_id_is_valid (id) || provider == NULL || identity == NULL)
@@ -227,14 +182,15 @@ sesame_account_new_from_json (JsonObject *object,
       return NULL;
     }
 
-  self = sesame_account_new (id, provider, member_string (object, "provider-name"),
-                             identity, flow ? flow : "authorization_code",
-                             member_int (object, "created-at"));
+  /* Members of the wrong type count as absent: 0, no scopes, no reason. */
+  sesame_json_get_int (object, "created-at", &created_at);
+  self = sesame_account_new (id, provider, sesame_json_get_string (object, "provider-name"),
+                             identity, flow ? flow : "authorization_code", created_at);
   g_strfreev (self->scopes);
-  self->scopes = member_strv (object, "scopes");
-  self->expires_at = member_int (object, "expires-at");
+  self->scopes = sesame_json_collect_strings (object, "scopes");
+  sesame_json_get_int (object, "expires-at", &self->expires_at);
   g_free (self->attention_reason);
-  self->attention_reason = g_strdup (member_string (object, "attention-reason") ?: "");
+  self->attention_reason = g_strdup (sesame_json_get_string (object, "attention-reason") ?: "");
   return self;
 }
 

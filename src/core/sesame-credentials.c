@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* sesame-credentials.c: one account's tokens: cache, refresh, rotation, revocation */
+/* sesame-credentials.c: an account's token manager: cache, refresh, rotation, revocation */
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
@@ -196,10 +196,22 @@ needs_attention (SesameCredentials *self,
   return g_error_new_literal (SESAME_ERROR, SESAME_ERROR_NEEDS_ATTENTION, reason);
 }
 
+/* What sesame_credentials_get_token_async() completes with. */
 typedef struct {
   char   *token;
   gint64  expires_at;
 } Result;
+
+static Result *
+result_new (char   *token,
+            gint64  expires_at)
+{
+  Result *result = g_new0 (Result, 1);
+
+  result->token = token;
+  result->expires_at = expires_at;
+  return result;
+}
 
 static void
 result_free (Result *result)
@@ -207,6 +219,8 @@ result_free (Result *result)
   sesame_secret_string_free (result->token);
   g_free (result);
 }
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Result, result_free)
 
 /* Hands the cached token to everyone who waited for this refresh. */
 static void
@@ -223,26 +237,17 @@ finish_waiters (SesameCredentials *self,
     {
       g_autoptr(GTask) task = waiters->pdata[i];
       const char * const *scopes = g_task_get_task_data (task);
-      Result *result = g_new0 (Result, 1);
 
       if (owned != NULL)
-        {
-          g_task_return_error (task, g_error_copy (owned));
-          result_free (result);
-        }
+        g_task_return_error (task, g_error_copy (owned));
       else if (!covers ((const char * const *) self->cached->scopes, scopes))
-        {
-          g_task_return_new_error (task, SESAME_ERROR, SESAME_ERROR_SCOPE_NOT_GRANTED,
-                                   _("This account was not granted every scope asked for. "
-                                     "Sign in again and allow them."));
-          result_free (result);
-        }
+        g_task_return_new_error (task, SESAME_ERROR, SESAME_ERROR_SCOPE_NOT_GRANTED,
+                                 _("This account was not granted every scope asked for. "
+                                   "Sign in again and allow them."));
       else
-        {
-          result->token = g_strdup (self->cached->access_token);
-          result->expires_at = self->cached->expires_at;
-          g_task_return_pointer (task, result, (GDestroyNotify) result_free);
-        }
+        g_task_return_pointer (task, result_new (g_strdup (self->cached->access_token),
+                                                 self->cached->expires_at),
+                               (GDestroyNotify) result_free);
     }
 }
 
@@ -473,27 +478,26 @@ sesame_credentials_get_token_async (SesameCredentials   *self,
                                     gpointer             user_data)
 {
   g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
-  Result *result = g_new0 (Result, 1);
+  char *token = NULL;
+  gint64 expires_at = 0;
 
   g_task_set_source_tag (task, sesame_credentials_get_token_async);
+  /* What the waiter needs once a refresh it shares is done. */
   g_task_set_task_data (task, g_strdupv ((char **) scopes), (GDestroyNotify) g_strfreev);
 
   if (!covers (sesame_account_get_scopes (self->account), scopes))
     {
-      result_free (result);
       g_task_return_new_error (task, SESAME_ERROR, SESAME_ERROR_SCOPE_NOT_GRANTED,
                                _("This account was not granted every scope asked "
                                  "for. Sign in again and allow them."));
       return;
     }
 
-  if (!refresh_now &&
-      sesame_credentials_lookup_cached (self, scopes, &result->token, &result->expires_at))
+  if (!refresh_now && sesame_credentials_lookup_cached (self, scopes, &token, &expires_at))
     {
-      g_task_return_pointer (task, result, (GDestroyNotify) result_free);
+      g_task_return_pointer (task, result_new (token, expires_at), (GDestroyNotify) result_free);
       return;
     }
-  result_free (result);
 
   /* Everyone asking meanwhile shares the refresh in flight. */
   g_ptr_array_add (self->waiters, g_steal_pointer (&task));
@@ -509,13 +513,12 @@ sesame_credentials_get_token_finish (SesameCredentials  *self,
                                      gint64             *expires_at,
                                      GError            **error)
 {
-  Result *value = g_task_propagate_pointer (G_TASK (result), error);
+  g_autoptr(Result) value = g_task_propagate_pointer (G_TASK (result), error);
 
   if (value == NULL)
     return FALSE;
   *token = g_steal_pointer (&value->token);
   *expires_at = value->expires_at;
-  result_free (value);
   return TRUE;
 }
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* sesame-credentials.h: one account's tokens: cache, refresh, rotation, revocation */
+/* sesame-credentials.h: an account's token manager: cache, refresh, rotation, revocation */
 #pragma once
 
 #include "sesame-account.h"

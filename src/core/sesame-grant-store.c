@@ -6,6 +6,7 @@
 
 #include "sesame-error.h"
 #include "sesame-grant-store.h"
+#include "sesame-json.h"
 #include "sesame-json-file.h"
 
 #define FILE_VERSION 1
@@ -126,52 +127,29 @@ sesame_grant_store_new (const char *dir)
   return self;
 }
 
-/* A member of another type counts as absent: json-glib's getters would
- * answer NULL for a number, and every field goes on the bus as a string. */
-static const char *
-string_member (JsonObject *object,
-               const char *name,
-               const char *fallback)
-{
-  JsonNode *node = json_object_get_member (object, name);
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
-      json_node_get_value_type (node) != G_TYPE_STRING)
-    return fallback;
-  return json_node_get_string (node);
-}
-
+/* A member of another type counts as absent: every field goes on the bus
+ * as a string. A grant's scopes are all strings, or it is not a grant. */
 static SesameGrant *
 grant_from_json (JsonObject *object)
 {
-  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  const char *app_id = sesame_json_get_string (object, "app-id");
+  const char *account = sesame_json_get_string (object, "account");
+  g_auto(GStrv) scopes = sesame_json_dup_strv (object, "scopes");
   SesameGrant *grant;
-  JsonArray *scopes;
-  const char *app_id = string_member (object, "app-id", NULL);
-  const char *account = string_member (object, "account", NULL);
 
-  if (app_id == NULL || account == NULL ||
-      !json_object_has_member (object, "scopes") ||
-      !JSON_NODE_HOLDS_ARRAY (json_object_get_member (object, "scopes")))
+  if (app_id == NULL || account == NULL || scopes == NULL)
     return NULL;
-  scopes = json_object_get_array_member (object, "scopes");
-  for (guint i = 0; i < json_array_get_length (scopes); i++)
-    {
-      JsonNode *scope = json_array_get_element (scopes, i);
-
-      if (!JSON_NODE_HOLDS_VALUE (scope) || json_node_get_value_type (scope) != G_TYPE_STRING)
-        return NULL;
-      g_strv_builder_add (builder, json_node_get_string (scope));
-    }
 
   grant = g_new0 (SesameGrant, 1);
   grant->app_id = g_strdup (app_id);
   grant->account = g_strdup (account);
-  grant->app_name = g_strdup (string_member (object, "app-name", app_id));
-  grant->kind = g_strdup (string_member (object, "kind", "host"));
+  grant->app_name = g_strdup (sesame_json_get_string (object, "app-name") ?: app_id);
+  grant->kind = g_strdup (sesame_json_get_string (object, "kind") ?: "host");
+  /* json-glib's reading, as before: a double is truncated, true is 1, a
+   * string is 0 */
   grant->granted_at = json_object_get_int_member_with_default (object, "granted-at", 0);
   grant->last_used = json_object_get_int_member_with_default (object, "last-used", 0);
-  grant->scopes = g_strv_builder_end (builder);
+  grant->scopes = g_steal_pointer (&scopes);
   return grant;
 }
 

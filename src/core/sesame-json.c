@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* sesame-json.c: JSON text parsed as exactly one value, of valid UTF-8 */
+/* sesame-json.c: JSON text parsed as exactly one value, of valid UTF-8, and
+ * typed reads of an object's members */
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
@@ -298,4 +299,113 @@ sesame_json_parser_load (JsonParser  *parser,
       return FALSE;
     }
   return TRUE;
+}
+
+static JsonNode *
+get_value (JsonObject *object,
+           const char *name,
+           GType       type)
+{
+  JsonNode *node = object != NULL ? json_object_get_member (object, name) : NULL;
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != type)
+    return NULL;
+  return node;
+}
+
+gboolean
+sesame_json_is_unset (JsonObject *object,
+                      const char *name)
+{
+  JsonNode *node = object != NULL ? json_object_get_member (object, name) : NULL;
+
+  return node == NULL || JSON_NODE_HOLDS_NULL (node);
+}
+
+const char *
+sesame_json_get_string (JsonObject *object,
+                        const char *name)
+{
+  JsonNode *node = get_value (object, name, G_TYPE_STRING);
+
+  return node != NULL ? json_node_get_string (node) : NULL;
+}
+
+gboolean
+sesame_json_get_int (JsonObject *object,
+                     const char *name,
+                     gint64     *value)
+{
+  JsonNode *node = get_value (object, name, G_TYPE_INT64);
+
+  if (node == NULL)
+    return FALSE;
+  *value = json_node_get_int (node);
+  return TRUE;
+}
+
+gboolean
+sesame_json_get_boolean (JsonObject *object,
+                         const char *name,
+                         gboolean   *value)
+{
+  JsonNode *node = get_value (object, name, G_TYPE_BOOLEAN);
+
+  if (node == NULL)
+    return FALSE;
+  *value = json_node_get_boolean (node);
+  return TRUE;
+}
+
+static JsonArray *
+get_array (JsonObject *object,
+           const char *name)
+{
+  JsonNode *node = object != NULL ? json_object_get_member (object, name) : NULL;
+
+  return node != NULL && JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
+}
+
+static gboolean
+node_is_string (JsonNode *node)
+{
+  return JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING;
+}
+
+char **
+sesame_json_dup_strv (JsonObject *object,
+                      const char *name)
+{
+  JsonArray *array = get_array (object, name);
+  g_autoptr(GStrvBuilder) builder = NULL;
+
+  if (array == NULL)
+    return NULL;
+  builder = g_strv_builder_new ();
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonNode *element = json_array_get_element (array, i);
+
+      if (!node_is_string (element))
+        return NULL;
+      g_strv_builder_add (builder, json_node_get_string (element));
+    }
+  return g_strv_builder_end (builder);
+}
+
+char **
+sesame_json_collect_strings (JsonObject *object,
+                             const char *name)
+{
+  JsonArray *array = get_array (object, name);
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+
+  for (guint i = 0; array != NULL && i < json_array_get_length (array); i++)
+    {
+      JsonNode *element = json_array_get_element (array, i);
+
+      if (node_is_string (element))
+        g_strv_builder_add (builder, json_node_get_string (element));
+    }
+  return g_strv_builder_end (builder);
 }

@@ -6,8 +6,10 @@
 
 G_BEGIN_DECLS
 
-/* These are what sesame-oauth-client.c runs on every answer; they are
- * exposed so that the fuzz targets feed the real code, not a copy. */
+/* These are what the OAuth client runs on every answer; they are exposed
+ * so that the fuzz targets feed the real code, not a copy. */
+
+/* sesame-oauth-exchange.c */
 
 /* The body as a JSON object, or NULL when it is not one. */
 JsonObject *sesame_oauth_parse_body (const char *body,
@@ -17,11 +19,15 @@ JsonObject *sesame_oauth_parse_body (const char *body,
 GError     *sesame_oauth_response_error (const char *name,
                                          guint       status,
                                          JsonObject *object);
+/* sesame-oauth-client.c */
+
 /* RFC 8628 §3.2; @object may be NULL. */
 SesameDeviceAuthorization *
             sesame_oauth_device_authorization_new (const char  *name,
                                                    JsonObject  *object,
                                                    GError     **error);
+/* sesame-oauth-identity.c */
+
 /* The ID token's claims, its issuer and audience checked. */
 JsonObject *sesame_oauth_decode_id_token (SesameProvider  *provider,
                                           const char      *id_token,

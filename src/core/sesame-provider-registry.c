@@ -183,7 +183,6 @@ read_definition (const char  *path,
   g_autofree char *contents = NULL;
   gsize length = 0;
   JsonObject *definition;
-  JsonNode *id_node;
 
   if (!g_file_get_contents (path, &contents, &length, error) ||
       !sesame_json_parser_load (parser, contents, (gssize) length, error))
@@ -197,11 +196,9 @@ read_definition (const char  *path,
       return NULL;
     }
   definition = json_node_get_object (json_parser_get_root (parser));
-  id_node = json_object_get_member (definition, "id");
-  if (id_node == NULL)
+  if (!json_object_has_member (definition, "id"))
     json_object_set_string_member (definition, "id", id);
-  else if (!JSON_NODE_HOLDS_VALUE (id_node)
-           || g_strcmp0 (json_node_get_string (id_node), id) != 0)
+  else if (g_strcmp0 (sesame_json_get_string (definition, "id"), id) != 0)
     {
       g_set_error (error, SESAME_ERROR, SESAME_ERROR_INVALID_ARGUMENT,
                    _("Its field “id” must be “%s”, as its file name says, or be left out."), id);
@@ -584,15 +581,6 @@ set_scopes (JsonObject *definition,
   json_object_set_array_member (definition, "default-scopes", default_scopes);
 }
 
-static const char *
-string_member (JsonObject *object,
-               const char *member)
-{
-  JsonNode *node = object != NULL ? json_object_get_member (object, member) : NULL;
-
-  return node != NULL && JSON_NODE_HOLDS_VALUE (node) ? json_node_get_string (node) : NULL;
-}
-
 /* The file for @data's issuer. What the person added to an earlier file for
  * the same issuer stays, a name or client id they chose included; a file
  * that was for another issuer on the same host is replaced. */
@@ -604,20 +592,21 @@ build_definition (SesameProviderRegistry *self,
   SesameProvider *template = g_hash_table_lookup (self->providers, TEMPLATE_ID);
   JsonObject *definition;
 
-  if (existing != NULL && g_strcmp0 (string_member (existing, "issuer"), data->issuer) == 0)
+  if (existing != NULL
+      && g_strcmp0 (sesame_json_get_string (existing, "issuer"), data->issuer) == 0)
     definition = json_object_ref (existing);
   else
     definition = json_object_new ();
 
   json_object_set_string_member (definition, "id", data->id);
-  if (string_member (definition, "name") == NULL)
+  if (sesame_json_get_string (definition, "name") == NULL)
     json_object_set_string_member (definition, "name", data->name);
-  if (string_member (definition, "icon-name") == NULL)
+  if (sesame_json_get_string (definition, "icon-name") == NULL)
     json_object_set_string_member (definition, "icon-name",
                                    template != NULL ? sesame_provider_get_icon_name (template)
                                                     : DEFAULT_ICON_NAME);
   json_object_set_string_member (definition, "issuer", data->issuer);
-  if (data->client_id != NULL || string_member (definition, "client-id") == NULL)
+  if (data->client_id != NULL || sesame_json_get_string (definition, "client-id") == NULL)
     json_object_set_string_member (definition, "client-id",
                                    data->client_id != NULL ? data->client_id : "");
   set_scopes (definition, data->document);

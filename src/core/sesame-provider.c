@@ -8,6 +8,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "sesame-error.h"
+#include "sesame-json.h"
 #include "sesame-provider.h"
 
 #define DEFAULT_ICON_NAME "dialog-password-symbolic"
@@ -244,26 +245,18 @@ get_member (JsonObject *definition,
 }
 
 static gboolean
-node_is_string (JsonNode *node)
-{
-  return JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING;
-}
-
-static gboolean
 read_string_field (SesameProvider  *self,
                    JsonObject      *definition,
                    guint            i,
                    GError         **error)
 {
   const char *field = string_fields[i].field;
-  JsonNode *node = get_member (definition, field);
-  const char *value;
+  const char *value = sesame_json_get_string (definition, field);
 
-  if (node == NULL)
+  if (value == NULL && sesame_json_is_unset (definition, field))
     return TRUE;
-  if (!node_is_string (node))
+  if (value == NULL)
     return INVALID (error, _("The field “%s” must be a string."), field);
-  value = json_node_get_string (node);
   /* An empty string is a field left blank, as in the installed files
    * whose client id was not configured at build time. */
   if (value[0] == '\0')
@@ -275,40 +268,20 @@ read_string_field (SesameProvider  *self,
   return TRUE;
 }
 
-/* FALSE when @node is not an array of strings. */
-static gboolean
-dup_string_array (JsonNode  *node,
-                  GStrv     *out)
-{
-  g_autoptr(GStrvBuilder) builder = NULL;
-  JsonArray *array;
-
-  if (!JSON_NODE_HOLDS_ARRAY (node))
-    return FALSE;
-  array = json_node_get_array (node);
-  builder = g_strv_builder_new ();
-  for (guint i = 0; i < json_array_get_length (array); i++)
-    {
-      JsonNode *element = json_array_get_element (array, i);
-
-      if (!node_is_string (element))
-        return FALSE;
-      g_strv_builder_add (builder, json_node_get_string (element));
-    }
-  *out = g_strv_builder_end (builder);
-  return TRUE;
-}
-
 static gboolean
 read_string_array (JsonObject   *definition,
                    const char   *field,
                    GStrv        *out,
                    GError      **error)
 {
-  JsonNode *node = get_member (definition, field);
+  g_auto(GStrv) strings = NULL;
 
-  if (node != NULL && !dup_string_array (node, out))
+  if (sesame_json_is_unset (definition, field))
+    return TRUE;
+  strings = sesame_json_dup_strv (definition, field);
+  if (strings == NULL)
     return INVALID (error, _("The field “%s” must be a list of strings."), field);
+  *out = g_steal_pointer (&strings);
   return TRUE;
 }
 
@@ -334,12 +307,12 @@ read_string_map (JsonObject   *definition,
   members = json_object_get_members (object);
   for (GList *l = members; l != NULL; l = l->next)
     {
-      JsonNode *value = json_object_get_member (object, l->data);
+      const char *value = sesame_json_get_string (object, l->data);
 
-      if (!node_is_string (value))
+      if (value == NULL)
         return INVALID (error, _("The field “%s” must be an object whose values are strings."),
                         field);
-      g_hash_table_insert (table, g_strdup (l->data), g_strdup (json_node_get_string (value)));
+      g_hash_table_insert (table, g_strdup (l->data), g_strdup (value));
       g_strv_builder_add (builder, l->data);
     }
   if (names != NULL)
@@ -352,13 +325,10 @@ read_template (SesameProvider  *self,
                JsonObject      *definition,
                GError         **error)
 {
-  JsonNode *node = get_member (definition, "template");
-
-  if (node == NULL)
+  if (sesame_json_is_unset (definition, "template"))
     return TRUE;
-  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_BOOLEAN)
+  if (!sesame_json_get_boolean (definition, "template", &self->template))
     return INVALID (error, _("The field “%s” must be true or false."), "template");
-  self->template = json_node_get_boolean (node);
   return TRUE;
 }
 
@@ -520,12 +490,11 @@ check_discovered_issuer (SesameProvider  *self,
                          JsonObject      *document,
                          GError         **error)
 {
-  JsonNode *node = json_object_get_member (document, "issuer");
+  const char *issuer = sesame_json_get_string (document, "issuer");
 
   /* RFC 8414 §3.3, OpenID Connect Discovery §4.3: the document must name
    * exactly the issuer it was fetched for, or it may be an impostor's. */
-  if (node == NULL || !node_is_string (node)
-      || g_strcmp0 (json_node_get_string (node), self->issuer) != 0)
+  if (issuer == NULL || g_strcmp0 (issuer, self->issuer) != 0)
     return set_invalid (error, SESAME_ERROR, SESAME_ERROR_PROVIDER,
                         _("The discovery document of %s is for another issuer."), self->issuer);
   return TRUE;
@@ -542,20 +511,17 @@ collect_discovered_endpoints (SesameProvider  *self,
   for (guint i = 0; i < G_N_ELEMENTS (string_fields); i++)
     {
       const char *key = string_fields[i].discovery;
-      JsonNode *node;
+      const char *value;
 
-      if (key == NULL || *FIELD_STRING (self, i) != NULL)
+      if (key == NULL || *FIELD_STRING (self, i) != NULL || sesame_json_is_unset (document, key))
         continue;
-      node = get_member (document, key);
-      if (node == NULL)
-        continue;
-      if (!node_is_string (node))
+      value = sesame_json_get_string (document, key);
+      if (value == NULL)
         return set_invalid (error, SESAME_ERROR, SESAME_ERROR_PROVIDER,
                             _("The discovery document’s “%s” must be a string."), key);
-      if (!check_endpoint (key, json_node_get_string (node),
-                           SESAME_ERROR, SESAME_ERROR_PROVIDER, error))
+      if (!check_endpoint (key, value, SESAME_ERROR, SESAME_ERROR_PROVIDER, error))
         return FALSE;
-      found[i] = json_node_get_string (node);
+      found[i] = value;
     }
   return TRUE;
 }
@@ -566,19 +532,25 @@ read_discovery_announcements (JsonObject  *document,
                               GStrv       *grant_types_supported,
                               GError     **error)
 {
-  JsonNode *iss = get_member (document, "authorization_response_iss_parameter_supported");
-  JsonNode *grant_types = get_member (document, "grant_types_supported");
+  const char *iss = "authorization_response_iss_parameter_supported";
+  const char *grant_types = "grant_types_supported";
+  gboolean iss_supported = FALSE;
+  g_auto(GStrv) grant_types_list = NULL;
 
-  if (iss != NULL
-      && (!JSON_NODE_HOLDS_VALUE (iss) || json_node_get_value_type (iss) != G_TYPE_BOOLEAN))
+  if (!sesame_json_is_unset (document, iss)
+      && !sesame_json_get_boolean (document, iss, &iss_supported))
     return set_invalid (error, SESAME_ERROR, SESAME_ERROR_PROVIDER,
-                        _("The discovery document’s “%s” must be true or false."),
-                        "authorization_response_iss_parameter_supported");
-  if (grant_types != NULL && !dup_string_array (grant_types, grant_types_supported))
-    return set_invalid (error, SESAME_ERROR, SESAME_ERROR_PROVIDER,
-                        _("The discovery document’s “%s” must be a list of strings."),
-                        "grant_types_supported");
-  *iss_parameter_supported = iss != NULL && json_node_get_boolean (iss);
+                        _("The discovery document’s “%s” must be true or false."), iss);
+  if (!sesame_json_is_unset (document, grant_types))
+    {
+      grant_types_list = sesame_json_dup_strv (document, grant_types);
+      if (grant_types_list == NULL)
+        return set_invalid (error, SESAME_ERROR, SESAME_ERROR_PROVIDER,
+                            _("The discovery document’s “%s” must be a list of strings."),
+                            grant_types);
+      *grant_types_supported = g_steal_pointer (&grant_types_list);
+    }
+  *iss_parameter_supported = iss_supported;
   return TRUE;
 }
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* sesame-token.c: an account's credentials as kept in the keyring */
+/* sesame-token.c: one token set, as a token endpoint answers it and one keyring item keeps it */
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
@@ -81,15 +81,8 @@ get_optional_string (JsonObject  *object,
                      const char  *name,
                      const char **out)
 {
-  JsonNode *node = json_object_get_member (object, name);
-
-  *out = NULL;
-  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
-    return TRUE;
-  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
-    return FALSE;
-  *out = json_node_get_string (node);
-  return TRUE;
+  *out = sesame_json_get_string (object, name);
+  return *out != NULL || sesame_json_is_unset (object, name);
 }
 
 /* RFC 6749 §5.1 says "expires_in" is a number; some providers send it as
@@ -229,47 +222,25 @@ sesame_token_new_from_response (const char          *body,
   return g_steal_pointer (&token);
 }
 
+/* Absent or null: none; otherwise an array of strings. */
 static gboolean
 read_secret_scopes (JsonObject   *object,
                     char       ***scopes)
 {
-  JsonNode *node = json_object_get_member (object, "scopes");
-  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
-  JsonArray *array;
-
-  if (node != NULL && !JSON_NODE_HOLDS_NULL (node))
-    {
-      if (!JSON_NODE_HOLDS_ARRAY (node))
-        return FALSE;
-      array = json_node_get_array (node);
-      for (guint i = 0; i < json_array_get_length (array); i++)
-        {
-          JsonNode *element = json_array_get_element (array, i);
-
-          if (!JSON_NODE_HOLDS_VALUE (element) ||
-              json_node_get_value_type (element) != G_TYPE_STRING)
-            return FALSE;
-          g_strv_builder_add (builder, json_node_get_string (element));
-        }
-    }
-
-  *scopes = g_strv_builder_end (builder);
-  return TRUE;
+  if (sesame_json_is_unset (object, "scopes"))
+    *scopes = g_new0 (char *, 1);
+  else
+    *scopes = sesame_json_dup_strv (object, "scopes");
+  return *scopes != NULL;
 }
 
 static gboolean
 read_secret_expiry (JsonObject *object,
                     gint64     *expires_at)
 {
-  JsonNode *node = json_object_get_member (object, "expires_at");
-
   *expires_at = 0;
-  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
-    return TRUE;
-  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_INT64)
-    return FALSE;
-  *expires_at = json_node_get_int (node);
-  return TRUE;
+  return sesame_json_is_unset (object, "expires_at") ||
+         sesame_json_get_int (object, "expires_at", expires_at);
 }
 
 SesameToken *

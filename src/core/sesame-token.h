@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* sesame-token.h: an account's credentials as kept in the keyring */
+/* sesame-token.h: one token set, as a token endpoint answers it and one keyring item keeps it */
 #pragma once
 
 #include <glib-object.h>
