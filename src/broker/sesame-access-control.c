@@ -412,6 +412,8 @@ ask (SesameAccessControl *self,
 
   if (question != NULL)
     {
+      /* test-access-withdrawn waits for this line. */
+      g_debug ("A request of %s joins the pending question", sesame_caller_get_app_id (caller));
       g_ptr_array_add (question->waiting, task);
       return;
     }
