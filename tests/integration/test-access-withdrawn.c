@@ -196,9 +196,13 @@ find_grant (const char *app_id)
   return NULL;
 }
 
+/* Request ids start again with a new broker: what the agent saw of the
+ * old one is forgotten. */
 static void
 restart_broker (void)
 {
+  g_ptr_array_set_size (agent->cancelled, 0);
+  g_ptr_array_set_size (agent->held_confirms, 0);
   sesame_test_env_stop_broker (env);
   sesame_test_env_start_broker (env);
   sesame_test_agent_register (agent);
