@@ -191,8 +191,7 @@ on_reauthenticated (GObject      *source,
                     gpointer      user_data)
 {
   g_autoptr(Call) call = user_data;
-  SesameCredentials *credentials = call->self->credentials;
-  SesameAccount *account = sesame_credentials_get_account (credentials);
+  SesameAccount *account = sesame_credentials_get_account (call->self->credentials);
   g_autoptr(SesameToken) token = NULL;
   g_autofree char *identity = NULL;
   GError *error = NULL;
@@ -215,7 +214,7 @@ on_reauthenticated (GObject      *source,
       return;
     }
 
-  sesame_credentials_replace_async (credentials, token, NULL, on_reauthenticated_stored,
+  sesame_credentials_replace_async (call->self->credentials, token, NULL, on_reauthenticated_stored,
                                     g_steal_pointer (&call));
 }
 
