@@ -20,6 +20,7 @@ struct _SesameAccessControl
   GHashTable         *callers;      /* sender → SesameCaller */
   GHashTable         *watches;      /* sender → name watch id */
   GHashTable         *identifying;  /* sender → GPtrArray of GTask */
+  GHashTable         *leaving;      /* sender → GCancellable, cancelled when it leaves */
   GHashTable         *questions;    /* question key → Question */
 };
 
@@ -39,6 +40,7 @@ sesame_access_control_dispose (GObject *object)
   g_clear_pointer (&self->watches, g_hash_table_unref);
   g_clear_pointer (&self->callers, g_hash_table_unref);
   g_clear_pointer (&self->identifying, g_hash_table_unref);
+  g_clear_pointer (&self->leaving, g_hash_table_unref);
   g_clear_pointer (&self->questions, g_hash_table_unref);
   g_clear_object (&self->connection);
   g_clear_object (&self->agents);
@@ -61,6 +63,7 @@ sesame_access_control_init (SesameAccessControl *self)
   self->watches = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, unwatch);
   self->identifying = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                              (GDestroyNotify) g_ptr_array_unref);
+  self->leaving = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   self->questions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }
 
@@ -87,9 +90,33 @@ on_sender_vanished (GDBusConnection *connection,
                     gpointer         user_data)
 {
   SesameAccessControl *self = user_data;
+  g_autofree char *key = NULL;
+  g_autoptr(GCancellable) leaving = NULL;
 
   g_hash_table_remove (self->callers, name);
   g_hash_table_remove (self->watches, name);
+  if (g_hash_table_steal_extended (self->leaving, name, (gpointer *) &key, (gpointer *) &leaving))
+    g_cancellable_cancel (leaving);
+}
+
+GCancellable *
+sesame_access_control_get_leaving (SesameAccessControl *self,
+                                   const char          *sender)
+{
+  GCancellable *leaving;
+
+  g_return_val_if_fail (SESAME_IS_ACCESS_CONTROL (self), NULL);
+  g_return_val_if_fail (sender != NULL, NULL);
+
+  leaving = g_hash_table_lookup (self->leaving, sender);
+  if (leaving == NULL)
+    {
+      /* Fired by the name watch that identifying the sender sets up; one
+       * that cannot be identified is refused anyway, and forgotten. */
+      leaving = g_cancellable_new ();
+      g_hash_table_insert (self->leaving, g_strdup (sender), leaving);
+    }
+  return leaving;
 }
 
 typedef struct {
@@ -116,7 +143,9 @@ on_identified (GObject      *source,
       !g_hash_table_steal_extended (self->identifying, sender, (gpointer *) &key,
                                     (gpointer *) &waiting))
     return;
-  if (caller != NULL)
+  if (caller == NULL)
+    g_hash_table_remove (self->leaving, key);
+  else
     {
       g_hash_table_insert (self->callers, g_strdup (key), g_object_ref (caller));
       g_hash_table_insert (self->watches, g_strdup (key),
@@ -264,16 +293,54 @@ sesame_access_control_check_now (SesameAccessControl *self,
   return TRUE;
 }
 
-/* One question per app, account and action, whoever else asks meanwhile. */
+typedef struct _Question Question;
+
+/* The task data of a check. */
 typedef struct {
+  SesameAccess       access;
+  SesameCredentials *account;
+  SesameProvider    *provider;
+  char             **scopes;
+  Question          *question;    /* the one it waits on, not owned */
+  GSource           *cancelled;   /* while it waits: its cancellable fired */
+} Check;
+
+/* The check waits on its question no more. */
+static void
+check_stop_waiting (Check *check)
+{
+  check->question = NULL;
+  if (check->cancelled != NULL)
+    {
+      g_source_destroy (check->cancelled);
+      g_clear_pointer (&check->cancelled, g_source_unref);
+    }
+}
+
+static void
+check_free (Check *check)
+{
+  check_stop_waiting (check);
+  g_clear_object (&check->account);
+  g_clear_object (&check->provider);
+  g_strfreev (check->scopes);
+  g_free (check);
+}
+
+/* One question per app, account and action, whoever else asks meanwhile.
+ * It is in self->questions while it can be joined, and lives until the
+ * agent's call ends: on_answered() frees it. */
+struct _Question {
   SesameAccessControl *self;
   SesameCaller        *caller;
   SesameCredentials   *account;
   SesameAccess         access;
   char                *key;
-  GPtrArray           *waiting;   /* GTask */
-  GPtrArray           *scopes;    /* every scope asked for, owned strings */
-} Question;
+  char                *request_id;
+  GPtrArray           *waiting;    /* GTask */
+  GPtrArray           *scopes;     /* every scope asked for, owned strings */
+  GCancellable        *withdrawn;  /* cancelled when nobody waits any more */
+};
 
 static void
 question_free (Question *question)
@@ -282,8 +349,10 @@ question_free (Question *question)
   g_object_unref (question->caller);
   g_clear_object (&question->account);
   g_free (question->key);
+  g_free (question->request_id);
   g_ptr_array_unref (question->waiting);
   g_ptr_array_unref (question->scopes);
+  g_object_unref (question->withdrawn);
   g_free (question);
 }
 
@@ -338,6 +407,7 @@ answer_all (Question *question,
     {
       g_autoptr(GTask) task = question->waiting->pdata[i];
 
+      check_stop_waiting (g_task_get_task_data (task));
       if (owned != NULL)
         g_task_return_error (task, g_error_copy (owned));
       else
@@ -357,8 +427,17 @@ on_answered (GObject      *source,
   g_autoptr(GError) error = NULL;
   gboolean allowed = FALSE;
 
-  g_hash_table_remove (self->questions, question->key);
   reply = sesame_agent_manager_call_finish (self->agents, result, &error);
+  if (g_cancellable_is_cancelled (question->withdrawn))
+    {
+      /* Nobody asks any more, whatever the person clicked: no grant. A
+       * new question of the same key may be in the table now. */
+      g_debug ("Question %s was withdrawn; its answer is not kept", question->request_id);
+      question_free (question);
+      return;
+    }
+
+  g_hash_table_remove (self->questions, question->key);
   if (reply != NULL)
     g_variant_get (reply, "(b)", &allowed);
 
@@ -394,6 +473,57 @@ add_scopes (GPtrArray          *list,
   g_ptr_array_add (list, NULL);
 }
 
+/* Nobody waits for the answer any more: the agent closes its window
+ * (Agent1.Cancel through the call's cancellable), and whoever asks next
+ * gets a question of its own. */
+static void
+withdraw (Question *question)
+{
+  g_debug ("Nobody waits for question %s any more: withdrawn", question->request_id);
+  g_hash_table_remove (question->self->questions, question->key);
+  g_cancellable_cancel (question->withdrawn);
+}
+
+/* A waiting check was cancelled (its caller left the bus): it ends now
+ * with Cancelled, the others keep waiting. */
+static gboolean
+on_check_cancelled (GCancellable *cancellable,
+                    gpointer      user_data)
+{
+  GTask *task = user_data;
+  Check *check = g_task_get_task_data (task);
+  Question *question = check->question;
+
+  check_stop_waiting (check);
+  /* The question's reference to the task is ours now. */
+  g_ptr_array_remove (question->waiting, task);
+  g_task_return_error_if_cancelled (task);
+  g_object_unref (task);
+  if (question->waiting->len == 0)
+    withdraw (question);
+  return G_SOURCE_REMOVE;
+}
+
+/* @task waits on @question until it is answered or its cancellable fires. */
+static void
+wait_on (Question *question,
+         GTask    *task)
+{
+  Check *check = g_task_get_task_data (task);
+  GCancellable *cancellable = g_task_get_cancellable (task);
+
+  g_ptr_array_add (question->waiting, task);
+  check->question = question;
+  if (cancellable != NULL)
+    {
+      /* A source, not a signal handler: it runs from the main loop, where
+       * it may remove itself and withdraw the question. */
+      check->cancelled = g_cancellable_source_new (cancellable);
+      g_source_set_callback (check->cancelled, G_SOURCE_FUNC (on_check_cancelled), task, NULL);
+      g_source_attach (check->cancelled, g_task_get_context (task));
+    }
+}
+
 static void
 ask (SesameAccessControl *self,
      GTask               *task,
@@ -408,11 +538,13 @@ ask (SesameAccessControl *self,
                                                   : sesame_provider_get_id (provider),
                                           action_name (access));
   Question *question = g_hash_table_lookup (self->questions, key);
-  g_autofree char *request_id = NULL;
 
   if (question != NULL)
     {
-      g_ptr_array_add (question->waiting, task);
+      /* test-access-withdrawn waits for this line. */
+      g_debug ("A request of %s joins the pending question %s",
+               sesame_caller_get_app_id (caller), question->request_id);
+      wait_on (question, task);
       return;
     }
 
@@ -426,29 +558,14 @@ ask (SesameAccessControl *self,
   question->scopes = g_ptr_array_new_with_free_func (g_free);
   g_ptr_array_add (question->scopes, NULL);
   add_scopes (question->scopes, account ? requested_scopes (account, scopes) : scopes);
-  g_ptr_array_add (question->waiting, task);
+  question->request_id = sesame_agent_manager_new_request_id (self->agents);
+  question->withdrawn = g_cancellable_new ();
+  wait_on (question, task);
   g_hash_table_insert (self->questions, g_steal_pointer (&key), question);
 
-  request_id = sesame_agent_manager_new_request_id (self->agents);
-  sesame_agent_manager_call_async (self->agents, "ConfirmAccess", request_id,
-                                   question_details (question, provider), NULL,
+  sesame_agent_manager_call_async (self->agents, "ConfirmAccess", question->request_id,
+                                   question_details (question, provider), question->withdrawn,
                                    on_answered, question);
-}
-
-typedef struct {
-  SesameAccess       access;
-  SesameCredentials *account;
-  SesameProvider    *provider;
-  char             **scopes;
-} Check;
-
-static void
-check_free (Check *check)
-{
-  g_clear_object (&check->account);
-  g_clear_object (&check->provider);
-  g_strfreev (check->scopes);
-  g_free (check);
 }
 
 static void
@@ -466,6 +583,12 @@ on_caller (GObject      *source,
   if (caller == NULL)
     {
       g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+  /* Its caller left while it was identified: nobody to ask for. */
+  if (g_task_return_error_if_cancelled (task))
+    {
       g_object_unref (task);
       return;
     }
@@ -490,10 +613,11 @@ sesame_access_control_check_async (SesameAccessControl *self,
                                    SesameCredentials   *account,
                                    SesameProvider      *provider,
                                    const char * const  *scopes,
+                                   GCancellable        *cancellable,
                                    GAsyncReadyCallback  callback,
                                    gpointer             user_data)
 {
-  GTask *task = g_task_new (self, NULL, callback, user_data);
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
   Check *check = g_new0 (Check, 1);
 
   g_task_set_source_tag (task, sesame_access_control_check_async);

@@ -35,6 +35,10 @@ void          sesame_access_control_identify_async  (SesameAccessControl *self,
 SesameCaller *sesame_access_control_identify_finish (SesameAccessControl *self,
                                                      GAsyncResult        *result,
                                                      GError             **error);
+/* A cancellable, owned by @self, that fires when @sender leaves the bus
+ * (for checks that may wait on a question). */
+GCancellable *sesame_access_control_get_leaving     (SesameAccessControl *self,
+                                                     const char          *sender);
 
 /* Decides without a question or I/O: TRUE when the caller, already
  * identified, may go ahead now; a USE is then recorded as last-used. */
@@ -45,13 +49,16 @@ gboolean sesame_access_control_check_now    (SesameAccessControl *self,
                                              const char * const  *scopes);
 /* Decides, asking the person through the agent (ConfirmAccess) where
  * needed; Allow is remembered as a grant, Deny is AccessDenied. @account
- * is NULL for ADD, then @provider names what is added. */
+ * is NULL for ADD, then @provider names what is added. When @cancellable
+ * fires, the check ends with Cancelled, and a question nobody else waits
+ * for is withdrawn (Agent1.Cancel): a later answer stores no grant. */
 void     sesame_access_control_check_async  (SesameAccessControl *self,
                                              const char          *sender,
                                              SesameAccess         access,
                                              SesameCredentials   *account,
                                              SesameProvider      *provider,
                                              const char * const  *scopes,
+                                             GCancellable        *cancellable,
                                              GAsyncReadyCallback  callback,
                                              gpointer             user_data);
 gboolean sesame_access_control_check_finish (SesameAccessControl *self,

@@ -137,6 +137,7 @@ typedef struct {
   gulong    changed_id;
   gulong    cancelled_id;
   guint     timeout_id;
+  GSource  *wait_cancelled;
 } CallData;
 
 static void
@@ -219,8 +220,16 @@ end_waiting (GTask *task)
   data->waiting = FALSE;
   g_clear_signal_handler (&data->changed_id, self);
   g_clear_handle_id (&data->timeout_id, g_source_remove);
+  if (data->wait_cancelled != NULL)
+    {
+      g_source_destroy (data->wait_cancelled);
+      g_clear_pointer (&data->wait_cancelled, g_source_unref);
+    }
 
-  if (self->bus_name != NULL)
+  /* Nobody waits for the answer any more: the agent is not asked at all. */
+  if (g_cancellable_is_cancelled (g_task_get_cancellable (task)))
+    g_task_return_error_if_cancelled (task);
+  else if (self->bus_name != NULL)
     call_agent (task);
   else
     g_task_return_new_error (task, SESAME_ERROR, SESAME_ERROR_NO_AGENT,
@@ -235,6 +244,14 @@ on_agent_changed (SesameAgentManager *self,
 {
   if (self->bus_name != NULL)
     end_waiting (task);
+}
+
+static gboolean
+on_wait_cancelled (GCancellable *cancellable,
+                   gpointer      user_data)
+{
+  end_waiting (G_TASK (user_data));
+  return G_SOURCE_REMOVE;
 }
 
 static gboolean
@@ -270,11 +287,20 @@ start_app_and_wait (GTask *task)
 {
   SesameAgentManager *self = g_task_get_source_object (task);
   CallData *data = g_task_get_task_data (task);
+  GCancellable *cancellable = g_task_get_cancellable (task);
 
   data->waiting = TRUE;
   g_object_ref (task);     /* the wait's reference */
   data->changed_id = g_signal_connect (self, "changed", G_CALLBACK (on_agent_changed), task);
   data->timeout_id = g_timeout_add (AGENT_START_TIMEOUT_MS, on_start_timeout, task);
+  if (cancellable != NULL)
+    {
+      /* A source, not a signal handler: end_waiting() must not run inside
+       * g_cancellable_cancel(), whose handlers it could not disconnect. */
+      data->wait_cancelled = g_cancellable_source_new (cancellable);
+      g_source_set_callback (data->wait_cancelled, G_SOURCE_FUNC (on_wait_cancelled), task, NULL);
+      g_source_attach (data->wait_cancelled, g_task_get_context (task));
+    }
   g_dbus_connection_call (self->connection, "org.freedesktop.DBus", "/org/freedesktop/DBus",
                           "org.freedesktop.DBus", "StartServiceByName",
                           g_variant_new ("(su)", SESAME_APP_BUS_NAME, 0), G_VARIANT_TYPE ("(u)"),
@@ -300,6 +326,9 @@ sesame_agent_manager_call_async (SesameAgentManager  *self,
   data->details = g_variant_ref_sink (details);
   g_task_set_task_data (task, data, (GDestroyNotify) call_data_free);
 
+  /* Nothing was asked yet, so there is nothing to tell the agent. */
+  if (g_task_return_error_if_cancelled (task))
+    return;
   if (self->bus_name != NULL)
     call_agent (task);
   else

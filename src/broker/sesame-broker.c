@@ -281,6 +281,8 @@ sesame_broker_check_access_async (SesameBroker          *self,
   sesame_access_control_check_async (self->access,
                                      g_dbus_method_invocation_get_sender (invocation),
                                      access, account, provider, scopes,
+                                     sesame_access_control_get_leaving (self->access,
+                                       g_dbus_method_invocation_get_sender (invocation)),
                                      on_access_checked, task);
 }
 

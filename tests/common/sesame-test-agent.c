@@ -142,6 +142,7 @@ cancel (SesameTestAgent       *agent,
   agent->n_cancel++;
   g_free (agent->last_cancelled);
   agent->last_cancelled = g_strdup (request_id);
+  g_ptr_array_add (agent->cancelled, g_strdup (request_id));
   if (agent->held != NULL)
     g_dbus_method_invocation_return_dbus_error (g_steal_pointer (&agent->held),
                                                 "dev.sesame.Error.Cancelled", "Closed.");
@@ -181,6 +182,14 @@ confirm_access (SesameTestAgent       *agent,
   agent->n_confirm++;
   g_clear_pointer (&agent->last_confirm, g_variant_unref);
   agent->last_confirm = g_variant_get_child_value (parameters, 1);
+  g_free (agent->last_confirm_id);
+  g_variant_get_child (parameters, 0, "s", &agent->last_confirm_id);
+  if (agent->hold_confirm)
+    {
+      g_ptr_array_add (agent->held_confirms, g_object_ref (invocation));
+      g_free (answer);
+      return;
+    }
   answer->invocation = g_object_ref (invocation);
   answer->allow = agent->allow;
   g_timeout_add (300, answer_later, answer);
@@ -225,6 +234,8 @@ sesame_test_agent_new (SesameTestEnv *env)
   agent->env = env;
   agent->login = g_strdup ("alice");
   agent->allow = TRUE;
+  agent->held_confirms = g_ptr_array_new_with_free_func (g_object_unref);
+  agent->cancelled = g_ptr_array_new_with_free_func (g_free);
   agent->registration_id =
     g_dbus_connection_register_object (env->connection, AGENT_PATH, info->interfaces[0],
                                        &vtable, agent, NULL, &error);
@@ -254,6 +265,35 @@ sesame_test_agent_set (SesameTestAgent     *agent,
   agent->login = g_strdup (login);
 }
 
+gboolean
+sesame_test_agent_answer (SesameTestAgent *agent,
+                          const char      *request_id,
+                          gboolean         allow)
+{
+  for (guint i = 0; i < agent->held_confirms->len; i++)
+    {
+      GDBusMethodInvocation *invocation = agent->held_confirms->pdata[i];
+      const char *id;
+
+      g_variant_get_child (g_dbus_method_invocation_get_parameters (invocation), 0, "&s", &id);
+      if (g_str_equal (id, request_id))
+        {
+          g_dbus_method_invocation_return_value (g_object_ref (invocation),
+                                                 g_variant_new ("(b)", allow));
+          g_ptr_array_remove_index (agent->held_confirms, i);
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+gboolean
+sesame_test_agent_was_cancelled (SesameTestAgent *agent,
+                                 const char      *request_id)
+{
+  return g_ptr_array_find_with_equal_func (agent->cancelled, request_id, g_str_equal, NULL);
+}
+
 void
 sesame_test_agent_free (SesameTestAgent *agent)
 {
@@ -261,6 +301,9 @@ sesame_test_agent_free (SesameTestAgent *agent)
   g_clear_pointer (&agent->last_details, g_variant_unref);
   g_clear_object (&agent->held);
   g_clear_pointer (&agent->last_confirm, g_variant_unref);
+  g_ptr_array_unref (agent->held_confirms);
+  g_ptr_array_unref (agent->cancelled);
+  g_free (agent->last_confirm_id);
   g_free (agent->last_cancelled);
   g_free (agent->login);
   g_free (agent);

@@ -29,6 +29,12 @@ typedef struct {
   gboolean             allow;            /* the answer to ConfirmAccess */
   guint                n_confirm;
   GVariant            *last_confirm;  /* BROWSER: the listener's answer to a forged state */
+  /* TRUE: ConfirmAccess waits for sesame_test_agent_answer(); a Cancel does
+   * not answer it, as when the person clicks just as the question goes. */
+  gboolean             hold_confirm;
+  GPtrArray           *held_confirms;  /* GDBusMethodInvocation */
+  char                *last_confirm_id;
+  GPtrArray           *cancelled;      /* every request id Cancel named */
 } SesameTestAgent;
 
 SesameTestAgent *sesame_test_agent_new      (SesameTestEnv   *env);
@@ -37,5 +43,12 @@ void             sesame_test_agent_free     (SesameTestAgent *agent);
 void             sesame_test_agent_set      (SesameTestAgent     *agent,
                                              SesameTestAgentMode  mode,
                                              const char          *login);
+/* Answers the held ConfirmAccess of @request_id; FALSE when none is held. */
+gboolean         sesame_test_agent_answer   (SesameTestAgent     *agent,
+                                             const char          *request_id,
+                                             gboolean             allow);
+/* Whether the broker sent Cancel for @request_id. */
+gboolean         sesame_test_agent_was_cancelled (SesameTestAgent *agent,
+                                                  const char      *request_id);
 
 G_END_DECLS

@@ -1,0 +1,353 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* test-access-withdrawn.c: a question nobody waits for any more is withdrawn
+ * (Agent1.Cancel), and a late Allow stores no grant. The asking apps are
+ * Flatpak apps run for real in a bubblewrap sandbox, killed while asked. */
+#include "config.h"
+
+#include "sesame-test-agent.h"
+#include "sesame-test-env.h"
+
+#define BROKER "/dev/sesame/Broker"
+#define BROKER1 "dev.sesame.Broker1"
+
+/* How long the broker gets to withdraw a question, and how long a question
+ * that must stay is watched. */
+#define CANCEL_TIMEOUT_MS 5000
+#define SETTLE_MS 1500
+
+static SesameTestEnv *env;
+static SesameTestAgent *agent;
+static char *account;
+
+typedef struct {
+  gboolean  done;
+  gboolean  success;
+  char     *out;
+  char     *err;
+} Run;
+
+typedef struct {
+  GSubprocess *process;
+  Run          run;
+} App;
+
+static void
+on_app_done (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  Run *run = user_data;
+
+  g_subprocess_communicate_utf8_finish (G_SUBPROCESS (source), result, &run->out, &run->err, NULL);
+  run->success = g_subprocess_get_successful (G_SUBPROCESS (source));
+  run->done = TRUE;
+}
+
+/* The .flatpak-info of @app_id, written once under HOME. */
+static char *
+flatpak_info (const char *app_id)
+{
+  g_autofree char *contents = g_strdup_printf ("[Application]\nname=%s\n", app_id);
+  char *path = g_build_filename (env->home, app_id, NULL);
+
+  g_assert_true (g_file_set_contents (path, contents, -1, NULL));
+  return path;
+}
+
+/* GetAccessToken from the Flatpak app @app_id; the call dies with the
+ * sandbox (--die-with-parent), so killing bwrap takes the app off the bus. */
+static App *
+app_start (const char *app_id)
+{
+  g_autofree char *info = flatpak_info (app_id);
+  App *app = g_new0 (App, 1);
+  g_autoptr(GError) error = NULL;
+
+  app->process =
+    g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error,
+                      "bwrap", "--die-with-parent", "--ro-bind", "/usr", "/usr",
+                      "--symlink", "usr/lib", "/lib", "--symlink", "usr/lib64", "/lib64",
+                      "--symlink", "usr/bin", "/bin", "--ro-bind", "/etc", "/etc",
+                      "--proc", "/proc", "--dev", "/dev", "--bind", "/tmp", "/tmp",
+                      "--ro-bind", info, "/.flatpak-info",
+                      "--setenv", "DBUS_SESSION_BUS_ADDRESS", env->bus_address,
+                      "gdbus", "call", "--session", "--dest", "dev.sesame.Sesame.Broker",
+                      "--object-path", account, "--method", "dev.sesame.Account1.GetAccessToken",
+                      "['email']", NULL);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8_async (app->process, NULL, NULL, on_app_done, &app->run);
+  return app;
+}
+
+static void
+app_free (App *app)
+{
+  g_object_unref (app->process);
+  g_free (app->run.out);
+  g_free (app->run.err);
+  g_free (app);
+}
+
+/* Waits for the app's call to end; TRUE when it got a token. */
+static gboolean
+app_finish (App *app)
+{
+  gboolean success;
+
+  g_assert_true (sesame_test_wait_for (&app->run.done, 30000));
+  success = app->run.success;
+  if (!success)
+    g_test_message ("The app's call failed: %s", app->run.err);
+  app_free (app);
+  return success;
+}
+
+/* The app leaves the bus while its question is pending. */
+static void
+app_kill (App *app)
+{
+  g_subprocess_force_exit (app->process);
+  g_assert_true (sesame_test_wait_for (&app->run.done, 30000));
+  g_assert_false (app->run.success);
+  app_free (app);
+}
+
+/* The request id of the next question the agent is asked. */
+static char *
+wait_for_question (guint asked)
+{
+  gint64 deadline = g_get_monotonic_time () + 30 * G_TIME_SPAN_SECOND;
+
+  while (agent->n_confirm == asked && g_get_monotonic_time () < deadline)
+    if (!g_main_context_iteration (NULL, FALSE))
+      g_usleep (1000);
+  g_assert_cmpuint (agent->n_confirm, ==, asked + 1);
+  return g_strdup (agent->last_confirm_id);
+}
+
+static gboolean
+wait_for_cancel (const char *request_id,
+                 guint       timeout_ms)
+{
+  gint64 deadline = g_get_monotonic_time () + timeout_ms * G_TIME_SPAN_MILLISECOND;
+
+  while (!sesame_test_agent_was_cancelled (agent, request_id) &&
+         g_get_monotonic_time () < deadline)
+    if (!g_main_context_iteration (NULL, FALSE))
+      g_usleep (1000);
+  return sesame_test_agent_was_cancelled (agent, request_id);
+}
+
+static void
+settle (guint ms)
+{
+  gboolean never = FALSE;
+
+  sesame_test_wait_for (&never, ms);
+}
+
+/* How often the broker logged a request joining a pending question. */
+static guint
+count_joined (void)
+{
+  g_autofree char *log = NULL;
+  guint n = 0;
+
+  if (!g_file_get_contents (env->broker_log, &log, NULL, NULL))
+    return 0;
+  for (const char *p = log; (p = strstr (p, "joins the pending question")) != NULL; p++)
+    n++;
+  return n;
+}
+
+/* A second request of the same app joins the pending question. */
+static App *
+app_start_joined (const char *app_id)
+{
+  guint joined = count_joined ();
+  gint64 deadline = g_get_monotonic_time () + 30 * G_TIME_SPAN_SECOND;
+  App *app = app_start (app_id);
+
+  while (count_joined () == joined && g_get_monotonic_time () < deadline)
+    settle (50);
+  g_assert_cmpuint (count_joined (), ==, joined + 1);
+  return app;
+}
+
+static GVariant *
+find_grant (const char *app_id)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = sesame_test_env_call (env, BROKER, BROKER1, "ListGrants", NULL,
+                                                    "(aa{sv})", &error);
+  g_autoptr(GVariant) grants = NULL;
+
+  g_assert_no_error (error);
+  grants = g_variant_get_child_value (reply, 0);
+  for (gsize i = 0; i < g_variant_n_children (grants); i++)
+    {
+      g_autoptr(GVariant) grant = g_variant_get_child_value (grants, i);
+      const char *id;
+
+      g_assert_true (g_variant_lookup (grant, "app-id", "&s", &id));
+      if (g_str_equal (id, app_id))
+        return g_steal_pointer (&grant);
+    }
+  return NULL;
+}
+
+/* Request ids start again with a new broker: what the agent saw of the
+ * old one is forgotten. */
+static void
+restart_broker (void)
+{
+  g_ptr_array_set_size (agent->cancelled, 0);
+  g_ptr_array_set_size (agent->held_confirms, 0);
+  sesame_test_env_stop_broker (env);
+  sesame_test_env_start_broker (env);
+  sesame_test_agent_register (agent);
+}
+
+static void
+test_add (void)
+{
+  g_autoptr(GError) error = NULL;
+
+  account = sesame_test_env_add_account (env, "testidp", NULL, NULL, &error);
+  g_assert_no_error (error);
+}
+
+static void
+test_caller_leaves (void)
+{
+  const char *app_id = "org.example.MailReader";
+  g_autofree char *first = NULL;
+  g_autofree char *second = NULL;
+  g_autoptr(GVariant) grant = NULL;
+  guint asked = agent->n_confirm;
+  gboolean cancelled;
+  App *app;
+
+  agent->hold_confirm = TRUE;
+  app = app_start (app_id);
+  first = wait_for_question (asked);
+  app_kill (app);
+
+  /* The window closes; the person clicks Allow as it goes: nothing is kept. */
+  cancelled = wait_for_cancel (first, CANCEL_TIMEOUT_MS);
+  g_assert_true (sesame_test_agent_answer (agent, first, TRUE));
+  settle (500);
+  grant = find_grant (app_id);
+  g_test_message ("Cancel for %s: %s; grant after a late Allow: %s", first,
+                  cancelled ? "yes" : "no", grant ? "stored" : "none");
+  g_assert_true (cancelled);
+  g_assert_null (grant);
+
+  /* The app comes back: a new question, not the withdrawn one. */
+  app = app_start (app_id);
+  second = wait_for_question (asked + 1);
+  g_assert_cmpstr (second, !=, first);
+  app_kill (app);
+  g_assert_true (wait_for_cancel (second, CANCEL_TIMEOUT_MS));
+  g_assert_true (sesame_test_agent_answer (agent, second, TRUE));
+
+  /* Nothing of either question survives a restart; the next call is asked
+   * afresh and the person's Allow is kept. */
+  restart_broker ();
+  g_assert_null (find_grant (app_id));
+  agent->hold_confirm = FALSE;
+  agent->allow = TRUE;
+  app = app_start (app_id);
+  g_assert_true (app_finish (app));
+  g_assert_cmpuint (agent->n_confirm, ==, asked + 3);
+  g_clear_pointer (&grant, g_variant_unref);
+  grant = find_grant (app_id);
+  g_assert_nonnull (grant);
+}
+
+static void
+test_last_of_joined_leaves (void)
+{
+  const char *app_id = "org.example.Calendar";
+  g_autofree char *request_id = NULL;
+  guint asked = agent->n_confirm;
+  App *first;
+  App *second;
+
+  agent->hold_confirm = TRUE;
+  first = app_start (app_id);
+  request_id = wait_for_question (asked);
+  second = app_start_joined (app_id);
+
+  /* Someone still waits: the question stays. */
+  app_kill (first);
+  settle (SETTLE_MS);
+  g_assert_false (sesame_test_agent_was_cancelled (agent, request_id));
+
+  /* Nobody waits any more: it is withdrawn, and a late Allow stores nothing. */
+  app_kill (second);
+  g_assert_true (wait_for_cancel (request_id, CANCEL_TIMEOUT_MS));
+  g_assert_true (sesame_test_agent_answer (agent, request_id, TRUE));
+  settle (500);
+  g_assert_null (find_grant (app_id));
+  restart_broker ();
+  g_assert_null (find_grant (app_id));
+  g_assert_cmpuint (agent->n_confirm, ==, asked + 1);
+}
+
+static void
+test_joined_request_still_answered (void)
+{
+  const char *app_id = "org.example.Notes";
+  g_autofree char *request_id = NULL;
+  g_autoptr(GVariant) grant = NULL;
+  guint asked = agent->n_confirm;
+  App *first;
+  App *second;
+
+  agent->hold_confirm = TRUE;
+  first = app_start (app_id);
+  request_id = wait_for_question (asked);
+  second = app_start_joined (app_id);
+
+  app_kill (first);
+  settle (SETTLE_MS);
+  g_assert_false (sesame_test_agent_was_cancelled (agent, request_id));
+
+  /* The one still waiting gets the person's answer, and the grant is kept. */
+  g_assert_true (sesame_test_agent_answer (agent, request_id, TRUE));
+  g_assert_true (app_finish (second));
+  g_assert_false (sesame_test_agent_was_cancelled (agent, request_id));
+  g_assert_cmpuint (agent->n_confirm, ==, asked + 1);
+  restart_broker ();
+  grant = find_grant (app_id);
+  g_assert_nonnull (grant);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  int status;
+  g_autofree char *bwrap = g_find_program_in_path ("bwrap");
+
+  g_test_init (&argc, &argv, NULL);
+  g_assert_nonnull (bwrap);
+  env = sesame_test_env_new (3600);
+  sesame_test_env_start_broker (env);
+  agent = sesame_test_agent_new (env);
+  sesame_test_agent_register (agent);
+
+  g_test_add_func ("/access-withdrawn/add", test_add);
+  g_test_add_func ("/access-withdrawn/caller-leaves", test_caller_leaves);
+  g_test_add_func ("/access-withdrawn/last-of-joined-leaves", test_last_of_joined_leaves);
+  g_test_add_func ("/access-withdrawn/joined-request-still-answered",
+                   test_joined_request_still_answered);
+  status = g_test_run ();
+
+  sesame_test_agent_free (agent);
+  sesame_test_env_stop_broker (env);
+  sesame_test_env_free (env);
+  g_free (account);
+  return status;
+}
