@@ -391,8 +391,8 @@ sesame_broker_handle_add_account (SesameBroker1         *iface,
 
   cancellable = sesame_sign_in_service_watch_caller (self->sign_ins, invocation);
   /* No source object: a pending sign-in must not keep the broker from its
-   * dispose at exit. A caller that left is told nothing, yet an account
-   * already signed in is still stored and answered as such. */
+   * dispose at exit. Cancelling stops the steps, not the answer: an
+   * account signed in before its caller left is stored and its grant kept. */
   task = g_task_new (NULL, cancellable, on_add_account_done, NULL);
   g_task_set_source_tag (task, sesame_broker_handle_add_account);
   g_task_set_check_cancellable (task, FALSE);
