@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* sesame-broker-accounts.c: exporting, storing and forgetting accounts; reconciling them with the keyring at start */
+/* sesame-broker-accounts.c: exporting, storing and forgetting accounts; reconciling with the keyring */
 #include "config.h"
 
 #include <glib/gi18n-lib.h>

@@ -76,17 +76,18 @@ sesame_broker_handle_list_grants (SesameBroker1         *iface,
   return TRUE;
 }
 
-/* NULL when @caller may revoke @app_id's grant on @account, else why not. */
+/* NULL when @caller may revoke @app_id's grant on the account at @path,
+ * else why not. */
 static GError *
 check_revoke (SesameBroker *self,
               SesameCaller *caller,
               const char   *app_id,
-              const char   *account)
+              const char   *path)
 {
-  if (!g_str_has_prefix (account, SESAME_ACCOUNTS_PATH) ||
-      !g_hash_table_contains (self->objects, account + strlen (SESAME_ACCOUNTS_PATH)))
+  if (!g_str_has_prefix (path, SESAME_ACCOUNTS_PATH) ||
+      !g_hash_table_contains (self->objects, path + strlen (SESAME_ACCOUNTS_PATH)))
     return g_error_new (SESAME_ERROR, SESAME_ERROR_INVALID_ARGUMENT,
-                        _("There is no account %s."), account);
+                        _("There is no account %s."), path);
   if (sesame_caller_is_sandboxed (caller) &&
       !g_str_equal (app_id, sesame_caller_get_app_id (caller)))
     return g_error_new_literal (SESAME_ERROR, SESAME_ERROR_ACCESS_DENIED,
@@ -103,7 +104,7 @@ on_revoke_caller (GObject      *source,
   SesameBroker *self = call->self;
   g_autoptr(SesameCaller) caller = NULL;
   g_autofree char *shown = NULL;
-  const char *app_id, *account;
+  const char *app_id, *path;
   GError *error = NULL;
 
   caller = sesame_access_control_identify_finish (SESAME_ACCESS_CONTROL (source), result, &error);
@@ -114,13 +115,13 @@ on_revoke_caller (GObject      *source,
     }
 
   g_variant_get (g_dbus_method_invocation_get_parameters (call->invocation), "(&s&o)",
-                 &app_id, &account);
-  if ((error = check_revoke (self, caller, app_id, account)) != NULL)
+                 &app_id, &path);
+  if ((error = check_revoke (self, caller, app_id, path)) != NULL)
     {
       sesame_invocation_return_error (g_steal_pointer (&call->invocation), error);
       return;
     }
-  if (!sesame_grant_store_revoke (self->grants, app_id, account + strlen (SESAME_ACCOUNTS_PATH)))
+  if (!sesame_grant_store_revoke (self->grants, app_id, path + strlen (SESAME_ACCOUNTS_PATH)))
     {
       shown = sesame_invocation_shorten (app_id);
       sesame_invocation_return_error (g_steal_pointer (&call->invocation),
@@ -135,7 +136,7 @@ gboolean
 sesame_broker_handle_revoke_grant (SesameBroker1         *iface,
                                    GDBusMethodInvocation *invocation,
                                    const char            *app_id,
-                                   const char            *account,
+                                   const char            *account_path,
                                    SesameBroker          *self)
 {
   sesame_access_control_identify_async (self->access,

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* sesame-broker-object-manager.c: the accounts on the bus: a hand-written ObjectManager and one subtree */
+/* sesame-broker-object-manager.c: the accounts on the bus: an ObjectManager and one subtree */
 #include "config.h"
 
 #include "sesame-broker-private.h"

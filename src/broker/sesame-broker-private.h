@@ -116,7 +116,7 @@ gboolean sesame_broker_handle_list_grants  (SesameBroker1         *iface,
 gboolean sesame_broker_handle_revoke_grant (SesameBroker1         *iface,
                                             GDBusMethodInvocation *invocation,
                                             const char            *app_id,
-                                            const char            *account,
+                                            const char            *account_path,
                                             SesameBroker          *self);
 void     sesame_broker_on_grants_changed   (SesameBroker          *self);
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* sesame-broker.c: the D-Bus service: construction, settings and the handlers of dev.sesame.Broker1 */
+/* sesame-broker.c: the D-Bus service: construction, settings, the handlers of Broker1 */
 #include "config.h"
 
 #include "sesame-broker-private.h"
