@@ -7,6 +7,7 @@
 #include <locale.h>
 
 #include "sesame-broker.h"
+#include "sesame-bus-names.h"
 
 typedef struct {
   GMainLoop    *loop;

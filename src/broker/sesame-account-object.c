@@ -5,13 +5,17 @@
 #include <glib/gi18n-lib.h>
 
 #include "sesame-account-object.h"
+#include "sesame-bus-names.h"
 #include "sesame-error.h"
+#include "sesame-invocation.h"
 
 struct _SesameAccountObject
 {
   GObject               parent_instance;
 
-  SesameBroker         *broker;          /* owns us */
+  SesameAccountKeeper  *keeper;          /* owns us */
+  SesameAccessControl  *access_control;
+  SesameSignInService  *sign_ins;
   GDBusConnection      *connection;
   SesameCredentials    *credentials;
   char                 *path;
@@ -31,6 +35,8 @@ sesame_account_object_finalize (GObject *object)
   g_clear_pointer (&self->changed, g_variant_dict_unref);
   g_clear_object (&self->credentials);
   g_clear_object (&self->connection);
+  g_clear_object (&self->sign_ins);
+  g_clear_object (&self->access_control);
   g_free (self->path);
 
   G_OBJECT_CLASS (sesame_account_object_parent_class)->finalize (object);
@@ -47,46 +53,77 @@ sesame_account_object_init (SesameAccountObject *self)
 {
 }
 
-/* Keeps the invocation, the object and the request's scopes together
- * across the asynchronous steps of one method call. The call owns the
- * reference GDBus handed to the handler; answering steals it, so that it
- * is given back exactly once (an extra reference leaked every call). */
+/* One method call across its asynchronous steps. It belongs to its GTask,
+ * whose callback answers the call. The call owns the reference GDBus
+ * handed to the handler; answering steals it, so that it is given back
+ * exactly once (an extra reference leaked every call). */
 typedef struct {
-  SesameAccountObject   *self;
   GDBusMethodInvocation *invocation;
   char                 **scopes;
+  GError                *revoke_error;   /* Remove: told once the account is gone */
 } Call;
-
-static Call *
-call_new (SesameAccountObject   *self,
-          GDBusMethodInvocation *invocation,
-          const char * const    *scopes)
-{
-  Call *call = g_new0 (Call, 1);
-
-  call->self = g_object_ref (self);
-  call->invocation = invocation;
-  call->scopes = g_strdupv ((char **) scopes);
-  return call;
-}
 
 static void
 call_free (Call *call)
 {
-  g_object_unref (call->self);
   g_clear_object (&call->invocation);
   g_strfreev (call->scopes);
+  g_clear_error (&call->revoke_error);
   g_free (call);
 }
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Call, call_free)
+static void
+on_call_done (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  Call *call = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GVariant) reply = NULL;
+  GError *error = NULL;
+
+  reply = g_task_propagate_pointer (G_TASK (result), &error);
+  if (error != NULL)
+    sesame_invocation_return_error (g_steal_pointer (&call->invocation), error);
+  else
+    g_dbus_method_invocation_return_value (g_steal_pointer (&call->invocation), reply);
+}
+
+static GTask *
+call_new (SesameAccountObject   *self,
+          GDBusMethodInvocation *invocation,
+          const char * const    *scopes)
+{
+  GTask *task = g_task_new (self, NULL, on_call_done, NULL);
+  Call *call = g_new0 (Call, 1);
+
+  call->invocation = invocation;
+  call->scopes = g_strdupv ((char **) scopes);
+  g_task_set_task_data (task, call, (GDestroyNotify) call_free);
+  return task;
+}
+
+/* Ends the call with @reply, or with no values when NULL. */
+static void
+return_reply (GTask    *task,
+              GVariant *reply)
+{
+  g_task_return_pointer (task, reply ? g_variant_ref_sink (reply) : NULL,
+                         (GDestroyNotify) g_variant_unref);
+}
+
+static gboolean
+is_refresh (GDBusMethodInvocation *invocation)
+{
+  return g_strcmp0 (g_dbus_method_invocation_get_method_name (invocation), "Refresh") == 0;
+}
 
 static void
 on_token (GObject      *source,
           GAsyncResult *result,
           gpointer      user_data)
 {
-  g_autoptr(Call) call = user_data;
+  g_autoptr(GTask) task = user_data;
+  Call *call = g_task_get_task_data (task);
   g_autofree char *token = NULL;
   gint64 expires_at = 0;
   GError *error = NULL;
@@ -94,16 +131,14 @@ on_token (GObject      *source,
   if (!sesame_credentials_get_token_finish (SESAME_CREDENTIALS (source), result,
                                             &token, &expires_at, &error))
     {
-      sesame_broker_return_error (g_steal_pointer (&call->invocation), error);
+      g_task_return_error (task, error);
       return;
     }
 
-  if (g_strcmp0 (g_dbus_method_invocation_get_method_name (call->invocation), "Refresh") == 0)
-    g_dbus_method_invocation_return_value (g_steal_pointer (&call->invocation),
-                                           g_variant_new ("(x)", expires_at));
+  if (is_refresh (call->invocation))
+    return_reply (task, g_variant_new ("(x)", expires_at));
   else
-    g_dbus_method_invocation_return_value (g_steal_pointer (&call->invocation),
-                                           g_variant_new ("(sx)", token, expires_at));
+    return_reply (task, g_variant_new ("(sx)", token, expires_at));
   explicit_bzero (token, strlen (token));
 }
 
@@ -112,22 +147,20 @@ on_token_access (GObject      *source,
                  GAsyncResult *result,
                  gpointer      user_data)
 {
-  Call *call = user_data;
+  g_autoptr(GTask) task = user_data;
+  SesameAccountObject *self = g_task_get_source_object (task);
+  Call *call = g_task_get_task_data (task);
   GError *error = NULL;
-  gboolean refresh_now;
 
-  if (!sesame_broker_check_access_finish (SESAME_BROKER (source), result, &error))
+  if (!sesame_access_control_check_finish (SESAME_ACCESS_CONTROL (source), result, &error))
     {
-      sesame_broker_return_error (g_steal_pointer (&call->invocation), error);
-      call_free (call);
+      g_task_return_error (task, error);
       return;
     }
 
-  refresh_now = g_strcmp0 (g_dbus_method_invocation_get_method_name (call->invocation),
-                           "Refresh") == 0;
-  sesame_credentials_get_token_async (call->self->credentials,
-                                      (const char * const *) call->scopes, refresh_now,
-                                      NULL, on_token, call);
+  sesame_credentials_get_token_async (self->credentials, (const char * const *) call->scopes,
+                                      is_refresh (call->invocation), NULL, on_token,
+                                      g_steal_pointer (&task));
 }
 
 static void
@@ -137,17 +170,14 @@ handle_get_access_token (SesameAccountObject   *self,
 {
   g_autofree char *token = NULL;
   gint64 expires_at = 0;
-  GError *error = NULL;
 
-  if (!sesame_broker_check_scopes (scopes, &error))
-    {
-      sesame_broker_return_error (invocation, error);
-      return;
-    }
+  if (!sesame_invocation_check_scopes (invocation, scopes))
+    return;
 
   /* A cached token for an allowed caller: answered without a main loop hop. */
-  if (sesame_broker_check_access_now (self->broker, invocation, SESAME_ACCESS_USE,
-                                      self->credentials, scopes) &&
+  if (sesame_access_control_check_now (self->access_control,
+                                       g_dbus_method_invocation_get_sender (invocation),
+                                       SESAME_ACCESS_USE, self->credentials, scopes) &&
       sesame_credentials_lookup_cached (self->credentials, scopes, &token, &expires_at))
     {
       g_dbus_method_invocation_return_value (invocation, g_variant_new ("(sx)", token, expires_at));
@@ -155,18 +185,18 @@ handle_get_access_token (SesameAccountObject   *self,
       return;
     }
 
-  sesame_broker_check_access_async (self->broker, invocation, SESAME_ACCESS_USE,
-                                    self->credentials, NULL, scopes, on_token_access,
-                                    call_new (self, invocation, scopes));
+  sesame_invocation_check_access_async (invocation, self->access_control, SESAME_ACCESS_USE,
+                                        self->credentials, NULL, scopes, on_token_access,
+                                        call_new (self, invocation, scopes));
 }
 
 static void
 handle_refresh (SesameAccountObject   *self,
                 GDBusMethodInvocation *invocation)
 {
-  sesame_broker_check_access_async (self->broker, invocation, SESAME_ACCESS_MANAGE,
-                                    self->credentials, NULL, NULL, on_token_access,
-                                    call_new (self, invocation, NULL));
+  sesame_invocation_check_access_async (invocation, self->access_control, SESAME_ACCESS_MANAGE,
+                                        self->credentials, NULL, NULL, on_token_access,
+                                        call_new (self, invocation, NULL));
 }
 
 static void
@@ -174,15 +204,15 @@ on_reauthenticated_stored (GObject      *source,
                            GAsyncResult *result,
                            gpointer      user_data)
 {
-  g_autoptr(Call) call = user_data;
+  g_autoptr(GTask) task = user_data;
   GError *error = NULL;
 
   if (!sesame_credentials_replace_finish (SESAME_CREDENTIALS (source), result, &error))
     {
-      sesame_broker_return_error (g_steal_pointer (&call->invocation), error);
+      g_task_return_error (task, error);
       return;
     }
-  g_dbus_method_invocation_return_value (g_steal_pointer (&call->invocation), NULL);
+  return_reply (task, NULL);
 }
 
 static void
@@ -190,33 +220,46 @@ on_reauthenticated (GObject      *source,
                     GAsyncResult *result,
                     gpointer      user_data)
 {
-  g_autoptr(Call) call = user_data;
-  SesameCredentials *credentials = call->self->credentials;
-  SesameAccount *account = sesame_credentials_get_account (credentials);
+  g_autoptr(GTask) task = user_data;
+  SesameAccountObject *self = g_task_get_source_object (task);
+  SesameAccount *account = sesame_credentials_get_account (self->credentials);
   g_autoptr(SesameToken) token = NULL;
   g_autofree char *identity = NULL;
   GError *error = NULL;
 
-  token = sesame_broker_sign_in_finish (SESAME_BROKER (source), result, &identity, &error);
+  token = sesame_sign_in_service_sign_in_finish (self->sign_ins, result, &identity, &error);
   if (token == NULL)
     {
-      sesame_broker_return_error (g_steal_pointer (&call->invocation), error);
+      g_task_return_error (task, error);
       return;
     }
 
   if (g_strcmp0 (identity, sesame_account_get_identity (account)) != 0)
     {
-      sesame_broker_return_error (g_steal_pointer (&call->invocation),
- g_error_new (SESAME_ERROR, SESAME_ERROR_INVALID_ARGUMENT,
-              _("You signed in as %s, but this account is %s. Sign in as %s, or add "
-                "%s as a new account."),
-              identity, sesame_account_get_identity (account),
-              sesame_account_get_identity (account), identity));
+      g_task_return_new_error (task, SESAME_ERROR, SESAME_ERROR_INVALID_ARGUMENT,
+                               _("You signed in as %s, but this account is %s. Sign in as %s, or add "
+                                 "%s as a new account."),
+                               identity, sesame_account_get_identity (account),
+                               sesame_account_get_identity (account), identity);
       return;
     }
 
-  sesame_credentials_replace_async (credentials, token, NULL, on_reauthenticated_stored,
-                                    g_steal_pointer (&call));
+  sesame_credentials_replace_async (self->credentials, token, NULL, on_reauthenticated_stored,
+                                    g_steal_pointer (&task));
+}
+
+/* Incremental consent: what was granted plus what is asked for now. */
+static char **
+scopes_to_ask (SesameAccount      *account,
+               const char * const *asked)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+
+  g_strv_builder_addv (builder, (const char **) sesame_account_get_scopes (account));
+  for (guint i = 0; asked[i]; i++)
+    if (!g_strv_contains (sesame_account_get_scopes (account), asked[i]))
+      g_strv_builder_add (builder, asked[i]);
+  return g_strv_builder_end (builder);
 }
 
 static void
@@ -224,33 +267,27 @@ on_reauthenticate_access (GObject      *source,
                           GAsyncResult *result,
                           gpointer      user_data)
 {
-  Call *call = user_data;
-  SesameAccount *account = sesame_credentials_get_account (call->self->credentials);
-  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_autoptr(GTask) task = user_data;
+  SesameAccountObject *self = g_task_get_source_object (task);
+  Call *call = g_task_get_task_data (task);
+  SesameAccount *account = sesame_credentials_get_account (self->credentials);
   g_auto(GStrv) scopes = NULL;
   g_autoptr(GCancellable) cancellable = NULL;
   GError *error = NULL;
 
-  if (!sesame_broker_check_access_finish (SESAME_BROKER (source), result, &error))
+  if (!sesame_access_control_check_finish (SESAME_ACCESS_CONTROL (source), result, &error))
     {
-      sesame_broker_return_error (g_steal_pointer (&call->invocation), error);
-      call_free (call);
+      g_task_return_error (task, error);
       return;
     }
 
-  /* Incremental consent: what was granted plus what is asked for now. */
-  g_strv_builder_addv (builder, (const char **) sesame_account_get_scopes (account));
-  for (guint i = 0; call->scopes[i]; i++)
-    if (!g_strv_contains (sesame_account_get_scopes (account), call->scopes[i]))
-      g_strv_builder_add (builder, call->scopes[i]);
-  scopes = g_strv_builder_end (builder);
-
-  cancellable = sesame_broker_watch_caller (call->self->broker, call->invocation);
-  sesame_broker_sign_in_async (call->self->broker,
-                               sesame_credentials_get_provider (call->self->credentials),
-                               (const char * const *) scopes, NULL,
-                               sesame_account_get_identity (account), cancellable,
-                               on_reauthenticated, call);
+  scopes = scopes_to_ask (account, (const char * const *) call->scopes);
+  cancellable = sesame_sign_in_service_watch_caller (self->sign_ins, call->invocation);
+  sesame_sign_in_service_sign_in_async (self->sign_ins,
+                                        sesame_credentials_get_provider (self->credentials),
+                                        (const char * const *) scopes, NULL,
+                                        sesame_account_get_identity (account), cancellable,
+                                        on_reauthenticated, g_steal_pointer (&task));
 }
 
 static void
@@ -259,69 +296,50 @@ handle_reauthenticate (SesameAccountObject   *self,
                        const char * const    *scopes)
 {
   SesameAccount *account = sesame_credentials_get_account (self->credentials);
-  GError *error = NULL;
 
-  if (!sesame_broker_check_scopes (scopes, &error))
-    {
-      sesame_broker_return_error (invocation, error);
-      return;
-    }
+  if (!sesame_invocation_check_scopes (invocation, scopes))
+    return;
   if (g_strcmp0 (sesame_account_get_flow (account), SESAME_FLOW_CLIENT_CREDENTIALS) == 0)
     {
-      sesame_broker_return_error (invocation,
+      sesame_invocation_return_error (invocation,
  g_error_new_literal (SESAME_ERROR, SESAME_ERROR_INVALID_ARGUMENT,
                       _("A service account has no sign-in page. Add it again with its "
                         "new client secret instead.")));
       return;
     }
-  if (!sesame_broker_check_sign_in_quota (self->broker, invocation))
+  if (!sesame_sign_in_service_check_quota (self->sign_ins, invocation))
     return;
 
-  sesame_broker_check_access_async (self->broker, invocation, SESAME_ACCESS_MANAGE,
-                                    self->credentials, NULL, scopes, on_reauthenticate_access,
-                                    call_new (self, invocation, scopes));
+  sesame_invocation_check_access_async (invocation, self->access_control, SESAME_ACCESS_MANAGE,
+                                        self->credentials, NULL, scopes, on_reauthenticate_access,
+                                        call_new (self, invocation, scopes));
 }
 
 /* Remove: revoke, then delete whatever happened, then answer. */
-typedef struct {
-  Call   *call;
-  GError *revoke_error;
-} Removal;
-
-static void
-removal_free (Removal *removal)
-{
-  call_free (removal->call);
-  g_clear_error (&removal->revoke_error);
-  g_free (removal);
-}
-
 static void
 on_forgotten (GObject      *source,
               GAsyncResult *result,
               gpointer      user_data)
 {
-  Removal *removal = user_data;
-  SesameAccountObject *self = removal->call->self;
+  g_autoptr(GTask) task = user_data;
+  SesameAccountObject *self = g_task_get_source_object (task);
+  Call *call = g_task_get_task_data (task);
   SesameProvider *provider = sesame_credentials_get_provider (self->credentials);
-  GDBusMethodInvocation *invocation = g_steal_pointer (&removal->call->invocation);
   GError *error = NULL;
 
-  if (!sesame_broker_forget_account_finish (SESAME_BROKER (source), result, &error))
-    sesame_broker_return_error (invocation, error);
-  else if (removal->revoke_error != NULL)
-    sesame_broker_return_error (invocation,
-      g_error_new (SESAME_ERROR,
-                   removal->revoke_error->code == SESAME_ERROR_NETWORK
-                   ? SESAME_ERROR_NETWORK : SESAME_ERROR_PROVIDER,
-                   _("The account is gone from this computer, but %s could not be told to "
-                     "revoke Sesame’s access (%s). Revoke it by hand in your %s account’s "
-                     "security settings."),
-                   sesame_provider_get_name (provider), removal->revoke_error->message,
-                   sesame_provider_get_name (provider)));
+  if (!sesame_account_keeper_forget_finish (SESAME_ACCOUNT_KEEPER (source), result, &error))
+    g_task_return_error (task, error);
+  else if (call->revoke_error != NULL)
+    g_task_return_new_error (task, SESAME_ERROR,
+                             call->revoke_error->code == SESAME_ERROR_NETWORK
+                             ? SESAME_ERROR_NETWORK : SESAME_ERROR_PROVIDER,
+                             _("The account is gone from this computer, but %s could not be told to "
+                               "revoke Sesame’s access (%s). Revoke it by hand in your %s account’s "
+                               "security settings."),
+                             sesame_provider_get_name (provider), call->revoke_error->message,
+                             sesame_provider_get_name (provider));
   else
-    g_dbus_method_invocation_return_value (invocation, NULL);
-  removal_free (removal);
+    return_reply (task, NULL);
 }
 
 static void
@@ -329,8 +347,8 @@ on_secret_deleted (GObject      *source,
                    GAsyncResult *result,
                    gpointer      user_data)
 {
-  Removal *removal = user_data;
-  SesameAccountObject *self = removal->call->self;
+  g_autoptr(GTask) task = user_data;
+  SesameAccountObject *self = g_task_get_source_object (task);
   g_autoptr(GError) error = NULL;
 
   /* The metadata goes even when the keyring failed: the person asked for
@@ -339,7 +357,8 @@ on_secret_deleted (GObject      *source,
     g_warning ("Could not delete the keyring item of %s: %s",
                sesame_account_get_id (sesame_credentials_get_account (self->credentials)),
                error->message);
-  sesame_broker_forget_account_async (self->broker, self->credentials, on_forgotten, removal);
+  sesame_account_keeper_forget_async (self->keeper, self->credentials, on_forgotten,
+                                      g_steal_pointer (&task));
 }
 
 static void
@@ -347,20 +366,20 @@ on_revoked (GObject      *source,
             GAsyncResult *result,
             gpointer      user_data)
 {
-  Removal *removal = user_data;
+  g_autoptr(GTask) task = user_data;
+  Call *call = g_task_get_task_data (task);
 
-  sesame_credentials_revoke_finish (SESAME_CREDENTIALS (source), result, &removal->revoke_error);
+  sesame_credentials_revoke_finish (SESAME_CREDENTIALS (source), result, &call->revoke_error);
   /* A keyring that cannot be read (locked, say) holds the token the
    * provider must be told to revoke: nothing is removed, the person is
    * told what to do and can try again. */
-  if (g_error_matches (removal->revoke_error, SESAME_ERROR, SESAME_ERROR_KEYRING))
+  if (g_error_matches (call->revoke_error, SESAME_ERROR, SESAME_ERROR_KEYRING))
     {
-      sesame_broker_return_error (g_steal_pointer (&removal->call->invocation),
-                                  g_steal_pointer (&removal->revoke_error));
-      removal_free (removal);
+      g_task_return_error (task, g_steal_pointer (&call->revoke_error));
       return;
     }
-  sesame_credentials_delete_async (SESAME_CREDENTIALS (source), NULL, on_secret_deleted, removal);
+  sesame_credentials_delete_async (SESAME_CREDENTIALS (source), NULL, on_secret_deleted,
+                                   g_steal_pointer (&task));
 }
 
 static void
@@ -368,27 +387,26 @@ on_remove_access (GObject      *source,
                   GAsyncResult *result,
                   gpointer      user_data)
 {
-  Removal *removal = g_new0 (Removal, 1);
+  g_autoptr(GTask) task = user_data;
+  SesameAccountObject *self = g_task_get_source_object (task);
   GError *error = NULL;
 
-  removal->call = user_data;
-  if (!sesame_broker_check_access_finish (SESAME_BROKER (source), result, &error))
+  if (!sesame_access_control_check_finish (SESAME_ACCESS_CONTROL (source), result, &error))
     {
-      sesame_broker_return_error (g_steal_pointer (&removal->call->invocation), error);
-      removal_free (removal);
+      g_task_return_error (task, error);
       return;
     }
 
-  sesame_credentials_revoke_async (removal->call->self->credentials, NULL, on_revoked, removal);
+  sesame_credentials_revoke_async (self->credentials, NULL, on_revoked, g_steal_pointer (&task));
 }
 
 static void
 handle_remove (SesameAccountObject   *self,
                GDBusMethodInvocation *invocation)
 {
-  sesame_broker_check_access_async (self->broker, invocation, SESAME_ACCESS_REMOVE,
-                                    self->credentials, NULL, NULL, on_remove_access,
-                                    call_new (self, invocation, NULL));
+  sesame_invocation_check_access_async (invocation, self->access_control, SESAME_ACCESS_REMOVE,
+                                        self->credentials, NULL, NULL, on_remove_access,
+                                        call_new (self, invocation, NULL));
 }
 
 /* Account1's properties: the D-Bus name and the SesameAccount property. */
@@ -482,6 +500,7 @@ on_account_notify (SesameAccount       *account,
     self->changed_idle = g_idle_add (emit_properties_changed, self);
 }
 
+
 void
 sesame_account_object_handle_call (SesameAccountObject   *self,
                                    GDBusMethodInvocation *invocation)
@@ -505,14 +524,18 @@ sesame_account_object_handle_call (SesameAccountObject   *self,
 }
 
 SesameAccountObject *
-sesame_account_object_new (SesameBroker      *broker,
-                           GDBusConnection   *connection,
-                           SesameCredentials *credentials)
+sesame_account_object_new (SesameAccountKeeper *keeper,
+                           SesameAccessControl *access_control,
+                           SesameSignInService *sign_ins,
+                           GDBusConnection     *connection,
+                           SesameCredentials   *credentials)
 {
   SesameAccountObject *self = g_object_new (SESAME_TYPE_ACCOUNT_OBJECT, NULL);
   SesameAccount *account = sesame_credentials_get_account (credentials);
 
-  self->broker = broker;
+  self->keeper = keeper;
+  self->access_control = g_object_ref (access_control);
+  self->sign_ins = g_object_ref (sign_ins);
   self->connection = g_object_ref (connection);
   self->credentials = g_object_ref (credentials);
   self->path = g_strconcat (SESAME_ACCOUNTS_PATH, sesame_account_get_id (account), NULL);

@@ -2,7 +2,12 @@
 /* sesame-account-object.h: one account on the bus (dev.sesame.Account1) */
 #pragma once
 
-#include "sesame-broker.h"
+#include <gio/gio.h>
+
+#include "sesame-access-control.h"
+#include "sesame-account-keeper.h"
+#include "sesame-credentials.h"
+#include "sesame-sign-in-service.h"
 
 G_BEGIN_DECLS
 
@@ -12,10 +17,14 @@ G_DECLARE_FINAL_TYPE (SesameAccountObject, sesame_account_object, SESAME, ACCOUN
 
 /* The broker serves every account from one subtree registration (no
  * exported skeleton per account: 1,000 accounts stay small); this object
- * answers the calls and announces its property changes. */
-SesameAccountObject *sesame_account_object_new (SesameBroker      *broker,
-                                                GDBusConnection   *connection,
-                                                SesameCredentials *credentials);
+ * answers the calls and announces its property changes. @keeper owns the
+ * object and forgets its account on Remove; @access_control decides who may
+ * call; @sign_ins runs Reauthenticate's sign-in. */
+SesameAccountObject *sesame_account_object_new (SesameAccountKeeper *keeper,
+                                                SesameAccessControl *access_control,
+                                                SesameSignInService *sign_ins,
+                                                GDBusConnection     *connection,
+                                                SesameCredentials   *credentials);
 
 SesameCredentials *sesame_account_object_get_credentials (SesameAccountObject *self);
 const char        *sesame_account_object_get_path        (SesameAccountObject *self);

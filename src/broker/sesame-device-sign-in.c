@@ -350,13 +350,13 @@ schedule_poll (SesameDeviceSignIn *self)
 }
 
 void
-sesame_device_sign_in_finish_async (SesameDeviceSignIn  *self,
-                                    GAsyncReadyCallback  callback,
-                                    gpointer             user_data)
+sesame_device_sign_in_poll_async (SesameDeviceSignIn  *self,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
 {
   g_autoptr(GTask) task = g_task_new (self, NULL, callback, user_data);
 
-  g_task_set_source_tag (task, sesame_device_sign_in_finish_async);
+  g_task_set_source_tag (task, sesame_device_sign_in_poll_async);
   if (self->authorization == NULL || self->finishing != NULL ||
       g_cancellable_is_cancelled (self->cancellable))
     {
@@ -370,10 +370,10 @@ sesame_device_sign_in_finish_async (SesameDeviceSignIn  *self,
 }
 
 SesameToken *
-sesame_device_sign_in_finish_finish (SesameDeviceSignIn  *self,
-                                     GAsyncResult        *result,
-                                     char               **identity,
-                                     GError             **error)
+sesame_device_sign_in_poll_finish (SesameDeviceSignIn  *self,
+                                   GAsyncResult        *result,
+                                   char               **identity,
+                                   GError             **error)
 {
   char *value = g_task_propagate_pointer (G_TASK (result), error);
 

@@ -34,15 +34,15 @@ GVariant    *sesame_device_sign_in_begin_finish  (SesameDeviceSignIn  *self,
 
 /* Polls at the provider's interval (slower after slow_down) until the person
  * approves, denies (Cancelled) or the code expires (Provider). */
-void         sesame_device_sign_in_finish_async  (SesameDeviceSignIn  *self,
+void         sesame_device_sign_in_poll_async    (SesameDeviceSignIn  *self,
                                                   GAsyncReadyCallback  callback,
                                                   gpointer             user_data);
-SesameToken *sesame_device_sign_in_finish_finish (SesameDeviceSignIn  *self,
+SesameToken *sesame_device_sign_in_poll_finish   (SesameDeviceSignIn  *self,
                                                   GAsyncResult        *result,
                                                   char               **identity,
                                                   GError             **error);
 
-/* Stops polling; a pending finish fails with Cancelled. */
+/* Stops polling; a pending poll fails with Cancelled. */
 void         sesame_device_sign_in_cancel        (SesameDeviceSignIn  *self);
 
 G_END_DECLS

@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* sesame-invocation.c: answering a method call: its errors, its scopes, its caller's access */
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "sesame-error.h"
+#include "sesame-invocation.h"
+
+#define MAX_SCOPES 64
+#define MAX_SCOPE_LENGTH 512
+
+void
+sesame_invocation_return_error (GDBusMethodInvocation *invocation,
+                                GError                *error)
+{
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_clear_error (&error);
+      error = g_error_new_literal (SESAME_ERROR, SESAME_ERROR_CANCELLED,
+                                   _("The request was cancelled."));
+    }
+  else if (error->domain != SESAME_ERROR)
+    {
+      GError *mapped = g_error_new_literal (SESAME_ERROR, SESAME_ERROR_PROVIDER, error->message);
+
+      g_error_free (error);
+      error = mapped;
+    }
+  g_dbus_method_invocation_take_error (invocation, error);
+}
+
+static gboolean
+check_scopes (const char * const *scopes,
+              GError            **error)
+{
+  guint n = scopes ? g_strv_length ((char **) scopes) : 0;
+
+  if (n > MAX_SCOPES)
+    {
+      g_set_error (error, SESAME_ERROR, SESAME_ERROR_INVALID_ARGUMENT,
+                   _("Too many scopes were asked for (%u; at most %u)."), n, MAX_SCOPES);
+      return FALSE;
+    }
+
+  for (guint i = 0; i < n; i++)
+    {
+      if (strlen (scopes[i]) > MAX_SCOPE_LENGTH || !sesame_scope_is_valid (scopes[i]))
+        {
+          g_set_error_literal (error, SESAME_ERROR, SESAME_ERROR_INVALID_ARGUMENT,
+                               _("A scope was empty, too long or held characters a scope "
+                                 "cannot have (spaces, quotes, backslashes)."));
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+gboolean
+sesame_invocation_check_scopes (GDBusMethodInvocation *invocation,
+                                const char * const    *scopes)
+{
+  GError *error = NULL;
+
+  if (check_scopes (scopes, &error))
+    return TRUE;
+  sesame_invocation_return_error (invocation, error);
+  return FALSE;
+}
+
+char *
+sesame_invocation_shorten (const char *text)
+{
+  const char *end = text;
+  g_autofree char *valid = NULL;
+
+  for (guint i = 0; i < 64 && *end != '\0'; i++)
+    end = g_utf8_next_char (end);
+  valid = g_utf8_make_valid (text, end - text);
+  return *end == '\0' ? g_steal_pointer (&valid) : g_strconcat (valid, "…", NULL);
+}
+
+/* Caller identification and grants (DESIGN.md, "Which applications may use
+ * an account") decide here. */
+void
+sesame_invocation_check_access_async (GDBusMethodInvocation *invocation,
+                                      SesameAccessControl   *access_control,
+                                      SesameAccess           access,
+                                      SesameCredentials     *credentials,
+                                      SesameProvider        *provider,
+                                      const char * const    *scopes,
+                                      GAsyncReadyCallback    callback,
+                                      gpointer               user_data)
+{
+  const char *sender = g_dbus_method_invocation_get_sender (invocation);
+
+  /* A question nobody waits for any more is withdrawn: the caller leaving
+   * cancels its check. */
+  sesame_access_control_check_async (access_control, sender, access, credentials, provider, scopes,
+                                     sesame_access_control_get_leaving (access_control, sender),
+                                     callback, user_data);
+}

@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* sesame-invocation.h: answering a method call: its errors, its scopes, its caller's access */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "sesame-access-control.h"
+
+G_BEGIN_DECLS
+
+/* Answers @invocation with @error, never leaking a non-Sesame error name. */
+void     sesame_invocation_return_error       (GDBusMethodInvocation *invocation,
+                                               GError                *error);
+
+/* FALSE, having answered @invocation, unless every scope is a valid
+ * RFC 6749 §3.3 scope-token and they are not absurdly many or long. */
+gboolean sesame_invocation_check_scopes       (GDBusMethodInvocation *invocation,
+                                               const char * const    *scopes);
+
+/* What a caller sent, for an error message: short, whatever it sent. */
+char    *sesame_invocation_shorten            (const char            *text);
+
+/* May the caller of @invocation do @access with @credentials (NULL for
+ * ADD, then @provider is what is added)? Finish with
+ * sesame_access_control_check_finish(). The one call into the access
+ * control's question, for every method that hands out, changes, adds or
+ * removes an account. */
+void     sesame_invocation_check_access_async (GDBusMethodInvocation *invocation,
+                                               SesameAccessControl   *access_control,
+                                               SesameAccess           access,
+                                               SesameCredentials     *credentials,
+                                               SesameProvider        *provider,
+                                               const char * const    *scopes,
+                                               GAsyncReadyCallback    callback,
+                                               gpointer               user_data);
+
+G_END_DECLS
