@@ -11,7 +11,7 @@ packages=(
   libglib2.0-dev libglib2.0-bin libsoup-3.0-dev libsecret-1-dev libjson-glib-dev
   libgtk-4-dev libadwaita-1-dev libwebkitgtk-6.0-dev libqrencode-dev
   dbus dbus-daemon gnome-keyring gcr libsecret-tools
-  desktop-file-utils appstream gtk-update-icon-cache python3 xvfb xauth x11-utils xdotool imagemagick zbar-tools bubblewrap git
+  desktop-file-utils appstream gtk-update-icon-cache python3 python3-gi gir1.2-atspi-2.0 at-spi2-core xvfb xauth x11-utils xdotool imagemagick zbar-tools bubblewrap git
   nodejs npm
 )
 

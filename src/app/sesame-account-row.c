@@ -4,6 +4,7 @@
 
 #include <glib/gi18n.h>
 
+#include "sesame-accessible.h"
 #include "sesame-account-row.h"
 #include "sesame-clock.h"
 #include "sesame-format.h"
@@ -66,6 +67,7 @@ update (SesameAccountRow *self)
                                 sesame_account1_get_provider_name (account));
   gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, accessible,
                                   GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, status, -1);
+  sesame_accessible_name_list_item (GTK_WIDGET (self), accessible);
 }
 
 void

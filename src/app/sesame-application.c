@@ -4,6 +4,7 @@
 
 #include <glib/gi18n.h>
 
+#include "sesame-accessible.h"
 #include "sesame-application.h"
 #include "sesame-preferences-window.h"
 #include "sesame-window.h"
@@ -80,6 +81,7 @@ sesame_application_startup (GApplication *application)
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.preferences",
                                          preferences_accels);
   gtk_window_set_default_icon_name (SESAME_APPLICATION_ID);
+  sesame_accessible_install ();
 
   self->client = sesame_client_new ();
   self->agent = sesame_agent_new (GTK_APPLICATION (self), self->client);
