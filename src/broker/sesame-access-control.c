@@ -222,31 +222,39 @@ ask_host_apps (SesameAccessControl *self)
   return self->settings != NULL && g_settings_get_boolean (self->settings, "ask-host-apps");
 }
 
+/* The account's id; NULL for ADD, which has no account yet. */
+static const char *
+account_id (SesameCredentials *credentials)
+{
+  return credentials ? sesame_account_get_id (sesame_credentials_get_account (credentials)) : NULL;
+}
+
 /* The scopes a request is for: empty asks for everything granted. */
 static const char * const *
-requested_scopes (SesameCredentials  *account,
+requested_scopes (SesameCredentials  *credentials,
                   const char * const *scopes)
 {
   if (scopes != NULL && scopes[0] != NULL)
     return scopes;
-  return sesame_account_get_scopes (sesame_credentials_get_account (account));
+  return sesame_account_get_scopes (sesame_credentials_get_account (credentials));
 }
 
 static Decision
 decide (SesameAccessControl *self,
         SesameCaller        *caller,
         SesameAccess         access,
-        SesameCredentials   *account,
+        SesameCredentials   *credentials,
         const char * const  *scopes)
 {
-  const char *id = account ? sesame_account_get_id (sesame_credentials_get_account (account)) : NULL;
+  const char *id = account_id (credentials);
 
   if (!sesame_caller_is_sandboxed (caller))
     {
       /* Host programs run as the person and could read the keyring: allowed
        * unless ask-host-apps says to ask before handing them tokens. */
       if (access == SESAME_ACCESS_USE && ask_host_apps (self) &&
-          !sesame_grant_store_covers (self->grants, caller, id, requested_scopes (account, scopes)))
+          !sesame_grant_store_covers (self->grants, caller, id,
+                                      requested_scopes (credentials, scopes)))
         return DECISION_ASK;
       return DECISION_ALLOW;
     }
@@ -255,7 +263,7 @@ decide (SesameAccessControl *self,
     {
     case SESAME_ACCESS_USE:
       return sesame_grant_store_covers (self->grants, caller, id,
-                                        requested_scopes (account, scopes))
+                                        requested_scopes (credentials, scopes))
              ? DECISION_ALLOW : DECISION_ASK;
     case SESAME_ACCESS_MANAGE:
       return sesame_grant_store_covers (self->grants, caller, id, scopes)
@@ -269,27 +277,27 @@ static void
 record_use (SesameAccessControl *self,
             SesameCaller        *caller,
             SesameAccess         access,
-            SesameCredentials   *account,
+            SesameCredentials   *credentials,
             const char * const  *scopes)
 {
   if (access == SESAME_ACCESS_USE)
     sesame_grant_store_touch (self->grants, caller,
-                              sesame_account_get_id (sesame_credentials_get_account (account)),
-                              requested_scopes (account, scopes));
+                              account_id (credentials),
+                              requested_scopes (credentials, scopes));
 }
 
 gboolean
 sesame_access_control_check_now (SesameAccessControl *self,
                                  const char          *sender,
                                  SesameAccess         access,
-                                 SesameCredentials   *account,
+                                 SesameCredentials   *credentials,
                                  const char * const  *scopes)
 {
   SesameCaller *caller = g_hash_table_lookup (self->callers, sender);
 
-  if (caller == NULL || decide (self, caller, access, account, scopes) != DECISION_ALLOW)
+  if (caller == NULL || decide (self, caller, access, credentials, scopes) != DECISION_ALLOW)
     return FALSE;
-  record_use (self, caller, access, account, scopes);
+  record_use (self, caller, access, credentials, scopes);
   return TRUE;
 }
 
@@ -298,7 +306,7 @@ typedef struct _Question Question;
 /* The task data of a check. */
 typedef struct {
   SesameAccess       access;
-  SesameCredentials *account;
+  SesameCredentials *credentials;
   SesameProvider    *provider;
   char             **scopes;
   Question          *question;    /* the one it waits on, not owned */
@@ -321,7 +329,7 @@ static void
 check_free (Check *check)
 {
   check_stop_waiting (check);
-  g_clear_object (&check->account);
+  g_clear_object (&check->credentials);
   g_clear_object (&check->provider);
   g_strfreev (check->scopes);
   g_free (check);
@@ -333,7 +341,7 @@ check_free (Check *check)
 struct _Question {
   SesameAccessControl *self;
   SesameCaller        *caller;
-  SesameCredentials   *account;
+  SesameCredentials   *credentials;
   SesameAccess         access;
   char                *key;
   char                *request_id;
@@ -347,7 +355,7 @@ question_free (Question *question)
 {
   g_object_unref (question->self);
   g_object_unref (question->caller);
-  g_clear_object (&question->account);
+  g_clear_object (&question->credentials);
   g_free (question->key);
   g_free (question->request_id);
   g_ptr_array_unref (question->waiting);
@@ -385,9 +393,9 @@ question_details (Question       *question,
   g_variant_dict_insert (&dict, "app-id", "s", sesame_caller_get_app_id (question->caller));
   g_variant_dict_insert (&dict, "app-name", "s", sesame_caller_get_app_name (question->caller));
   g_variant_dict_insert (&dict, "provider-name", "s", sesame_provider_get_name (provider));
-  if (question->account != NULL)
+  if (question->credentials != NULL)
     {
-      SesameAccount *account = sesame_credentials_get_account (question->account);
+      SesameAccount *account = sesame_credentials_get_account (question->credentials);
       g_autofree char *path = g_strconcat (SESAME_ACCOUNTS_PATH, sesame_account_get_id (account), NULL);
 
       g_variant_dict_insert (&dict, "account", "o", path);
@@ -443,9 +451,9 @@ on_answered (GObject      *source,
 
   if (allowed)
     {
-      if (question->account != NULL)
+      if (question->credentials != NULL)
         sesame_grant_store_allow (self->grants, question->caller,
-                                  sesame_account_get_id (sesame_credentials_get_account (question->account)),
+                                  account_id (question->credentials),
                                   (const char * const *) question->scopes->pdata);
       answer_all (question, NULL);
     }
@@ -529,13 +537,13 @@ ask (SesameAccessControl *self,
      GTask               *task,
      SesameCaller        *caller,
      SesameAccess         access,
-     SesameCredentials   *account,
+     SesameCredentials   *credentials,
      SesameProvider      *provider,
      const char * const  *scopes)
 {
   g_autofree char *key = g_strdup_printf ("%s\n%s\n%s", sesame_caller_get_app_id (caller),
-                                          account ? sesame_account_get_id (sesame_credentials_get_account (account))
-                                                  : sesame_provider_get_id (provider),
+                                          credentials ? account_id (credentials)
+                                                      : sesame_provider_get_id (provider),
                                           action_name (access));
   Question *question = g_hash_table_lookup (self->questions, key);
 
@@ -551,13 +559,13 @@ ask (SesameAccessControl *self,
   question = g_new0 (Question, 1);
   question->self = g_object_ref (self);
   question->caller = g_object_ref (caller);
-  question->account = account ? g_object_ref (account) : NULL;
+  question->credentials = credentials ? g_object_ref (credentials) : NULL;
   question->access = access;
   question->key = g_strdup (key);
   question->waiting = g_ptr_array_new ();
   question->scopes = g_ptr_array_new_with_free_func (g_free);
   g_ptr_array_add (question->scopes, NULL);
-  add_scopes (question->scopes, account ? requested_scopes (account, scopes) : scopes);
+  add_scopes (question->scopes, credentials ? requested_scopes (credentials, scopes) : scopes);
   question->request_id = sesame_agent_manager_new_request_id (self->agents);
   question->withdrawn = g_cancellable_new ();
   wait_on (question, task);
@@ -593,16 +601,16 @@ on_caller (GObject      *source,
       return;
     }
 
-  if (decide (self, caller, check->access, check->account,
+  if (decide (self, caller, check->access, check->credentials,
               (const char * const *) check->scopes) == DECISION_ALLOW)
     {
-      record_use (self, caller, check->access, check->account,
+      record_use (self, caller, check->access, check->credentials,
                   (const char * const *) check->scopes);
       g_task_return_boolean (task, TRUE);
       g_object_unref (task);
       return;
     }
-  ask (self, task, caller, check->access, check->account, check->provider,
+  ask (self, task, caller, check->access, check->credentials, check->provider,
        (const char * const *) check->scopes);
 }
 
@@ -610,7 +618,7 @@ void
 sesame_access_control_check_async (SesameAccessControl *self,
                                    const char          *sender,
                                    SesameAccess         access,
-                                   SesameCredentials   *account,
+                                   SesameCredentials   *credentials,
                                    SesameProvider      *provider,
                                    const char * const  *scopes,
                                    GCancellable        *cancellable,
@@ -622,8 +630,9 @@ sesame_access_control_check_async (SesameAccessControl *self,
 
   g_task_set_source_tag (task, sesame_access_control_check_async);
   check->access = access;
-  check->account = account ? g_object_ref (account) : NULL;
-  check->provider = g_object_ref (account ? sesame_credentials_get_provider (account) : provider);
+  check->credentials = credentials ? g_object_ref (credentials) : NULL;
+  check->provider = g_object_ref (credentials ? sesame_credentials_get_provider (credentials)
+                                              : provider);
   check->scopes = g_strdupv ((char **) scopes);
   g_task_set_task_data (task, check, (GDestroyNotify) check_free);
   sesame_access_control_identify_async (self, sender, on_caller, task);
@@ -640,10 +649,10 @@ sesame_access_control_check_finish (SesameAccessControl  *self,
 void
 sesame_access_control_added (SesameAccessControl *self,
                              const char          *sender,
-                             SesameCredentials   *account)
+                             SesameCredentials   *credentials)
 {
   SesameCaller *caller = g_hash_table_lookup (self->callers, sender);
-  SesameAccount *added = sesame_credentials_get_account (account);
+  SesameAccount *added = sesame_credentials_get_account (credentials);
 
   if (caller != NULL && sesame_caller_is_sandboxed (caller))
     sesame_grant_store_allow (self->grants, caller, sesame_account_get_id (added),

@@ -45,17 +45,17 @@ GCancellable *sesame_access_control_get_leaving     (SesameAccessControl *self,
 gboolean sesame_access_control_check_now    (SesameAccessControl *self,
                                              const char          *sender,
                                              SesameAccess         access,
-                                             SesameCredentials   *account,
+                                             SesameCredentials   *credentials,
                                              const char * const  *scopes);
 /* Decides, asking the person through the agent (ConfirmAccess) where
- * needed; Allow is remembered as a grant, Deny is AccessDenied. @account
+ * needed; Allow is remembered as a grant, Deny is AccessDenied. @credentials
  * is NULL for ADD, then @provider names what is added. When @cancellable
  * fires, the check ends with Cancelled, and a question nobody else waits
  * for is withdrawn (Agent1.Cancel): a later answer stores no grant. */
 void     sesame_access_control_check_async  (SesameAccessControl *self,
                                              const char          *sender,
                                              SesameAccess         access,
-                                             SesameCredentials   *account,
+                                             SesameCredentials   *credentials,
                                              SesameProvider      *provider,
                                              const char * const  *scopes,
                                              GCancellable        *cancellable,
@@ -69,6 +69,6 @@ gboolean sesame_access_control_check_finish (SesameAccessControl *self,
  * the scopes it was shown. */
 void     sesame_access_control_added        (SesameAccessControl *self,
                                              const char          *sender,
-                                             SesameCredentials   *account);
+                                             SesameCredentials   *credentials);
 
 G_END_DECLS
