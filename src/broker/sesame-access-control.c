@@ -405,23 +405,59 @@ question_details (Question       *question,
   return g_variant_dict_end (&dict);
 }
 
+static void ask (SesameAccessControl *self,
+                 GTask               *task,
+                 SesameCaller        *caller,
+                 SesameAccess         access,
+                 SesameCredentials   *credentials,
+                 SesameProvider      *provider,
+                 const char * const  *scopes);
+
+/* An Allow covers what its question showed: a use that joined it asking
+ * for more is decided again against the grant now kept, and asked about
+ * on its own where the grant falls short. A use let through is recorded,
+ * the first hand-out as every other. */
+static void
+allow_one (Question *question,
+           GTask    *task)
+{
+  SesameAccessControl *self = question->self;
+  Check *check = g_task_get_task_data (task);
+  const char * const *scopes = (const char * const *) check->scopes;
+
+  if (check->access == SESAME_ACCESS_USE &&
+      decide (self, question->caller, check->access, check->credentials, scopes) != DECISION_ALLOW)
+    {
+      ask (self, task, question->caller, check->access, check->credentials, check->provider, scopes);
+      return;
+    }
+  record_use (self, question->caller, check->access, check->credentials, scopes);
+  g_task_return_boolean (task, TRUE);
+  g_object_unref (task);
+}
+
 static void
 answer_all (Question *question,
             GError   *error)
 {
   g_autoptr(GError) owned = error;
+  g_autoptr(GPtrArray) waiting = g_steal_pointer (&question->waiting);
 
-  for (guint i = 0; i < question->waiting->len; i++)
+  /* A use asked about again may start a question of this same key. */
+  question->waiting = g_ptr_array_new ();
+  for (guint i = 0; i < waiting->len; i++)
     {
-      g_autoptr(GTask) task = question->waiting->pdata[i];
+      GTask *task = waiting->pdata[i];
 
       check_stop_waiting (g_task_get_task_data (task));
-      if (owned != NULL)
-        g_task_return_error (task, g_error_copy (owned));
-      else
-        g_task_return_boolean (task, TRUE);
+      if (owned == NULL)
+        {
+          allow_one (question, task);
+          continue;
+        }
+      g_task_return_error (task, g_error_copy (owned));
+      g_object_unref (task);
     }
-  g_ptr_array_set_size (question->waiting, 0);
 }
 
 static void
@@ -549,7 +585,7 @@ ask (SesameAccessControl *self,
 
   if (question != NULL)
     {
-      /* test-access-withdrawn waits for this line. */
+      /* test-access-questions waits for this line. */
       g_debug ("A request of %s joins the pending question %s",
                sesame_caller_get_app_id (caller), question->request_id);
       wait_on (question, task);

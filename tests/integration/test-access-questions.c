@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* test-access-withdrawn.c: a question nobody waits for any more is withdrawn
- * (Agent1.Cancel), and a late Allow stores no grant. The asking apps are
- * Flatpak apps run for real in a bubblewrap sandbox, killed while asked. */
+/* test-access-questions.c: the life of an access question. One nobody waits
+ * for any more is withdrawn (Agent1.Cancel) and a late Allow stores no
+ * grant; an Allow covers exactly the scopes it showed; the first hand-out
+ * is recorded as a use. The asking apps are Flatpak apps run for real in a
+ * bubblewrap sandbox, killed while asked. */
 #include "config.h"
 
 #include "sesame-test-agent.h"
@@ -54,10 +56,24 @@ flatpak_info (const char *app_id)
   return path;
 }
 
-/* GetAccessToken from the Flatpak app @app_id; the call dies with the
- * sandbox (--die-with-parent), so killing bwrap takes the app off the bus. */
+/* The account every case asks for, added by whichever case runs first. */
+static const char *
+ensure_account (void)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (account == NULL)
+    account = sesame_test_env_add_account (env, "testidp", NULL, NULL, &error);
+  g_assert_no_error (error);
+  return account;
+}
+
+/* GetAccessToken (@scopes, a GVariant text) from the Flatpak app @app_id;
+ * the call dies with the sandbox (--die-with-parent), so killing bwrap
+ * takes the app off the bus. */
 static App *
-app_start (const char *app_id)
+app_start_for (const char *app_id,
+               const char *scopes)
 {
   g_autofree char *info = flatpak_info (app_id);
   App *app = g_new0 (App, 1);
@@ -72,11 +88,17 @@ app_start (const char *app_id)
                       "--ro-bind", info, "/.flatpak-info",
                       "--setenv", "DBUS_SESSION_BUS_ADDRESS", env->bus_address,
                       "gdbus", "call", "--session", "--dest", "dev.sesame.Sesame.Broker",
-                      "--object-path", account, "--method", "dev.sesame.Account1.GetAccessToken",
-                      "['email']", NULL);
+                      "--object-path", ensure_account (),
+                      "--method", "dev.sesame.Account1.GetAccessToken", scopes, NULL);
   g_assert_no_error (error);
   g_subprocess_communicate_utf8_async (app->process, NULL, NULL, on_app_done, &app->run);
   return app;
+}
+
+static App *
+app_start (const char *app_id)
+{
+  return app_start_for (app_id, "['email']");
 }
 
 static void
@@ -209,15 +231,6 @@ restart_broker (void)
 }
 
 static void
-test_add (void)
-{
-  g_autoptr(GError) error = NULL;
-
-  account = sesame_test_env_add_account (env, "testidp", NULL, NULL, &error);
-  g_assert_no_error (error);
-}
-
-static void
 test_caller_leaves (void)
 {
   const char *app_id = "org.example.MailReader";
@@ -324,6 +337,71 @@ test_joined_request_still_answered (void)
   g_assert_nonnull (grant);
 }
 
+/* DESIGN.md: every hand-out updates last-used, the one right after Allow
+ * too; before, the grant read "never used" until the app's next call. */
+static void
+test_first_use_recorded (void)
+{
+  const char *app_id = "org.example.FirstUse";
+  g_autoptr(GVariant) grant = NULL;
+  gint64 before = g_get_real_time () / G_USEC_PER_SEC;
+  gint64 last_used = 0;
+
+  agent->hold_confirm = FALSE;
+  agent->allow = TRUE;
+  g_assert_true (app_finish (app_start (app_id)));
+  grant = find_grant (app_id);
+  g_assert_nonnull (grant);
+  g_assert_true (g_variant_lookup (grant, "last-used", "x", &last_used));
+  g_assert_cmpint (last_used, >=, before);
+
+  /* And it is kept. */
+  restart_broker ();
+  g_clear_pointer (&grant, g_variant_unref);
+  grant = find_grant (app_id);
+  g_assert_true (g_variant_lookup (grant, "last-used", "x", &last_used));
+  g_assert_cmpint (last_used, >=, before);
+}
+
+/* A request that joins a pending question but asks for more than it shows
+ * is not approved by that question's Allow: it is asked for itself. */
+static void
+test_joined_wider_request_asked (void)
+{
+  const char *app_id = "org.example.Wider";
+  g_autofree char *narrow = NULL;
+  g_autofree char *wide = NULL;
+  g_autoptr(GVariant) grant = NULL;
+  g_autofree const char **scopes = NULL;
+  guint asked = agent->n_confirm;
+  guint joined = count_joined ();
+  App *first;
+  App *second;
+
+  agent->hold_confirm = TRUE;
+  first = app_start (app_id);
+  narrow = wait_for_question (asked);
+  second = app_start_for (app_id, "['email', 'offline_access']");
+  while (count_joined () == joined)
+    settle (50);
+
+  /* The person allows what the question showed: email. */
+  g_assert_true (sesame_test_agent_answer (agent, narrow, TRUE));
+  g_assert_true (app_finish (first));
+
+  /* The wider request is asked about on its own, and denied. */
+  wide = wait_for_question (asked + 1);
+  g_assert_cmpstr (wide, !=, narrow);
+  g_assert_true (sesame_test_agent_answer (agent, wide, FALSE));
+  g_assert_false (app_finish (second));
+
+  grant = find_grant (app_id);
+  g_assert_nonnull (grant);
+  g_assert_true (g_variant_lookup (grant, "scopes", "^a&s", &scopes));
+  g_assert_cmpstrv (scopes, ((const char *[]) { "email", NULL }));
+  agent->hold_confirm = FALSE;
+}
+
 int
 main (int    argc,
       char **argv)
@@ -338,11 +416,12 @@ main (int    argc,
   agent = sesame_test_agent_new (env);
   sesame_test_agent_register (agent);
 
-  g_test_add_func ("/access-withdrawn/add", test_add);
-  g_test_add_func ("/access-withdrawn/caller-leaves", test_caller_leaves);
-  g_test_add_func ("/access-withdrawn/last-of-joined-leaves", test_last_of_joined_leaves);
-  g_test_add_func ("/access-withdrawn/joined-request-still-answered",
+  g_test_add_func ("/access-questions/caller-leaves", test_caller_leaves);
+  g_test_add_func ("/access-questions/last-of-joined-leaves", test_last_of_joined_leaves);
+  g_test_add_func ("/access-questions/joined-request-still-answered",
                    test_joined_request_still_answered);
+  g_test_add_func ("/access-questions/first-use-recorded", test_first_use_recorded);
+  g_test_add_func ("/access-questions/joined-wider-request-asked", test_joined_wider_request_asked);
   status = g_test_run ();
 
   sesame_test_agent_free (agent);
