@@ -171,6 +171,14 @@ answer_later (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* A held question the test never answered (its broker is gone, or the
+ * test ends): the call ends as the window closing would end it. */
+static void
+drop_held (gpointer invocation)
+{
+  g_dbus_method_invocation_return_dbus_error (invocation, "dev.sesame.Error.Cancelled", "Closed.");
+}
+
 /* The person takes a moment to answer, so concurrent askers meet one question. */
 static void
 confirm_access (SesameTestAgent       *agent,
@@ -186,7 +194,7 @@ confirm_access (SesameTestAgent       *agent,
   g_variant_get_child (parameters, 0, "s", &agent->last_confirm_id);
   if (agent->hold_confirm)
     {
-      g_ptr_array_add (agent->held_confirms, g_object_ref (invocation));
+      g_ptr_array_add (agent->held_confirms, invocation);
       g_free (answer);
       return;
     }
@@ -234,7 +242,7 @@ sesame_test_agent_new (SesameTestEnv *env)
   agent->env = env;
   agent->login = g_strdup ("alice");
   agent->allow = TRUE;
-  agent->held_confirms = g_ptr_array_new_with_free_func (g_object_unref);
+  agent->held_confirms = g_ptr_array_new_with_free_func (drop_held);
   agent->cancelled = g_ptr_array_new_with_free_func (g_free);
   agent->registration_id =
     g_dbus_connection_register_object (env->connection, AGENT_PATH, info->interfaces[0],
@@ -278,9 +286,8 @@ sesame_test_agent_answer (SesameTestAgent *agent,
       g_variant_get_child (g_dbus_method_invocation_get_parameters (invocation), 0, "&s", &id);
       if (g_str_equal (id, request_id))
         {
-          g_dbus_method_invocation_return_value (g_object_ref (invocation),
-                                                 g_variant_new ("(b)", allow));
-          g_ptr_array_remove_index (agent->held_confirms, i);
+          g_ptr_array_steal_index (agent->held_confirms, i);
+          g_dbus_method_invocation_return_value (invocation, g_variant_new ("(b)", allow));
           return TRUE;
         }
     }
