@@ -227,6 +227,23 @@ discover_then_add (GTask *task)
     add_with_provider (task);
 }
 
+/* TRUE, the add going on with @provider, when the registry gave one. */
+static gboolean
+keep_provider (GTask          *task,
+               SesameProvider *provider,
+               GError         *error)
+{
+  Adding *adding = g_task_get_task_data (task);
+
+  if (provider == NULL)
+    {
+      g_task_return_error (task, error);
+      return FALSE;
+    }
+  g_set_object (&adding->provider, provider);
+  return TRUE;
+}
+
 /* An issuer's provider is discovered as it is added. */
 static void
 on_issuer_added (GObject      *source,
@@ -234,19 +251,13 @@ on_issuer_added (GObject      *source,
                  gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
-  Adding *adding = g_task_get_task_data (task);
   g_autoptr(SesameProvider) provider = NULL;
   GError *error = NULL;
 
   provider = sesame_provider_registry_add_issuer_finish (SESAME_PROVIDER_REGISTRY (source),
                                                          result, &error);
-  if (provider == NULL)
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-  g_set_object (&adding->provider, provider);
-  add_with_provider (task);
+  if (keep_provider (task, provider, error))
+    add_with_provider (task);
 }
 
 /* The person's own client id is remembered; then as for any provider. */
@@ -256,19 +267,13 @@ on_client_id_set (GObject      *source,
                   gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
-  Adding *adding = g_task_get_task_data (task);
   g_autoptr(SesameProvider) provider = NULL;
   GError *error = NULL;
 
   provider = sesame_provider_registry_set_client_id_finish (SESAME_PROVIDER_REGISTRY (source),
                                                             result, &error);
-  if (provider == NULL)
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-  g_set_object (&adding->provider, provider);
-  discover_then_add (task);
+  if (keep_provider (task, provider, error))
+    discover_then_add (task);
 }
 
 static void
