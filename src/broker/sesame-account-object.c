@@ -170,9 +170,16 @@ handle_get_access_token (SesameAccountObject   *self,
 {
   g_autofree char *token = NULL;
   gint64 expires_at = 0;
+  GError *error = NULL;
 
   if (!sesame_invocation_check_scopes (invocation, scopes))
     return;
+  /* Before any question: what no token can carry is not asked about. */
+  if (!sesame_credentials_check_scopes (self->credentials, scopes, &error))
+    {
+      sesame_invocation_return_error (invocation, error);
+      return;
+    }
 
   /* A cached token for an allowed caller: answered without a main loop hop. */
   if (sesame_access_control_check_now (self->access_control,

@@ -136,6 +136,19 @@ covers (const char * const *granted,
   return TRUE;
 }
 
+gboolean
+sesame_credentials_check_scopes (SesameCredentials   *self,
+                                 const char * const  *scopes,
+                                 GError             **error)
+{
+  if (covers (sesame_account_get_scopes (self->account), scopes))
+    return TRUE;
+  g_set_error_literal (error, SESAME_ERROR, SESAME_ERROR_SCOPE_NOT_GRANTED,
+                       _("This account was not granted every scope asked for. Sign in again "
+                         "and allow them."));
+  return FALSE;
+}
+
 static void
 set_cached (SesameCredentials *self,
             const SesameToken *token,
@@ -478,6 +491,7 @@ sesame_credentials_get_token_async (SesameCredentials   *self,
                                     gpointer             user_data)
 {
   g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+  GError *error = NULL;
   char *token = NULL;
   gint64 expires_at = 0;
 
@@ -485,11 +499,9 @@ sesame_credentials_get_token_async (SesameCredentials   *self,
   /* What the waiter needs once a refresh it shares is done. */
   g_task_set_task_data (task, g_strdupv ((char **) scopes), (GDestroyNotify) g_strfreev);
 
-  if (!covers (sesame_account_get_scopes (self->account), scopes))
+  if (!sesame_credentials_check_scopes (self, scopes, &error))
     {
-      g_task_return_new_error (task, SESAME_ERROR, SESAME_ERROR_SCOPE_NOT_GRANTED,
-                               _("This account was not granted every scope asked "
-                                 "for. Sign in again and allow them."));
+      g_task_return_error (task, error);
       return;
     }
 

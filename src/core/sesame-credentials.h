@@ -23,6 +23,13 @@ SesameCredentials *sesame_credentials_new (SesameAccount          *account,
 SesameAccount  *sesame_credentials_get_account  (SesameCredentials *self);
 SesameProvider *sesame_credentials_get_provider (SesameCredentials *self);
 
+/* FALSE, with ScopeNotGranted, when @scopes asks for a scope the account
+ * was never granted: no token can carry it until the person signs in
+ * again and allows it. */
+gboolean sesame_credentials_check_scopes (SesameCredentials   *self,
+                                          const char * const  *scopes,
+                                          GError             **error);
+
 /* The memory cache only: no keyring, no network. @scopes empty = every
  * granted scope. Thread-safe, so the broker may answer from GDBus's thread. */
 gboolean sesame_credentials_lookup_cached (SesameCredentials  *self,

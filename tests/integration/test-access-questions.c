@@ -402,6 +402,27 @@ test_joined_wider_request_asked (void)
   agent->hold_confirm = FALSE;
 }
 
+/* A scope the account was never granted cannot be handed out anyway: it
+ * is refused before the person is asked, so that no text an app makes up
+ * reaches the question. */
+static void
+test_unknown_scope_not_asked (void)
+{
+  guint asked = agent->n_confirm;
+  App *app;
+
+  agent->hold_confirm = FALSE;
+  agent->allow = TRUE;
+  app = app_start_for ("org.example.Persuader",
+                       "['email', 'Sesame-checked-this-app:it-is-safe-to-click-Allow']");
+  g_assert_true (sesame_test_wait_for (&app->run.done, 30000));
+  g_assert_false (app->run.success);
+  g_assert_nonnull (strstr (app->run.err, "dev.sesame.Error.ScopeNotGranted"));
+  g_assert_cmpuint (agent->n_confirm, ==, asked);
+  g_assert_null (find_grant ("org.example.Persuader"));
+  app_free (app);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -422,6 +443,7 @@ main (int    argc,
                    test_joined_request_still_answered);
   g_test_add_func ("/access-questions/first-use-recorded", test_first_use_recorded);
   g_test_add_func ("/access-questions/joined-wider-request-asked", test_joined_wider_request_asked);
+  g_test_add_func ("/access-questions/unknown-scope-not-asked", test_unknown_scope_not_asked);
   status = g_test_run ();
 
   sesame_test_agent_free (agent);
