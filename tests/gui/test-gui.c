@@ -218,6 +218,9 @@ screenshot (const char *name)
  * by another process, as Orca reads it (GTK's own API shows what GTK meant
  * to say, not what reaches the bus). Fails on any control a person can
  * reach whose name is empty, a mnemonic, said twice or a class name. */
+/* Every node is a round trip to the app, slower in the sanitizer build. */
+#define HEARING_TIMEOUT_MS 120000
+
 typedef struct {
   gboolean  done;
   gboolean  named_well;
@@ -258,7 +261,7 @@ assert_accessible_names (const char *where)
                              &error, "/usr/bin/python3", script, g_get_prgname (), NULL);
   g_assert_no_error (error);
   g_subprocess_communicate_utf8_async (reader, NULL, NULL, on_names_read, &hearing);
-  g_assert_true (wait_until (heard, &hearing, TIMEOUT_MS));
+  g_assert_true (wait_until (heard, &hearing, HEARING_TIMEOUT_MS));
   g_test_message ("%s, as a screen reader hears it: %s", where, hearing.report);
   if (!hearing.named_well)
     g_error ("%s: controls a screen reader cannot name:\n%s", where, hearing.report);
