@@ -5,12 +5,9 @@
 
 #include <libsoup/soup.h>
 
+#include "sesame-bus-names.h"
 #include "sesame-test-agent.h"
 #include "sesame-test-env.h"
-
-#define BROKER "/dev/sesame/Broker"
-#define BROKER1 "dev.sesame.Broker1"
-#define ACCOUNT1 "dev.sesame.Account1"
 
 static SesameTestEnv *env;
 static SesameTestAgent *agent;
@@ -365,7 +362,7 @@ test_add_device (void)
   g_assert_cmpint (finish (process, NULL, &out, &rest), ==, 0);
   g_strchomp (out);
   g_assert_true (g_regex_match_simple ("^[a-z0-9_]+$", out, 0, 0));
-  path = g_strconcat (BROKER "/accounts/", out, NULL);
+  path = g_strconcat (SESAME_ACCOUNTS_PATH, out, NULL);
   sesame_test_env_assert_string_property (env, path, "Identity", "dave@example.test");
   sesame_test_env_assert_string_property (env, path, "Flow", "device_code");
 }
@@ -416,7 +413,7 @@ test_add_client_credentials (void)
   g_assert_false (any_cmdline_contains ("sesame-test-secret"));
   g_assert_cmpint (finish (process, "sesame-test-secret\n", &out, NULL), ==, 0);
   g_strchomp (out);
-  path = g_strconcat (BROKER "/accounts/", out, NULL);
+  path = g_strconcat (SESAME_ACCOUNTS_PATH, out, NULL);
   sesame_test_env_assert_string_property (env, path, "Identity", "sesame-confidential");
   sesame_test_env_assert_string_property (env, path, "Flow", "client_credentials");
 
@@ -531,7 +528,7 @@ test_needs_attention (void)
   frank = add_account ("testidp");
   g_free (broker_token (frank));
   revoked = sesame_test_env_idp_request (env, "POST", "/_test/revoke-account?account=frank");
-  reply = sesame_test_env_call (env, frank, ACCOUNT1, "Refresh", NULL, "(x)", &error);
+  reply = sesame_test_env_call (env, frank, SESAME_ACCOUNT_IFACE, "Refresh", NULL, "(x)", &error);
   g_assert_nonnull (error);
   g_clear_error (&error);
 

@@ -5,12 +5,11 @@
 
 #include <glib/gstdio.h>
 
+#include "sesame-bus-names.h"
 #include "sesame-test-agent.h"
 #include "sesame-test-env.h"
 
 #define ACCESS_TOKEN_TTL 4
-#define BROKER "/dev/sesame/Broker"
-#define ACCOUNT1 "dev.sesame.Account1"
 
 static SesameTestEnv *env;
 static SesameTestAgent *agent;
@@ -21,7 +20,7 @@ get_token (GError **error)
 {
   const char *all[] = { NULL };
 
-  return sesame_test_env_call (env, account, ACCOUNT1, "GetAccessToken",
+  return sesame_test_env_call (env, account, SESAME_ACCOUNT_IFACE, "GetAccessToken",
                                g_variant_new ("(^as)", all), "(sx)", error);
 }
 
@@ -157,7 +156,7 @@ test_damaged_account_list (void)
   sesame_test_env_start_broker (env);
 
   /* The broker works, and the damaged file is kept beside, not replaced. */
-  reply = sesame_test_env_call (env, BROKER, "dev.sesame.Broker1", "ListProviders", NULL,
+  reply = sesame_test_env_call (env, SESAME_BROKER_PATH, SESAME_BROKER_IFACE, "ListProviders", NULL,
                                 "(aa{sv})", &error);
   g_assert_no_error (error);
   listing = g_dir_open (dir, 0, &error);

@@ -6,12 +6,9 @@
 #include <libsecret/secret.h>
 #include <libsoup/soup.h>
 
+#include "sesame-bus-names.h"
 #include "sesame-test-agent.h"
 #include "sesame-test-env.h"
-
-#define BROKER "/dev/sesame/Broker"
-#define BROKER1 "dev.sesame.Broker1"
-#define ACCOUNT1 "dev.sesame.Account1"
 
 static SesameTestEnv *env;
 static SesameTestAgent *agent;
@@ -58,13 +55,15 @@ test_version_and_providers (void)
   g_autofree char *printed = NULL;
   gboolean found_test = FALSE, found_template = FALSE;
 
-  version = sesame_test_env_call (env, BROKER, "org.freedesktop.DBus.Properties", "Get",
-                                  g_variant_new ("(ss)", BROKER1, "Version"), "(v)", &error);
+  version = sesame_test_env_call (env, SESAME_BROKER_PATH, "org.freedesktop.DBus.Properties", "Get",
+                                  g_variant_new ("(ss)", SESAME_BROKER_IFACE, "Version"), "(v)",
+                                  &error);
   g_assert_no_error (error);
   printed = g_variant_print (version, FALSE);
   g_assert_cmpstr (printed, ==, "(<uint32 1>,)");
 
-  reply = sesame_test_env_call (env, BROKER, BROKER1, "ListProviders", NULL, "(aa{sv})", &error);
+  reply = sesame_test_env_call (env, SESAME_BROKER_PATH, SESAME_BROKER_IFACE, "ListProviders", NULL,
+                                "(aa{sv})", &error);
   g_assert_no_error (error);
   providers = g_variant_get_child_value (reply, 0);
   for (gsize i = 0; i < g_variant_n_children (providers); i++)
@@ -119,7 +118,7 @@ test_add_account (void)
   sesame_test_agent_set (agent, SESAME_TEST_AGENT_SIGN_IN, "alice");
   alice = add_account ("testidp", NULL, &error);
   g_assert_no_error (error);
-  g_assert_true (g_str_has_prefix (alice, "/dev/sesame/Broker/accounts/"));
+  g_assert_true (g_str_has_prefix (alice, SESAME_ACCOUNTS_PATH));
 
   /* What the agent was shown. */
   g_assert_cmpuint (agent->n_authorize, ==, 1);
@@ -190,7 +189,7 @@ test_refresh (void)
   gint64 before = sesame_test_env_idp_count (env, "refresh_token");
   gint64 expires_at;
 
-  reply = sesame_test_env_call (env, alice, ACCOUNT1, "Refresh", NULL, "(x)", &error);
+  reply = sesame_test_env_call (env, alice, SESAME_ACCOUNT_IFACE, "Refresh", NULL, "(x)", &error);
   g_assert_no_error (error);
   g_variant_get (reply, "(x)", &expires_at);
   g_assert_cmpint (expires_at, >, g_get_real_time () / G_USEC_PER_SEC);
@@ -225,13 +224,13 @@ test_restart_keeps_accounts (void)
   g_assert_cmpint (sesame_test_env_idp_count (env, "refresh_token"), ==, refreshes);
 
   /* The rotated refresh token was kept: refresh, restart, refresh again. */
-  reply = sesame_test_env_call (env, alice, ACCOUNT1, "Refresh", NULL, "(x)", &error);
+  reply = sesame_test_env_call (env, alice, SESAME_ACCOUNT_IFACE, "Refresh", NULL, "(x)", &error);
   g_assert_no_error (error);
   g_clear_pointer (&reply, g_variant_unref);
   sesame_test_env_stop_broker (env);
   sesame_test_env_start_broker (env);
   sesame_test_agent_register (agent);
-  reply = sesame_test_env_call (env, alice, ACCOUNT1, "Refresh", NULL, "(x)", &error);
+  reply = sesame_test_env_call (env, alice, SESAME_ACCOUNT_IFACE, "Refresh", NULL, "(x)", &error);
   g_assert_no_error (error);
   g_assert_false (sesame_test_env_bool_property (env, alice, "AttentionNeeded"));
 }
@@ -253,17 +252,17 @@ test_bad_input (void)
   for (guint i = 0; i < 10000; i++)
     g_ptr_array_add (many, g_strdup_printf ("scope%u", i));
   g_ptr_array_add (many, NULL);
-  reply = sesame_test_env_call (env, alice, ACCOUNT1, "GetAccessToken",
+  reply = sesame_test_env_call (env, alice, SESAME_ACCOUNT_IFACE, "GetAccessToken",
                                 g_variant_new ("(^as)", (char **) many->pdata), "(sx)", &error);
   sesame_test_assert_dbus_error (error, "dev.sesame.Error.InvalidArgument");
   g_clear_error (&error);
 
-  reply = sesame_test_env_call (env, alice, ACCOUNT1, "GetAccessToken",
+  reply = sesame_test_env_call (env, alice, SESAME_ACCOUNT_IFACE, "GetAccessToken",
                                 g_variant_new ("(^as)", spaced), "(sx)", &error);
   sesame_test_assert_dbus_error (error, "dev.sesame.Error.InvalidArgument");
   g_clear_error (&error);
 
-  reply = sesame_test_env_call (env, alice, ACCOUNT1, "GetAccessToken",
+  reply = sesame_test_env_call (env, alice, SESAME_ACCOUNT_IFACE, "GetAccessToken",
                                 g_variant_new ("(^as)", not_granted), "(sx)",
                                 &error);
   sesame_test_assert_dbus_error (error, "dev.sesame.Error.ScopeNotGranted");
@@ -281,7 +280,7 @@ test_bad_input (void)
   sesame_test_assert_dbus_error (error, "dev.sesame.Error.InvalidArgument");
   g_clear_error (&error);
 
-  reply = sesame_test_env_call (env, BROKER, BROKER1, "FinishDeviceSignIn",
+  reply = sesame_test_env_call (env, SESAME_BROKER_PATH, SESAME_BROKER_IFACE, "FinishDeviceSignIn",
                                 g_variant_new ("(s)", "nope"), "(o)", &error);
   sesame_test_assert_dbus_error (error, "dev.sesame.Error.InvalidArgument");
   g_clear_error (&error);
@@ -389,7 +388,7 @@ test_no_agent (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(GVariant) reply = NULL;
 
-  reply = sesame_test_env_call (env, BROKER, BROKER1, "UnregisterAgent",
+  reply = sesame_test_env_call (env, SESAME_BROKER_PATH, SESAME_BROKER_IFACE, "UnregisterAgent",
                                 g_variant_new ("(o)", "/dev/sesame/TestAgent"),
                                 NULL, &error);
   g_assert_no_error (error);
@@ -402,8 +401,8 @@ test_no_agent (void)
     g_autoptr(GDBusConnection) other = second_connection ();
     g_autoptr(GVariant) registered = NULL;
 
-    registered = g_dbus_connection_call_sync (other, "dev.sesame.Sesame.Broker", BROKER, BROKER1,
-                                              "RegisterAgent",
+    registered = g_dbus_connection_call_sync (other, SESAME_BROKER_BUS_NAME, SESAME_BROKER_PATH,
+                                              SESAME_BROKER_IFACE, "RegisterAgent",
                                               g_variant_new ("(o)", "/dev/sesame/GoneAgent"),
                                               NULL, G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
     g_assert_no_error (error);
@@ -425,7 +424,8 @@ test_caller_leaves (void)
 
   /* A caller that gives up on its AddAccount: the agent is told. */
   sesame_test_agent_set (agent, SESAME_TEST_AGENT_HOLD, "frank");
-  g_dbus_connection_call (other, "dev.sesame.Sesame.Broker", BROKER, BROKER1, "AddAccount",
+  g_dbus_connection_call (other, SESAME_BROKER_BUS_NAME, SESAME_BROKER_PATH, SESAME_BROKER_IFACE,
+                          "AddAccount",
                           g_variant_new ("(s^as@a{sv})", "testidp", empty,
                                          g_variant_new_array (G_VARIANT_TYPE ("{sv}"), NULL, 0)),
                           G_VARIANT_TYPE ("(o)"), G_DBUS_CALL_FLAGS_NONE, -1, NULL, NULL, NULL);
@@ -447,7 +447,7 @@ begin_device_sign_in (GVariant **details)
   g_autoptr(GError) error = NULL;
   char *request;
 
-  reply = sesame_test_env_call (env, BROKER, BROKER1, "BeginDeviceSignIn",
+  reply = sesame_test_env_call (env, SESAME_BROKER_PATH, SESAME_BROKER_IFACE, "BeginDeviceSignIn",
                                 g_variant_new ("(s^as@a{sv})", "testidp", none,
                                 g_variant_new_array (G_VARIANT_TYPE ("{sv}"), NULL, 0)),
                                 "(sa{sv})", &error);
@@ -473,7 +473,7 @@ test_device_sign_ins_are_bounded (void)
       g_autoptr(GVariant) details = NULL;
       g_ptr_array_add (requests, begin_device_sign_in (&details));
     }
-  reply = sesame_test_env_call (env, BROKER, BROKER1, "BeginDeviceSignIn",
+  reply = sesame_test_env_call (env, SESAME_BROKER_PATH, SESAME_BROKER_IFACE, "BeginDeviceSignIn",
                                 g_variant_new ("(s^as@a{sv})", "testidp", none,
                                 g_variant_new_array (G_VARIANT_TYPE ("{sv}"), NULL, 0)),
                                 "(sa{sv})", &error);
@@ -481,7 +481,8 @@ test_device_sign_ins_are_bounded (void)
   g_clear_error (&error);
   for (guint i = 0; i < requests->len; i++)
     {
-      g_autoptr(GVariant) G_GNUC_UNUSED cancelled = sesame_test_env_call (env, BROKER, BROKER1,
+      g_autoptr(GVariant) G_GNUC_UNUSED cancelled = sesame_test_env_call (env, SESAME_BROKER_PATH,
+                                                            SESAME_BROKER_IFACE,
                                                             "CancelDeviceSignIn",
                                                             g_variant_new ("(s)", requests->pdata[i]), NULL,
                                                             &error);
@@ -490,7 +491,8 @@ test_device_sign_ins_are_bounded (void)
   {
     g_autoptr(GVariant) details = NULL;
     g_autofree char *again = begin_device_sign_in (&details);
-    g_autoptr(GVariant) G_GNUC_UNUSED cancelled = sesame_test_env_call (env, BROKER, BROKER1,
+    g_autoptr(GVariant) G_GNUC_UNUSED cancelled = sesame_test_env_call (env, SESAME_BROKER_PATH,
+                                                          SESAME_BROKER_IFACE,
                                                           "CancelDeviceSignIn",
                                                           g_variant_new ("(s)", again), NULL, &error);
     g_assert_no_error (error);
@@ -507,8 +509,8 @@ test_device_request_belongs_to_caller (void)
   g_autofree char *request = NULL;
   const char *none[] = { NULL };
 
-  reply = g_dbus_connection_call_sync (other, "dev.sesame.Sesame.Broker", BROKER, BROKER1,
-                                       "BeginDeviceSignIn",
+  reply = g_dbus_connection_call_sync (other, SESAME_BROKER_BUS_NAME, SESAME_BROKER_PATH,
+                                       SESAME_BROKER_IFACE, "BeginDeviceSignIn",
                                        g_variant_new ("(s^as@a{sv})", "testidp", none,
                                                       g_variant_new_array (G_VARIANT_TYPE ("{sv}"),
                                                                            NULL, 0)),
@@ -519,7 +521,7 @@ test_device_request_belongs_to_caller (void)
 
   /* Someone else may not finish it… */
   g_clear_pointer (&reply, g_variant_unref);
-  reply = sesame_test_env_call (env, BROKER, BROKER1, "FinishDeviceSignIn",
+  reply = sesame_test_env_call (env, SESAME_BROKER_PATH, SESAME_BROKER_IFACE, "FinishDeviceSignIn",
                                 g_variant_new ("(s)", request), "(o)", &error);
   sesame_test_assert_dbus_error (error, "dev.sesame.Error.InvalidArgument");
   g_clear_error (&error);
@@ -531,7 +533,7 @@ test_device_request_belongs_to_caller (void)
     sesame_test_wait_for (&never, 300);
   }
   g_clear_pointer (&reply, g_variant_unref);
-  reply = sesame_test_env_call (env, BROKER, BROKER1, "CancelDeviceSignIn",
+  reply = sesame_test_env_call (env, SESAME_BROKER_PATH, SESAME_BROKER_IFACE, "CancelDeviceSignIn",
                                 g_variant_new ("(s)", request), NULL, &error);
   sesame_test_assert_dbus_error (error, "dev.sesame.Error.InvalidArgument");
 }
@@ -563,7 +565,7 @@ test_device_sign_in (void)
     g_assert_no_error (error);
   }
   g_clear_pointer (&reply, g_variant_unref);
-  reply = sesame_test_env_call (env, BROKER, BROKER1, "FinishDeviceSignIn",
+  reply = sesame_test_env_call (env, SESAME_BROKER_PATH, SESAME_BROKER_IFACE, "FinishDeviceSignIn",
                                 g_variant_new ("(s)", request), "(o)", &error);
   g_assert_no_error (error);
   g_variant_get (reply, "(o)", &path);
@@ -589,7 +591,7 @@ test_device_denied_and_cancelled (void)
     g_assert_no_error (error);
   }
   g_clear_pointer (&reply, g_variant_unref);
-  reply = sesame_test_env_call (env, BROKER, BROKER1, "FinishDeviceSignIn",
+  reply = sesame_test_env_call (env, SESAME_BROKER_PATH, SESAME_BROKER_IFACE, "FinishDeviceSignIn",
                                 g_variant_new ("(s)", request), "(o)", &error);
   sesame_test_assert_dbus_error (error, "dev.sesame.Error.Cancelled");
   g_clear_error (&error);
@@ -600,11 +602,11 @@ test_device_denied_and_cancelled (void)
   g_clear_pointer (&reply, g_variant_unref);
   request = begin_device_sign_in (&details);
   g_clear_pointer (&reply, g_variant_unref);
-  reply = sesame_test_env_call (env, BROKER, BROKER1, "CancelDeviceSignIn",
+  reply = sesame_test_env_call (env, SESAME_BROKER_PATH, SESAME_BROKER_IFACE, "CancelDeviceSignIn",
                                 g_variant_new ("(s)", request), NULL, &error);
   g_assert_no_error (error);
   g_clear_pointer (&reply, g_variant_unref);
-  reply = sesame_test_env_call (env, BROKER, BROKER1, "FinishDeviceSignIn",
+  reply = sesame_test_env_call (env, SESAME_BROKER_PATH, SESAME_BROKER_IFACE, "FinishDeviceSignIn",
                                 g_variant_new ("(s)", request), "(o)", &error);
   sesame_test_assert_dbus_error (error, "dev.sesame.Error.InvalidArgument");
 }
@@ -671,7 +673,7 @@ test_revoked_grant_needs_attention (void)
   g_autofree char *token = NULL;
 
   revoked = sesame_test_env_idp_request (env, "POST", "/_test/revoke-account?account=alice");
-  reply = sesame_test_env_call (env, alice, ACCOUNT1, "Refresh", NULL, "(x)", &error);
+  reply = sesame_test_env_call (env, alice, SESAME_ACCOUNT_IFACE, "Refresh", NULL, "(x)", &error);
   sesame_test_assert_dbus_error (error, "dev.sesame.Error.NeedsAttention");
   g_clear_error (&error);
   g_assert_true (sesame_test_env_bool_property (env, alice, "AttentionNeeded"));
@@ -687,7 +689,7 @@ test_revoked_grant_needs_attention (void)
   g_clear_pointer (&reply, g_variant_unref);
   {
     const char *more[] = { "profile", NULL };
-    reply = sesame_test_env_call (env, alice, ACCOUNT1, "Reauthenticate",
+    reply = sesame_test_env_call (env, alice, SESAME_ACCOUNT_IFACE, "Reauthenticate",
                                   g_variant_new ("(^as)", more), NULL, &error);
   }
   g_assert_no_error (error);
@@ -730,10 +732,10 @@ test_remove (void)
   g_assert_nonnull (secret);
   subscription = g_dbus_connection_signal_subscribe (env->connection, NULL,
                                                      "org.freedesktop.DBus.ObjectManager",
-                                                     "InterfacesRemoved", BROKER, NULL,
+                                                     "InterfacesRemoved", SESAME_BROKER_PATH, NULL,
                                                      G_DBUS_SIGNAL_FLAGS_NONE,
                                                      on_interfaces_removed, &removed, NULL);
-  reply = sesame_test_env_call (env, alice, ACCOUNT1, "Remove", NULL, NULL, &error);
+  reply = sesame_test_env_call (env, alice, SESAME_ACCOUNT_IFACE, "Remove", NULL, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpint (sesame_test_env_idp_count (env, "revocation"), ==, revocations + 1);
   g_assert_cmpuint (sesame_test_env_count_accounts (env), ==, before - 1);

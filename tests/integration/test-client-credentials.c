@@ -6,12 +6,10 @@
 #include <libsecret/secret.h>
 #include <libsoup/soup.h>
 
+#include "sesame-bus-names.h"
 #include "sesame-test-env.h"
 
 #define ACCESS_TOKEN_TTL 4
-#define BROKER "/dev/sesame/Broker"
-#define BROKER1 "dev.sesame.Broker1"
-#define ACCOUNT1 "dev.sesame.Account1"
 #define CLIENT_ID "sesame-confidential"
 #define CLIENT_SECRET "sesame-test-secret"
 
@@ -80,7 +78,7 @@ account_listed (const char *path)
   g_autoptr(GVariant) found = NULL;
   g_autoptr(GError) error = NULL;
 
-  reply = sesame_test_env_call (env, BROKER, "org.freedesktop.DBus.ObjectManager",
+  reply = sesame_test_env_call (env, SESAME_BROKER_PATH, "org.freedesktop.DBus.ObjectManager",
                                 "GetManagedObjects", NULL,
                                 "(a{oa{sa{sv}}})", &error);
   g_assert_no_error (error);
@@ -172,7 +170,7 @@ test_add_without_agent (void)
   /* No agent is registered in this program: none is needed. */
   account = add_account (CLIENT_ID, CLIENT_SECRET, &error);
   g_assert_no_error (error);
-  g_assert_true (g_str_has_prefix (account, "/dev/sesame/Broker/accounts/"));
+  g_assert_true (g_str_has_prefix (account, SESAME_ACCOUNTS_PATH));
   g_assert_cmpint (sesame_test_env_idp_count (env, "client_credentials"), ==, before + 1);
 
   sesame_test_env_assert_string_property (env, account, "Identity", CLIENT_ID);
@@ -218,7 +216,7 @@ test_cached_token (void)
   gint64 before;
 
   /* A fresh token, far from half its lifetime. */
-  reply = sesame_test_env_call (env, account, ACCOUNT1, "Refresh", NULL, "(x)", &error);
+  reply = sesame_test_env_call (env, account, SESAME_ACCOUNT_IFACE, "Refresh", NULL, "(x)", &error);
   g_assert_no_error (error);
   before = sesame_test_env_idp_count (env, "client_credentials");
   first = get_token (NULL, NULL, &error);
@@ -244,7 +242,7 @@ test_refresh (void)
   g_assert_no_error (error);
   /* A second passes, so that the new expiry is later than the old. */
   sesame_test_wait_for (&never, 1100);
-  reply = sesame_test_env_call (env, account, ACCOUNT1, "Refresh", NULL, "(x)", &error);
+  reply = sesame_test_env_call (env, account, SESAME_ACCOUNT_IFACE, "Refresh", NULL, "(x)", &error);
   g_assert_no_error (error);
   g_variant_get (reply, "(x)", &expires_at);
   g_assert_cmpint (expires_at, >, now ());
@@ -475,7 +473,7 @@ test_remove (void)
   secret = keyring_secret (id);
   g_assert_nonnull (secret);
 
-  reply = sesame_test_env_call (env, account, ACCOUNT1, "Remove", NULL, NULL, &error);
+  reply = sesame_test_env_call (env, account, SESAME_ACCOUNT_IFACE, "Remove", NULL, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpint (sesame_test_env_idp_count (env, "revocation"), ==, revocations + 1);
 
@@ -489,7 +487,8 @@ test_remove (void)
   g_assert_false (account_listed (account));
   g_clear_pointer (&reply, g_variant_unref);
   reply = sesame_test_env_call (env, account, "org.freedesktop.DBus.Properties", "Get",
-                                g_variant_new ("(ss)", ACCOUNT1, "Identity"), "(v)", &error);
+                                g_variant_new ("(ss)", SESAME_ACCOUNT_IFACE, "Identity"), "(v)",
+                                &error);
   g_assert_nonnull (error);
 }
 

@@ -8,12 +8,10 @@
 #include <json-glib/json-glib.h>
 #include <libsecret/secret.h>
 
+#include "sesame-bus-names.h"
 #include "sesame-test-agent.h"
 #include "sesame-test-env.h"
 
-#define BROKER "/dev/sesame/Broker"
-#define BROKER1 "dev.sesame.Broker1"
-#define ACCOUNT1 "dev.sesame.Account1"
 #define ROUNDS_PER_PHASE 10
 /* How long the broker gets, after a restart, to reconcile the keyring with
  * its metadata (it does so without holding up its start). */
@@ -131,7 +129,7 @@ keyring_ids (void)
 static char *
 path_of (const char *id)
 {
-  return g_strconcat (BROKER "/accounts/", id, NULL);
+  return g_strconcat (SESAME_ACCOUNTS_PATH, id, NULL);
 }
 
 /* How far the keyring and the metadata disagree: orphan items, and
@@ -169,7 +167,8 @@ account_works (const char *path)
   g_autoptr(GVariant) refreshed = NULL;
   g_autoptr(GError) error = NULL;
 
-  refreshed = sesame_test_env_call (env, path, ACCOUNT1, "Refresh", NULL, "(x)", &error);
+  refreshed = sesame_test_env_call (env, path, SESAME_ACCOUNT_IFACE, "Refresh", NULL, "(x)",
+                                    &error);
   if (refreshed == NULL)
     {
       /* Only an honest "sign in again" is acceptable. */
@@ -313,7 +312,7 @@ test_add_account (void)
       guint delay = MAX ((gint) duration_ms - 300, 0) + g_rand_int_range (prng, 0, 351);
 
       sesame_test_agent_set (agent, SESAME_TEST_AGENT_SIGN_IN, login);
-      crash_during (BROKER, BROKER1, "AddAccount",
+      crash_during (SESAME_BROKER_PATH, SESAME_BROKER_IFACE, "AddAccount",
                     g_variant_new ("(s^as@a{sv})", "testidp", none,
                                    g_variant_new_array (G_VARIANT_TYPE ("{sv}"), NULL, 0)),
                     "ItemCreated", delay);
@@ -341,7 +340,8 @@ test_refresh_rotation (void)
       path = add_account (login);
       g_clear_pointer (&held, json_node_unref);
       held = sesame_test_env_idp_request (env, "POST", "/_test/token-delay?ms=100");
-      crash_during (path, ACCOUNT1, "Refresh", NULL, "ItemChanged", g_rand_int_range (prng, 0, 301));
+      crash_during (path, SESAME_ACCOUNT_IFACE, "Refresh", NULL, "ItemChanged",
+                    g_rand_int_range (prng, 0, 301));
     }
   g_clear_pointer (&released, json_node_unref);
   released = sesame_test_env_idp_request (env, "POST", "/_test/token-delay?ms=0");
@@ -357,7 +357,8 @@ test_remove (void)
       g_autofree char *login = g_strdup_printf ("crash-remove-%u", i);
       g_autofree char *path = add_account (login);
 
-      crash_during (path, ACCOUNT1, "Remove", NULL, "ItemDeleted", g_rand_int_range (prng, 0, 301));
+      crash_during (path, SESAME_ACCOUNT_IFACE, "Remove", NULL, "ItemDeleted",
+                    g_rand_int_range (prng, 0, 301));
     }
 }
 

@@ -4,11 +4,10 @@
  * .flatpak-info, read by the broker as for any Flatpak app */
 #include "config.h"
 
+#include "sesame-bus-names.h"
 #include "sesame-test-agent.h"
 #include "sesame-test-env.h"
 
-#define BROKER "/dev/sesame/Broker"
-#define BROKER1 "dev.sesame.Broker1"
 #define APP_ID "org.example.MailReader"
 
 static SesameTestEnv *env;
@@ -47,7 +46,7 @@ start_sandboxed (const char * const *call)
     "--ro-bind", "/etc", "/etc", "--proc", "/proc", "--dev", "/dev",
     "--bind", "/tmp", "/tmp", "--ro-bind", flatpak_info, "/.flatpak-info",
     "--setenv", "DBUS_SESSION_BUS_ADDRESS", env->bus_address,
-    "gdbus", "call", "--session", "--dest", "dev.sesame.Sesame.Broker", NULL
+    "gdbus", "call", "--session", "--dest", SESAME_BROKER_BUS_NAME, NULL
   };
   g_autoptr(GError) error = NULL;
   GSubprocess *process;
@@ -88,7 +87,7 @@ sandboxed_get_token (const char *scopes,
                      char      **err)
 {
   const char *call[] = { "--object-path", account, "--method",
-                         "dev.sesame.Account1.GetAccessToken", scopes, NULL };
+                         SESAME_ACCOUNT_IFACE ".GetAccessToken", scopes, NULL };
 
   return run_sandboxed (call, err);
 }
@@ -97,8 +96,8 @@ static GVariant *
 list_grants (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GVariant) reply = sesame_test_env_call (env, BROKER, BROKER1, "ListGrants", NULL,
-                                                    "(aa{sv})", &error);
+  g_autoptr(GVariant) reply = sesame_test_env_call (env, SESAME_BROKER_PATH, SESAME_BROKER_IFACE,
+                                                    "ListGrants", NULL, "(aa{sv})", &error);
 
   g_assert_no_error (error);
   return g_variant_get_child_value (reply, 0);
@@ -142,7 +141,7 @@ test_host_program_recorded (void)
   gint64 last_used;
 
   /* A host program is allowed without a question, and seen. */
-  reply = sesame_test_env_call (env, account, "dev.sesame.Account1", "GetAccessToken",
+  reply = sesame_test_env_call (env, account, SESAME_ACCOUNT_IFACE, "GetAccessToken",
                                 g_variant_new ("(^as)", none), "(sx)", &error);
   g_assert_no_error (error);
   g_assert_cmpuint (agent->n_confirm, ==, 0);
@@ -206,7 +205,8 @@ static void
 test_sandboxed_sees_own_grants (void)
 {
   g_autofree char *err = NULL;
-  const char *call[] = { "--object-path", BROKER, "--method", "dev.sesame.Broker1.ListGrants", NULL };
+  const char *call[] = { "--object-path", SESAME_BROKER_PATH, "--method",
+                         SESAME_BROKER_IFACE ".ListGrants", NULL };
   g_autoptr(GSubprocess) process = start_sandboxed (call);
   g_autofree char *out = NULL;
   g_autoptr(GError) error = NULL;
@@ -222,8 +222,8 @@ static void
 test_sandboxed_may_not_register_agent (void)
 {
   g_autofree char *err = NULL;
-  const char *call[] = { "--object-path", BROKER, "--method", "dev.sesame.Broker1.RegisterAgent",
-                         "/org/example/Agent", NULL };
+  const char *call[] = { "--object-path", SESAME_BROKER_PATH, "--method",
+                         SESAME_BROKER_IFACE ".RegisterAgent", "/org/example/Agent", NULL };
 
   g_assert_false (run_sandboxed (call, &err));
   g_assert_nonnull (strstr (err, "dev.sesame.Error.AccessDenied"));
@@ -250,11 +250,12 @@ test_revoke_grant (void)
   guint subscription;
 
   /* Whoever shows grants hears that they changed. */
-  subscription = g_dbus_connection_signal_subscribe (env->connection, "dev.sesame.Sesame.Broker",
-                                                     BROKER1, "GrantsChanged", BROKER, NULL,
+  subscription = g_dbus_connection_signal_subscribe (env->connection, SESAME_BROKER_BUS_NAME,
+                                                     SESAME_BROKER_IFACE, "GrantsChanged",
+                                                     SESAME_BROKER_PATH, NULL,
                                                      G_DBUS_SIGNAL_FLAGS_NONE, on_grants_changed,
                                                      &changed, NULL);
-  reply = sesame_test_env_call (env, BROKER, BROKER1, "RevokeGrant",
+  reply = sesame_test_env_call (env, SESAME_BROKER_PATH, SESAME_BROKER_IFACE, "RevokeGrant",
                                 g_variant_new ("(so)", APP_ID, account), NULL, &error);
   g_assert_no_error (error);
   g_assert_true (sesame_test_wait_for (&changed, 5000));
@@ -264,12 +265,12 @@ test_revoke_grant (void)
   g_assert_cmpuint (agent->n_confirm, ==, 4);
 
   g_clear_pointer (&reply, g_variant_unref);
-  reply = sesame_test_env_call (env, BROKER, BROKER1, "RevokeGrant",
+  reply = sesame_test_env_call (env, SESAME_BROKER_PATH, SESAME_BROKER_IFACE, "RevokeGrant",
                                 g_variant_new ("(so)", "org.example.Nobody", account), NULL, &error);
   sesame_test_assert_dbus_error (error, "dev.sesame.Error.InvalidArgument");
   g_clear_error (&error);
-  reply = sesame_test_env_call (env, BROKER, BROKER1, "RevokeGrant",
-                                g_variant_new ("(so)", APP_ID, "/dev/sesame/Broker/accounts/nope"),
+  reply = sesame_test_env_call (env, SESAME_BROKER_PATH, SESAME_BROKER_IFACE, "RevokeGrant",
+                                g_variant_new ("(so)", APP_ID, SESAME_ACCOUNTS_PATH "nope"),
                                 NULL, &error);
   sesame_test_assert_dbus_error (error, "dev.sesame.Error.InvalidArgument");
 }
@@ -278,7 +279,7 @@ static void
 test_concurrent_first_calls_ask_once (void)
 {
   const char *call[] = { "--object-path", account, "--method",
-                         "dev.sesame.Account1.GetAccessToken", "['openid']", NULL };
+                         SESAME_ACCOUNT_IFACE ".GetAccessToken", "['openid']", NULL };
   GSubprocess *processes[4];
   Run runs[4] = { { 0 } };
   guint asked = agent->n_confirm;
@@ -304,7 +305,8 @@ test_concurrent_first_calls_ask_once (void)
 static void
 test_sandboxed_remove_asks (void)
 {
-  const char *call[] = { "--object-path", account, "--method", "dev.sesame.Account1.Remove", NULL };
+  const char *call[] = { "--object-path", account, "--method", SESAME_ACCOUNT_IFACE ".Remove",
+                         NULL };
   g_autofree char *err = NULL;
   g_autoptr(GVariant) identity = NULL;
   const char *action = NULL;
@@ -330,7 +332,7 @@ test_no_agent_says_how_to_allow (void)
   g_autofree char *err = NULL;
 
   /* Nobody to ask (and no Sesame app to start): refused, with what to do. */
-  reply = sesame_test_env_call (env, BROKER, BROKER1, "UnregisterAgent",
+  reply = sesame_test_env_call (env, SESAME_BROKER_PATH, SESAME_BROKER_IFACE, "UnregisterAgent",
                                 g_variant_new ("(o)", "/dev/sesame/TestAgent"), NULL, &error);
   g_assert_no_error (error);
   g_assert_false (sandboxed_get_token ("['offline_access']", &err));
@@ -358,8 +360,9 @@ test_caller_gone_is_refused (void)
                           "--symlink", "usr/bin", "/bin", "--proc", "/proc", "--dev", "/dev",
                           "--bind", "/tmp", "/tmp", "--ro-bind", flatpak_info, "/.flatpak-info",
                           "--setenv", "DBUS_SESSION_BUS_ADDRESS", env->bus_address,
-                          "dbus-send", "--session", "--dest=dev.sesame.Sesame.Broker", account,
-                          "dev.sesame.Account1.GetAccessToken", "array:string:offline_access", NULL);
+                          "dbus-send", "--session", "--dest=" SESAME_BROKER_BUS_NAME, account,
+                          SESAME_ACCOUNT_IFACE ".GetAccessToken", "array:string:offline_access",
+                          NULL);
       g_assert_no_error (error);
       g_subprocess_wait (sender, NULL, &error);
       g_assert_no_error (error);
@@ -392,18 +395,18 @@ test_ask_host_apps (void)
   sesame_test_agent_register (agent);
 
   agent->allow = FALSE;
-  reply = sesame_test_env_call (env, account, "dev.sesame.Account1", "GetAccessToken",
+  reply = sesame_test_env_call (env, account, SESAME_ACCOUNT_IFACE, "GetAccessToken",
                                 g_variant_new ("(^as)", none), "(sx)", &error);
   sesame_test_assert_dbus_error (error, "dev.sesame.Error.AccessDenied");
   g_clear_error (&error);
   g_assert_cmpuint (agent->n_confirm, ==, asked + 1);
 
   agent->allow = TRUE;
-  reply = sesame_test_env_call (env, account, "dev.sesame.Account1", "GetAccessToken",
+  reply = sesame_test_env_call (env, account, SESAME_ACCOUNT_IFACE, "GetAccessToken",
                                 g_variant_new ("(^as)", none), "(sx)", &error);
   g_assert_no_error (error);
   g_clear_pointer (&reply, g_variant_unref);
-  reply = sesame_test_env_call (env, account, "dev.sesame.Account1", "GetAccessToken",
+  reply = sesame_test_env_call (env, account, SESAME_ACCOUNT_IFACE, "GetAccessToken",
                                 g_variant_new ("(^as)", none), "(sx)", &error);
   g_assert_no_error (error);
   g_assert_cmpuint (agent->n_confirm, ==, asked + 2);
@@ -416,7 +419,7 @@ test_removing_account_removes_grants (void)
   g_autoptr(GVariant) grants = NULL;
   g_autoptr(GError) error = NULL;
 
-  reply = sesame_test_env_call (env, account, "dev.sesame.Account1", "Remove", NULL, NULL, &error);
+  reply = sesame_test_env_call (env, account, SESAME_ACCOUNT_IFACE, "Remove", NULL, NULL, &error);
   g_assert_no_error (error);
   grants = list_grants ();
   g_assert_cmpuint (g_variant_n_children (grants), ==, 0);

@@ -4,6 +4,7 @@
  * all works again once it is unlocked */
 #include "config.h"
 
+#include "sesame-bus-names.h"
 #include "sesame-test-agent.h"
 
 static SesameTestEnv *env;
@@ -61,7 +62,7 @@ test_remove_while_locked (void)
   gint64 revocations = sesame_test_env_idp_count (env, "revocation");
 
   /* The token to revoke is behind the lock: nothing is removed. */
-  reply = sesame_test_env_call (env, account, "dev.sesame.Account1", "Remove", NULL, NULL,
+  reply = sesame_test_env_call (env, account, SESAME_ACCOUNT_IFACE, "Remove", NULL, NULL,
                                 &error);
   g_assert_null (reply);
   assert_keyring_error (error);
@@ -88,7 +89,7 @@ test_remove_once_unlocked (void)
   gint64 revocations = sesame_test_env_idp_count (env, "revocation");
 
   g_assert_nonnull (secret);
-  reply = sesame_test_env_call (env, account, "dev.sesame.Account1", "Remove", NULL, NULL,
+  reply = sesame_test_env_call (env, account, SESAME_ACCOUNT_IFACE, "Remove", NULL, NULL,
                                 &error);
   g_assert_no_error (error);
   g_assert_cmpuint (sesame_test_env_count_accounts (env), ==, 0);
