@@ -46,6 +46,32 @@ sesame_test_wait_for (gboolean *flag,
   return *flag;
 }
 
+typedef struct {
+  GTestFunc setup;
+  GTestFunc test;
+} SetupAndTest;
+
+static void
+run_setup_and_test (gconstpointer data)
+{
+  const SetupAndTest *pair = data;
+
+  pair->setup ();
+  pair->test ();
+}
+
+void
+sesame_test_add_with_setup (const char *path,
+                            GTestFunc   setup,
+                            GTestFunc   test)
+{
+  SetupAndTest *pair = g_new (SetupAndTest, 1);
+
+  pair->setup = setup;
+  pair->test = test;
+  g_test_add_data_func_full (path, pair, run_setup_and_test, g_free);
+}
+
 /* A component outlives no test, even one that crashed. */
 static void
 die_with_test (gpointer user_data)

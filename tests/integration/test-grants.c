@@ -129,6 +129,44 @@ test_add (void)
   g_assert_no_error (error);
 }
 
+/* The account /grants/add adds, for the cases that use it. */
+static void
+ensure_account (void)
+{
+  if (account == NULL)
+    test_add ();
+}
+
+/* The account and a grant of each kind on it, as the cases before
+ * /grants/sandboxed-sees-own-grants leave them: this host program's and the
+ * sandboxed app's. */
+static void
+ensure_grants (void)
+{
+  g_autofree char *executable = g_file_read_link ("/proc/self/exe", NULL);
+  g_autoptr(GVariant) host = NULL;
+  g_autoptr(GVariant) sandboxed = NULL;
+
+  ensure_account ();
+  host = find_grant (executable);
+  if (host == NULL)
+    {
+      const char *none[] = { NULL };
+      g_autoptr(GVariant) reply = NULL;
+      g_autoptr(GError) error = NULL;
+
+      reply = sesame_test_env_call (env, account, SESAME_ACCOUNT_IFACE, "GetAccessToken",
+                                    g_variant_new ("(^as)", none), "(sx)", &error);
+      g_assert_no_error (error);
+    }
+  sandboxed = find_grant (APP_ID);
+  if (sandboxed == NULL)
+    {
+      agent->allow = TRUE;
+      g_assert_true (sandboxed_get_token ("['email']", NULL));
+    }
+}
+
 static void
 test_host_program_recorded (void)
 {
@@ -139,12 +177,13 @@ test_host_program_recorded (void)
   g_autofree char *executable = g_file_read_link ("/proc/self/exe", NULL);
   const char *kind, *name, *path;
   gint64 last_used;
+  guint asked = agent->n_confirm;
 
   /* A host program is allowed without a question, and seen. */
   reply = sesame_test_env_call (env, account, SESAME_ACCOUNT_IFACE, "GetAccessToken",
                                 g_variant_new ("(^as)", none), "(sx)", &error);
   g_assert_no_error (error);
-  g_assert_cmpuint (agent->n_confirm, ==, 0);
+  g_assert_cmpuint (agent->n_confirm, ==, asked);
   grant = find_grant (executable);
   g_assert_nonnull (grant);
   g_assert_true (g_variant_lookup (grant, "kind", "&s", &kind));
@@ -162,11 +201,12 @@ test_sandboxed_denied (void)
 {
   g_autofree char *err = NULL;
   const char *app_id = NULL, *action = NULL;
+  guint asked = agent->n_confirm;
 
   agent->allow = FALSE;
   g_assert_false (sandboxed_get_token ("[]", &err));
   g_assert_nonnull (strstr (err, "dev.sesame.Error.AccessDenied"));
-  g_assert_cmpuint (agent->n_confirm, ==, 1);
+  g_assert_cmpuint (agent->n_confirm, ==, asked + 1);
   g_assert_true (g_variant_lookup (agent->last_confirm, "app-id", "&s", &app_id));
   g_assert_cmpstr (app_id, ==, APP_ID);
   g_assert_true (g_variant_lookup (agent->last_confirm, "action", "&s", &action));
@@ -180,10 +220,11 @@ test_sandboxed_allowed_and_remembered (void)
 {
   g_autoptr(GVariant) grant = NULL;
   const char *kind;
+  guint asked = agent->n_confirm;
 
   agent->allow = TRUE;
   g_assert_true (sandboxed_get_token ("['email']", NULL));
-  g_assert_cmpuint (agent->n_confirm, ==, 2);
+  g_assert_cmpuint (agent->n_confirm, ==, asked + 1);
   grant = find_grant (APP_ID);
   g_assert_nonnull (grant);
   g_assert_true (g_variant_lookup (grant, "kind", "&s", &kind));
@@ -194,11 +235,11 @@ test_sandboxed_allowed_and_remembered (void)
   sesame_test_env_start_broker (env);
   sesame_test_agent_register (agent);
   g_assert_true (sandboxed_get_token ("['email']", NULL));
-  g_assert_cmpuint (agent->n_confirm, ==, 2);
+  g_assert_cmpuint (agent->n_confirm, ==, asked + 1);
 
   /* More scopes ask again. */
   g_assert_true (sandboxed_get_token ("['email', 'openid']", NULL));
-  g_assert_cmpuint (agent->n_confirm, ==, 3);
+  g_assert_cmpuint (agent->n_confirm, ==, asked + 2);
 }
 
 static void
@@ -248,6 +289,7 @@ test_revoke_grant (void)
   g_autoptr(GError) error = NULL;
   gboolean changed = FALSE;
   guint subscription;
+  guint asked = agent->n_confirm;
 
   /* Whoever shows grants hears that they changed. */
   subscription = g_dbus_connection_signal_subscribe (env->connection, SESAME_BROKER_BUS_NAME,
@@ -262,7 +304,7 @@ test_revoke_grant (void)
   g_dbus_connection_signal_unsubscribe (env->connection, subscription);
   g_assert_null (find_grant (APP_ID));
   g_assert_true (sandboxed_get_token ("['email']", NULL));
-  g_assert_cmpuint (agent->n_confirm, ==, 4);
+  g_assert_cmpuint (agent->n_confirm, ==, asked + 1);
 
   g_clear_pointer (&reply, g_variant_unref);
   reply = sesame_test_env_call (env, SESAME_BROKER_PATH, SESAME_BROKER_IFACE, "RevokeGrant",
@@ -423,6 +465,7 @@ test_removing_account_removes_grants (void)
   g_assert_no_error (error);
   grants = list_grants ();
   g_assert_cmpuint (g_variant_n_children (grants), ==, 0);
+  g_clear_pointer (&account, g_free);
 }
 
 int
@@ -442,20 +485,27 @@ main (int    argc,
   sesame_test_agent_register (agent);
 
   g_test_add_func ("/grants/add", test_add);
-  g_test_add_func ("/grants/host-program-recorded", test_host_program_recorded);
-  g_test_add_func ("/grants/sandboxed-denied", test_sandboxed_denied);
-  g_test_add_func ("/grants/sandboxed-allowed-and-remembered",
-                   test_sandboxed_allowed_and_remembered);
-  g_test_add_func ("/grants/sandboxed-sees-own-grants", test_sandboxed_sees_own_grants);
+  sesame_test_add_with_setup ("/grants/host-program-recorded", ensure_account,
+                              test_host_program_recorded);
+  sesame_test_add_with_setup ("/grants/sandboxed-denied", ensure_account, test_sandboxed_denied);
+  sesame_test_add_with_setup ("/grants/sandboxed-allowed-and-remembered", ensure_account,
+                              test_sandboxed_allowed_and_remembered);
+  sesame_test_add_with_setup ("/grants/sandboxed-sees-own-grants", ensure_grants,
+                              test_sandboxed_sees_own_grants);
   g_test_add_func ("/grants/sandboxed-may-not-register-agent",
                    test_sandboxed_may_not_register_agent);
-  g_test_add_func ("/grants/revoke-grant", test_revoke_grant);
-  g_test_add_func ("/grants/concurrent-first-calls-ask-once", test_concurrent_first_calls_ask_once);
-  g_test_add_func ("/grants/sandboxed-remove-asks", test_sandboxed_remove_asks);
-  g_test_add_func ("/grants/no-agent-says-how-to-allow", test_no_agent_says_how_to_allow);
-  g_test_add_func ("/grants/caller-gone-is-refused", test_caller_gone_is_refused);
-  g_test_add_func ("/grants/ask-host-apps", test_ask_host_apps);
-  g_test_add_func ("/grants/removing-account-removes-grants", test_removing_account_removes_grants);
+  sesame_test_add_with_setup ("/grants/revoke-grant", ensure_grants, test_revoke_grant);
+  sesame_test_add_with_setup ("/grants/concurrent-first-calls-ask-once", ensure_account,
+                              test_concurrent_first_calls_ask_once);
+  sesame_test_add_with_setup ("/grants/sandboxed-remove-asks", ensure_account,
+                              test_sandboxed_remove_asks);
+  sesame_test_add_with_setup ("/grants/no-agent-says-how-to-allow", ensure_account,
+                              test_no_agent_says_how_to_allow);
+  sesame_test_add_with_setup ("/grants/caller-gone-is-refused", ensure_account,
+                              test_caller_gone_is_refused);
+  sesame_test_add_with_setup ("/grants/ask-host-apps", ensure_account, test_ask_host_apps);
+  sesame_test_add_with_setup ("/grants/removing-account-removes-grants", ensure_grants,
+                              test_removing_account_removes_grants);
   status = g_test_run ();
 
   sesame_test_agent_free (agent);
