@@ -3,17 +3,24 @@
 # Installs what building and testing Sesame needs on Debian 12, and only
 # what is missing: Debian packages, then the pinned npm packages of the test
 # identity provider (tests/idp/package-lock.json).
+#   --headless   not what only the app and its tests need (-Dapp=false)
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 
 packages=(
   build-essential meson ninja-build pkg-config gettext
-  libglib2.0-dev libglib2.0-bin libsoup-3.0-dev libsecret-1-dev libjson-glib-dev
-  libgtk-4-dev libadwaita-1-dev libwebkitgtk-6.0-dev libqrencode-dev
+  libglib2.0-dev libglib2.0-bin libsoup-3.0-dev libsecret-1-dev libjson-glib-dev libqrencode-dev
   dbus dbus-daemon gnome-keyring gcr libsecret-tools
-  desktop-file-utils appstream gtk-update-icon-cache python3 python3-gi gir1.2-atspi-2.0 at-spi2-core xvfb xauth x11-utils xdotool imagemagick zbar-tools bubblewrap git
+  python3 imagemagick zbar-tools bubblewrap git
   nodejs npm
 )
+if [ "${1:-}" != "--headless" ]; then
+  packages+=(
+    libgtk-4-dev libadwaita-1-dev libwebkitgtk-6.0-dev
+    desktop-file-utils appstream gtk-update-icon-cache xvfb xauth x11-utils xdotool
+    python3-gi gir1.2-atspi-2.0 at-spi2-core
+  )
+fi
 
 missing=()
 for package in "${packages[@]}"; do

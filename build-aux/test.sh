@@ -7,12 +7,15 @@
 #                the broker they start too)
 #   --fuzz       the libFuzzer targets, each briefly over its corpus (clang,
 #                in _build-fuzz)
-# SESAME_BUILD_DIR, SESAME_SANITIZE_BUILD_DIR and SESAME_FUZZ_BUILD_DIR
-# choose other build folders.
+#   --headless   the broker and sesamectl without the app (-Dapp=false, in
+#                _build-headless), and every test that build has
+# SESAME_BUILD_DIR, SESAME_SANITIZE_BUILD_DIR, SESAME_FUZZ_BUILD_DIR and
+# SESAME_HEADLESS_BUILD_DIR choose other build folders.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 build="${SESAME_BUILD_DIR:-$top/_build}"
 options=(-Dwerror=true)
+deps_options=()
 if [ "${1:-}" = "--sanitize" ]; then
   shift
   build="${SESAME_SANITIZE_BUILD_DIR:-$top/_build-sanitize}"
@@ -32,9 +35,14 @@ elif [ "${1:-}" = "--fuzz" ]; then
   export CC=clang
   set -- --suite fuzz --no-rebuild "$@"
   fuzz=1
+elif [ "${1:-}" = "--headless" ]; then
+  shift
+  build="${SESAME_HEADLESS_BUILD_DIR:-$top/_build-headless}"
+  options+=(-Dapp=false)
+  deps_options=(--headless)
 fi
 
-"$top/build-aux/install-deps.sh" || exit 1
+"$top/build-aux/install-deps.sh" "${deps_options[@]}" || exit 1
 
 if [ -f "$build/build.ninja" ]; then
   meson setup --reconfigure "$build" "$top" "${options[@]}" >/dev/null || exit 1

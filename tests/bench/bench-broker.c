@@ -6,6 +6,7 @@
 
 #include <signal.h>
 
+#include "sesame-bus-names.h"
 #include "sesame-test-agent.h"
 #include "sesame-test-env.h"
 
@@ -82,11 +83,11 @@ bench_latency (SesameTestEnv *env,
   g_autoptr(GSubprocess) constant = NULL;
   g_autoptr(GError) error = NULL;
   Series series[] = {
-    { "broker GetAccessToken (cached)", "dev.sesame.Sesame.Broker", account,
-      "dev.sesame.Account1", "GetAccessToken", TRUE, NULL },
+    { "broker GetAccessToken (cached)", SESAME_BROKER_BUS_NAME, account,
+      SESAME_ACCOUNT_IFACE, "GetAccessToken", TRUE, NULL },
     { "minimal GDBus service (constant)", "dev.sesame.BenchConstant", "/dev/sesame/BenchConstant",
       "dev.sesame.BenchConstant", "GetAccessToken", TRUE, NULL },
-    { "broker Peer.Ping", "dev.sesame.Sesame.Broker", "/dev/sesame/Broker",
+    { "broker Peer.Ping", SESAME_BROKER_BUS_NAME, SESAME_BROKER_PATH,
       "org.freedesktop.DBus.Peer", "Ping", FALSE, NULL },
   };
   double medians[G_N_ELEMENTS (series)];
@@ -180,7 +181,7 @@ bench_start (SesameTestEnv *env)
           print_memory (env->broker, "once started");
           /* And once it has served a listing of every account: GDBus builds
            * the whole answer at once, and the heap keeps its high-water mark. */
-          reply = sesame_test_env_call (env, "/dev/sesame/Broker",
+          reply = sesame_test_env_call (env, SESAME_BROKER_PATH,
                                         "org.freedesktop.DBus.ObjectManager", "GetManagedObjects",
                                         NULL, NULL, &error);
           g_assert_no_error (error);

@@ -5,12 +5,9 @@
 
 #include <libsoup/soup.h>
 
+#include "sesame-bus-names.h"
 #include "sesame-test-agent.h"
 #include "sesame-test-env.h"
-
-#define BROKER "/dev/sesame/Broker"
-#define BROKER1 "dev.sesame.Broker1"
-#define ACCOUNT1 "dev.sesame.Account1"
 
 static SesameTestEnv *env;
 static SesameTestAgent *agent;
@@ -178,6 +175,38 @@ write_second_provider (void)
   g_assert_no_error (error);
 }
 
+/* Alice's accounts on both providers, as /cli/list adds them, for the cases
+ * that use them. */
+static void
+ensure_accounts (void)
+{
+  sesame_test_agent_set (agent, SESAME_TEST_AGENT_SIGN_IN, "alice");
+  if (alice == NULL)
+    {
+      alice = add_account ("testidp");
+      alice_id = sesame_test_env_string_property (env, alice, "Id");
+    }
+  if (alice2 == NULL)
+    {
+      alice2 = add_account ("testidp2");
+      alice2_id = sesame_test_env_string_property (env, alice2, "Id");
+    }
+}
+
+/* A token that sesamectl printed, to look for on standard error. */
+static void
+ensure_token_seen (void)
+{
+  g_autofree char *out = NULL;
+
+  if (seen_tokens->len == 0)
+    {
+      ensure_accounts ();
+      g_assert_cmpint (run (NULL, &out, NULL, "token", alice_id, NULL), ==, 0);
+      g_ptr_array_add (seen_tokens, g_strdup (g_strchomp (out)));
+    }
+}
+
 static void
 test_usage (void)
 {
@@ -209,12 +238,8 @@ test_list (void)
   gboolean found = FALSE;
   JsonArray *array;
 
-  sesame_test_agent_set (agent, SESAME_TEST_AGENT_SIGN_IN, "alice");
-  alice = add_account ("testidp");
-  alice2 = add_account ("testidp2");
+  ensure_accounts ();
   g_assert_cmpstr (alice, !=, alice2);
-  alice_id = sesame_test_env_string_property (env, alice, "Id");
-  alice2_id = sesame_test_env_string_property (env, alice2, "Id");
 
   g_assert_cmpint (run (NULL, &out, NULL, "list", "--json", NULL), ==, 0);
   root = json_from_string (out, &error);
@@ -365,7 +390,7 @@ test_add_device (void)
   g_assert_cmpint (finish (process, NULL, &out, &rest), ==, 0);
   g_strchomp (out);
   g_assert_true (g_regex_match_simple ("^[a-z0-9_]+$", out, 0, 0));
-  path = g_strconcat (BROKER "/accounts/", out, NULL);
+  path = g_strconcat (SESAME_ACCOUNTS_PATH, out, NULL);
   sesame_test_env_assert_string_property (env, path, "Identity", "dave@example.test");
   sesame_test_env_assert_string_property (env, path, "Flow", "device_code");
 }
@@ -416,7 +441,7 @@ test_add_client_credentials (void)
   g_assert_false (any_cmdline_contains ("sesame-test-secret"));
   g_assert_cmpint (finish (process, "sesame-test-secret\n", &out, NULL), ==, 0);
   g_strchomp (out);
-  path = g_strconcat (BROKER "/accounts/", out, NULL);
+  path = g_strconcat (SESAME_ACCOUNTS_PATH, out, NULL);
   sesame_test_env_assert_string_property (env, path, "Identity", "sesame-confidential");
   sesame_test_env_assert_string_property (env, path, "Flow", "client_credentials");
 
@@ -531,7 +556,7 @@ test_needs_attention (void)
   frank = add_account ("testidp");
   g_free (broker_token (frank));
   revoked = sesame_test_env_idp_request (env, "POST", "/_test/revoke-account?account=frank");
-  reply = sesame_test_env_call (env, frank, ACCOUNT1, "Refresh", NULL, "(x)", &error);
+  reply = sesame_test_env_call (env, frank, SESAME_ACCOUNT_IFACE, "Refresh", NULL, "(x)", &error);
   g_assert_nonnull (error);
   g_clear_error (&error);
 
@@ -577,6 +602,9 @@ test_remove (void)
   g_assert_true (account_exists (alice_id));
   /* Alice's identity is no longer ambiguous. */
   g_assert_cmpint (run (NULL, NULL, NULL, "token", "alice@example.test", NULL), ==, 0);
+  /* Gone: a later case that needs it adds it again. */
+  g_clear_pointer (&alice2, g_free);
+  g_clear_pointer (&alice2_id, g_free);
 }
 
 static void
@@ -623,17 +651,18 @@ main (int    argc,
 
   g_test_add_func ("/cli/usage", test_usage);
   g_test_add_func ("/cli/list", test_list);
-  g_test_add_func ("/cli/token", test_token);
-  g_test_add_func ("/cli/sasl-formats", test_sasl_formats);
-  g_test_add_func ("/cli/account-forms", test_account_forms);
+  sesame_test_add_with_setup ("/cli/token", ensure_accounts, test_token);
+  sesame_test_add_with_setup ("/cli/sasl-formats", ensure_accounts, test_sasl_formats);
+  sesame_test_add_with_setup ("/cli/account-forms", ensure_accounts, test_account_forms);
   g_test_add_func ("/cli/add-device", test_add_device);
   g_test_add_func ("/cli/add-client-credentials", test_add_client_credentials);
-  g_test_add_func ("/cli/git-credential", test_git_credential);
+  sesame_test_add_with_setup ("/cli/git-credential", ensure_accounts, test_git_credential);
   g_test_add_func ("/cli/needs-attention", test_needs_attention);
   g_test_add_func ("/cli/grants", test_grants);
-  g_test_add_func ("/cli/remove", test_remove);
-  g_test_add_func ("/cli/broker-unavailable", test_broker_unavailable);
-  g_test_add_func ("/cli/no-secret-on-stderr", test_no_secret_on_stderr);
+  sesame_test_add_with_setup ("/cli/remove", ensure_accounts, test_remove);
+  sesame_test_add_with_setup ("/cli/broker-unavailable", ensure_accounts, test_broker_unavailable);
+  sesame_test_add_with_setup ("/cli/no-secret-on-stderr", ensure_token_seen,
+                              test_no_secret_on_stderr);
   status = g_test_run ();
 
   sesame_test_agent_free (agent);

@@ -11,6 +11,7 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
+#include "sesame-bus-names.h"
 #include "sesame-test-env.h"
 
 #define START_TIMEOUT_MS 20000
@@ -43,6 +44,32 @@ sesame_test_wait_for (gboolean *flag,
     if (!g_main_context_iteration (NULL, FALSE))
       g_usleep (1000);
   return *flag;
+}
+
+typedef struct {
+  GTestFunc setup;
+  GTestFunc test;
+} SetupAndTest;
+
+static void
+run_setup_and_test (gconstpointer data)
+{
+  const SetupAndTest *pair = data;
+
+  pair->setup ();
+  pair->test ();
+}
+
+void
+sesame_test_add_with_setup (const char *path,
+                            GTestFunc   setup,
+                            GTestFunc   test)
+{
+  SetupAndTest *pair = g_new (SetupAndTest, 1);
+
+  pair->setup = setup;
+  pair->test = test;
+  g_test_add_data_func_full (path, pair, run_setup_and_test, g_free);
 }
 
 /* A component outlives no test, even one that crashed. */
@@ -418,7 +445,7 @@ sesame_test_env_start_broker (SesameTestEnv *env)
   command = g_strv_builder_end (builder);
   env->broker = g_subprocess_launcher_spawnv (launcher, (const char * const *) command, &error);
   g_assert_no_error (error);
-  wait_for_name (env, "dev.sesame.Sesame.Broker", env->broker);
+  wait_for_name (env, SESAME_BROKER_BUS_NAME, env->broker);
 }
 
 /* A sanitizer's report is in the broker's log, which the temporary HOME
@@ -568,7 +595,7 @@ sesame_test_env_call_async (SesameTestEnv  *env,
                             GVariant       *parameters,
                             const char     *reply_type)
 {
-  g_dbus_connection_call (env->connection, "dev.sesame.Sesame.Broker", path, interface, method,
+  g_dbus_connection_call (env->connection, SESAME_BROKER_BUS_NAME, path, interface, method,
                           parameters, reply_type ? G_VARIANT_TYPE (reply_type) : NULL,
                           G_DBUS_CALL_FLAGS_NONE, 120000, NULL, on_call_done, call);
 }
@@ -611,7 +638,7 @@ sesame_test_env_get_property (SesameTestEnv *env,
   GVariant *value;
 
   reply = sesame_test_env_call (env, path, "org.freedesktop.DBus.Properties", "Get",
-                                g_variant_new ("(ss)", "dev.sesame.Account1", name), "(v)",
+                                g_variant_new ("(ss)", SESAME_ACCOUNT_IFACE, name), "(v)",
                                 &error);
   g_assert_no_error (error);
   g_variant_get (reply, "(v)", &value);
@@ -738,7 +765,7 @@ sesame_test_env_count_accounts (SesameTestEnv *env)
   g_autoptr(GVariant) objects = NULL;
   g_autoptr(GError) error = NULL;
 
-  reply = sesame_test_env_call (env, "/dev/sesame/Broker", "org.freedesktop.DBus.ObjectManager",
+  reply = sesame_test_env_call (env, SESAME_BROKER_PATH, "org.freedesktop.DBus.ObjectManager",
                                 "GetManagedObjects", NULL, "(a{oa{sa{sv}}})", &error);
   g_assert_no_error (error);
   objects = g_variant_get_child_value (reply, 0);
@@ -810,8 +837,8 @@ sesame_test_env_call_crowd (SesameTestEnv *env,
   g_autoptr(JsonNode) released = NULL;
 
   for (guint i = 0; i < n; i++)
-    g_dbus_connection_call (env->connection, "dev.sesame.Sesame.Broker", path,
-                            "dev.sesame.Account1", "GetAccessToken",
+    g_dbus_connection_call (env->connection, SESAME_BROKER_BUS_NAME, path,
+                            SESAME_ACCOUNT_IFACE, "GetAccessToken",
                             g_variant_new ("(^as)", all), G_VARIANT_TYPE ("(sx)"),
                             G_DBUS_CALL_FLAGS_NONE, 60000, NULL, on_crowd_reply, &crowd);
   while (crowd.pending > 0)
@@ -848,7 +875,7 @@ sesame_test_env_add_account (SesameTestEnv      *env,
   g_autoptr(GVariant) reply = NULL;
   char *path = NULL;
 
-  reply = sesame_test_env_call (env, "/dev/sesame/Broker", "dev.sesame.Broker1", "AddAccount",
+  reply = sesame_test_env_call (env, SESAME_BROKER_PATH, SESAME_BROKER_IFACE, "AddAccount",
                                 g_variant_new ("(s^as@a{sv})", provider, scopes ? scopes : none,
                                                options ? options
                                                        : g_variant_new_array (G_VARIANT_TYPE ("{sv}"),
@@ -871,7 +898,7 @@ sesame_test_env_get_token (SesameTestEnv      *env,
   char *token = NULL;
   gint64 expiry = 0;
 
-  reply = sesame_test_env_call (env, path, "dev.sesame.Account1", "GetAccessToken",
+  reply = sesame_test_env_call (env, path, SESAME_ACCOUNT_IFACE, "GetAccessToken",
                                 g_variant_new ("(^as)", scopes ? scopes : all), "(sx)", error);
   if (reply == NULL)
     return NULL;

@@ -173,4 +173,11 @@ char          *sesame_test_read_line         (GDataInputStream *input,
 gboolean       sesame_test_wait_for          (gboolean *flag,
                                               guint     timeout_ms);
 
+/* Adds the test case @path, which runs @setup and then @test. @setup makes
+ * what the case needs (an account, a locked keyring…) unless an earlier case
+ * left it: so that every case also runs alone (-p PATH). */
+void           sesame_test_add_with_setup    (const char *path,
+                                              GTestFunc   setup,
+                                              GTestFunc   test);
+
 G_END_DECLS

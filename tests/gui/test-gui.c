@@ -11,6 +11,7 @@
 #include "sesame-add-account-dialog.h"
 #include "sesame-application.h"
 #include "sesame-browser-window.h"
+#include "sesame-bus-names.h"
 #include "sesame-consent-window.h"
 #include "sesame-preferences-window.h"
 #include "sesame-test-env.h"
@@ -618,8 +619,8 @@ start_sandboxed_token_call (void)
     "--ro-bind", "/etc", "/etc", "--proc", "/proc", "--dev", "/dev",
     "--bind", "/tmp", "/tmp", "--ro-bind", flatpak_info, "/.flatpak-info",
     "--setenv", "DBUS_SESSION_BUS_ADDRESS", env->bus_address,
-    "gdbus", "call", "--session", "--timeout", "60", "--dest", "dev.sesame.Sesame.Broker",
-    "--object-path", account, "--method", "dev.sesame.Account1.GetAccessToken", "['openid']",
+    "gdbus", "call", "--session", "--timeout", "60", "--dest", SESAME_BROKER_BUS_NAME,
+    "--object-path", account, "--method", SESAME_ACCOUNT_IFACE ".GetAccessToken", "['openid']",
     NULL
   };
   g_autoptr(GError) error = NULL;
@@ -782,7 +783,7 @@ get_token_through_prompt (SesameTestCall     *call,
   const char *focus[] = { "search", "--sync", "--onlyvisible", "--classname", "gcr-prompter",
                           "windowfocus", "--sync", NULL };
 
-  sesame_test_env_call_async (env, call, account, "dev.sesame.Account1", "GetAccessToken",
+  sesame_test_env_call_async (env, call, account, SESAME_ACCOUNT_IFACE, "GetAccessToken",
                               g_variant_new ("(^as)", all), "(sx)");
   type_keys (focus);
   screenshot ("keyring-prompt.png");

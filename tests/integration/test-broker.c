@@ -6,12 +6,9 @@
 #include <libsecret/secret.h>
 #include <libsoup/soup.h>
 
+#include "sesame-bus-names.h"
 #include "sesame-test-agent.h"
 #include "sesame-test-env.h"
-
-#define BROKER "/dev/sesame/Broker"
-#define BROKER1 "dev.sesame.Broker1"
-#define ACCOUNT1 "dev.sesame.Account1"
 
 static SesameTestEnv *env;
 static SesameTestAgent *agent;
@@ -40,6 +37,36 @@ get_token (const char         *path,
   return token;
 }
 
+/* Alice's account, as /broker/add-account adds it, and the agent signing in
+ * as her. */
+static void
+ensure_alice (void)
+{
+  g_autoptr(GError) error = NULL;
+
+  sesame_test_agent_set (agent, SESAME_TEST_AGENT_SIGN_IN, "alice");
+  if (alice == NULL)
+    {
+      alice = add_account ("testidp", NULL, &error);
+      g_assert_no_error (error);
+    }
+}
+
+/* A token handed out, to look for in the files. */
+static void
+ensure_token_seen (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *token = NULL;
+
+  if (seen_tokens->len == 0)
+    {
+      ensure_alice ();
+      token = get_token (alice, NULL, NULL, &error);
+      g_assert_no_error (error);
+    }
+}
+
 static char *
 keyring_secret (const char *path)
 {
@@ -58,13 +85,15 @@ test_version_and_providers (void)
   g_autofree char *printed = NULL;
   gboolean found_test = FALSE, found_template = FALSE;
 
-  version = sesame_test_env_call (env, BROKER, "org.freedesktop.DBus.Properties", "Get",
-                                  g_variant_new ("(ss)", BROKER1, "Version"), "(v)", &error);
+  version = sesame_test_env_call (env, SESAME_BROKER_PATH, "org.freedesktop.DBus.Properties", "Get",
+                                  g_variant_new ("(ss)", SESAME_BROKER_IFACE, "Version"), "(v)",
+                                  &error);
   g_assert_no_error (error);
   printed = g_variant_print (version, FALSE);
   g_assert_cmpstr (printed, ==, "(<uint32 1>,)");
 
-  reply = sesame_test_env_call (env, BROKER, BROKER1, "ListProviders", NULL, "(aa{sv})", &error);
+  reply = sesame_test_env_call (env, SESAME_BROKER_PATH, SESAME_BROKER_IFACE, "ListProviders", NULL,
+                                "(aa{sv})", &error);
   g_assert_no_error (error);
   providers = g_variant_get_child_value (reply, 0);
   for (gsize i = 0; i < g_variant_n_children (providers); i++)
@@ -119,7 +148,7 @@ test_add_account (void)
   sesame_test_agent_set (agent, SESAME_TEST_AGENT_SIGN_IN, "alice");
   alice = add_account ("testidp", NULL, &error);
   g_assert_no_error (error);
-  g_assert_true (g_str_has_prefix (alice, "/dev/sesame/Broker/accounts/"));
+  g_assert_true (g_str_has_prefix (alice, SESAME_ACCOUNTS_PATH));
 
   /* What the agent was shown. */
   g_assert_cmpuint (agent->n_authorize, ==, 1);
@@ -190,7 +219,7 @@ test_refresh (void)
   gint64 before = sesame_test_env_idp_count (env, "refresh_token");
   gint64 expires_at;
 
-  reply = sesame_test_env_call (env, alice, ACCOUNT1, "Refresh", NULL, "(x)", &error);
+  reply = sesame_test_env_call (env, alice, SESAME_ACCOUNT_IFACE, "Refresh", NULL, "(x)", &error);
   g_assert_no_error (error);
   g_variant_get (reply, "(x)", &expires_at);
   g_assert_cmpint (expires_at, >, g_get_real_time () / G_USEC_PER_SEC);
@@ -225,13 +254,13 @@ test_restart_keeps_accounts (void)
   g_assert_cmpint (sesame_test_env_idp_count (env, "refresh_token"), ==, refreshes);
 
   /* The rotated refresh token was kept: refresh, restart, refresh again. */
-  reply = sesame_test_env_call (env, alice, ACCOUNT1, "Refresh", NULL, "(x)", &error);
+  reply = sesame_test_env_call (env, alice, SESAME_ACCOUNT_IFACE, "Refresh", NULL, "(x)", &error);
   g_assert_no_error (error);
   g_clear_pointer (&reply, g_variant_unref);
   sesame_test_env_stop_broker (env);
   sesame_test_env_start_broker (env);
   sesame_test_agent_register (agent);
-  reply = sesame_test_env_call (env, alice, ACCOUNT1, "Refresh", NULL, "(x)", &error);
+  reply = sesame_test_env_call (env, alice, SESAME_ACCOUNT_IFACE, "Refresh", NULL, "(x)", &error);
   g_assert_no_error (error);
   g_assert_false (sesame_test_env_bool_property (env, alice, "AttentionNeeded"));
 }
@@ -253,17 +282,17 @@ test_bad_input (void)
   for (guint i = 0; i < 10000; i++)
     g_ptr_array_add (many, g_strdup_printf ("scope%u", i));
   g_ptr_array_add (many, NULL);
-  reply = sesame_test_env_call (env, alice, ACCOUNT1, "GetAccessToken",
+  reply = sesame_test_env_call (env, alice, SESAME_ACCOUNT_IFACE, "GetAccessToken",
                                 g_variant_new ("(^as)", (char **) many->pdata), "(sx)", &error);
   sesame_test_assert_dbus_error (error, "dev.sesame.Error.InvalidArgument");
   g_clear_error (&error);
 
-  reply = sesame_test_env_call (env, alice, ACCOUNT1, "GetAccessToken",
+  reply = sesame_test_env_call (env, alice, SESAME_ACCOUNT_IFACE, "GetAccessToken",
                                 g_variant_new ("(^as)", spaced), "(sx)", &error);
   sesame_test_assert_dbus_error (error, "dev.sesame.Error.InvalidArgument");
   g_clear_error (&error);
 
-  reply = sesame_test_env_call (env, alice, ACCOUNT1, "GetAccessToken",
+  reply = sesame_test_env_call (env, alice, SESAME_ACCOUNT_IFACE, "GetAccessToken",
                                 g_variant_new ("(^as)", not_granted), "(sx)",
                                 &error);
   sesame_test_assert_dbus_error (error, "dev.sesame.Error.ScopeNotGranted");
@@ -281,7 +310,7 @@ test_bad_input (void)
   sesame_test_assert_dbus_error (error, "dev.sesame.Error.InvalidArgument");
   g_clear_error (&error);
 
-  reply = sesame_test_env_call (env, BROKER, BROKER1, "FinishDeviceSignIn",
+  reply = sesame_test_env_call (env, SESAME_BROKER_PATH, SESAME_BROKER_IFACE, "FinishDeviceSignIn",
                                 g_variant_new ("(s)", "nope"), "(o)", &error);
   sesame_test_assert_dbus_error (error, "dev.sesame.Error.InvalidArgument");
   g_clear_error (&error);
@@ -389,7 +418,7 @@ test_no_agent (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(GVariant) reply = NULL;
 
-  reply = sesame_test_env_call (env, BROKER, BROKER1, "UnregisterAgent",
+  reply = sesame_test_env_call (env, SESAME_BROKER_PATH, SESAME_BROKER_IFACE, "UnregisterAgent",
                                 g_variant_new ("(o)", "/dev/sesame/TestAgent"),
                                 NULL, &error);
   g_assert_no_error (error);
@@ -402,8 +431,8 @@ test_no_agent (void)
     g_autoptr(GDBusConnection) other = second_connection ();
     g_autoptr(GVariant) registered = NULL;
 
-    registered = g_dbus_connection_call_sync (other, "dev.sesame.Sesame.Broker", BROKER, BROKER1,
-                                              "RegisterAgent",
+    registered = g_dbus_connection_call_sync (other, SESAME_BROKER_BUS_NAME, SESAME_BROKER_PATH,
+                                              SESAME_BROKER_IFACE, "RegisterAgent",
                                               g_variant_new ("(o)", "/dev/sesame/GoneAgent"),
                                               NULL, G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
     g_assert_no_error (error);
@@ -425,7 +454,8 @@ test_caller_leaves (void)
 
   /* A caller that gives up on its AddAccount: the agent is told. */
   sesame_test_agent_set (agent, SESAME_TEST_AGENT_HOLD, "frank");
-  g_dbus_connection_call (other, "dev.sesame.Sesame.Broker", BROKER, BROKER1, "AddAccount",
+  g_dbus_connection_call (other, SESAME_BROKER_BUS_NAME, SESAME_BROKER_PATH, SESAME_BROKER_IFACE,
+                          "AddAccount",
                           g_variant_new ("(s^as@a{sv})", "testidp", empty,
                                          g_variant_new_array (G_VARIANT_TYPE ("{sv}"), NULL, 0)),
                           G_VARIANT_TYPE ("(o)"), G_DBUS_CALL_FLAGS_NONE, -1, NULL, NULL, NULL);
@@ -447,7 +477,7 @@ begin_device_sign_in (GVariant **details)
   g_autoptr(GError) error = NULL;
   char *request;
 
-  reply = sesame_test_env_call (env, BROKER, BROKER1, "BeginDeviceSignIn",
+  reply = sesame_test_env_call (env, SESAME_BROKER_PATH, SESAME_BROKER_IFACE, "BeginDeviceSignIn",
                                 g_variant_new ("(s^as@a{sv})", "testidp", none,
                                 g_variant_new_array (G_VARIANT_TYPE ("{sv}"), NULL, 0)),
                                 "(sa{sv})", &error);
@@ -473,7 +503,7 @@ test_device_sign_ins_are_bounded (void)
       g_autoptr(GVariant) details = NULL;
       g_ptr_array_add (requests, begin_device_sign_in (&details));
     }
-  reply = sesame_test_env_call (env, BROKER, BROKER1, "BeginDeviceSignIn",
+  reply = sesame_test_env_call (env, SESAME_BROKER_PATH, SESAME_BROKER_IFACE, "BeginDeviceSignIn",
                                 g_variant_new ("(s^as@a{sv})", "testidp", none,
                                 g_variant_new_array (G_VARIANT_TYPE ("{sv}"), NULL, 0)),
                                 "(sa{sv})", &error);
@@ -481,7 +511,8 @@ test_device_sign_ins_are_bounded (void)
   g_clear_error (&error);
   for (guint i = 0; i < requests->len; i++)
     {
-      g_autoptr(GVariant) G_GNUC_UNUSED cancelled = sesame_test_env_call (env, BROKER, BROKER1,
+      g_autoptr(GVariant) G_GNUC_UNUSED cancelled = sesame_test_env_call (env, SESAME_BROKER_PATH,
+                                                            SESAME_BROKER_IFACE,
                                                             "CancelDeviceSignIn",
                                                             g_variant_new ("(s)", requests->pdata[i]), NULL,
                                                             &error);
@@ -490,7 +521,8 @@ test_device_sign_ins_are_bounded (void)
   {
     g_autoptr(GVariant) details = NULL;
     g_autofree char *again = begin_device_sign_in (&details);
-    g_autoptr(GVariant) G_GNUC_UNUSED cancelled = sesame_test_env_call (env, BROKER, BROKER1,
+    g_autoptr(GVariant) G_GNUC_UNUSED cancelled = sesame_test_env_call (env, SESAME_BROKER_PATH,
+                                                          SESAME_BROKER_IFACE,
                                                           "CancelDeviceSignIn",
                                                           g_variant_new ("(s)", again), NULL, &error);
     g_assert_no_error (error);
@@ -507,8 +539,8 @@ test_device_request_belongs_to_caller (void)
   g_autofree char *request = NULL;
   const char *none[] = { NULL };
 
-  reply = g_dbus_connection_call_sync (other, "dev.sesame.Sesame.Broker", BROKER, BROKER1,
-                                       "BeginDeviceSignIn",
+  reply = g_dbus_connection_call_sync (other, SESAME_BROKER_BUS_NAME, SESAME_BROKER_PATH,
+                                       SESAME_BROKER_IFACE, "BeginDeviceSignIn",
                                        g_variant_new ("(s^as@a{sv})", "testidp", none,
                                                       g_variant_new_array (G_VARIANT_TYPE ("{sv}"),
                                                                            NULL, 0)),
@@ -519,7 +551,7 @@ test_device_request_belongs_to_caller (void)
 
   /* Someone else may not finish it… */
   g_clear_pointer (&reply, g_variant_unref);
-  reply = sesame_test_env_call (env, BROKER, BROKER1, "FinishDeviceSignIn",
+  reply = sesame_test_env_call (env, SESAME_BROKER_PATH, SESAME_BROKER_IFACE, "FinishDeviceSignIn",
                                 g_variant_new ("(s)", request), "(o)", &error);
   sesame_test_assert_dbus_error (error, "dev.sesame.Error.InvalidArgument");
   g_clear_error (&error);
@@ -531,7 +563,7 @@ test_device_request_belongs_to_caller (void)
     sesame_test_wait_for (&never, 300);
   }
   g_clear_pointer (&reply, g_variant_unref);
-  reply = sesame_test_env_call (env, BROKER, BROKER1, "CancelDeviceSignIn",
+  reply = sesame_test_env_call (env, SESAME_BROKER_PATH, SESAME_BROKER_IFACE, "CancelDeviceSignIn",
                                 g_variant_new ("(s)", request), NULL, &error);
   sesame_test_assert_dbus_error (error, "dev.sesame.Error.InvalidArgument");
 }
@@ -563,7 +595,7 @@ test_device_sign_in (void)
     g_assert_no_error (error);
   }
   g_clear_pointer (&reply, g_variant_unref);
-  reply = sesame_test_env_call (env, BROKER, BROKER1, "FinishDeviceSignIn",
+  reply = sesame_test_env_call (env, SESAME_BROKER_PATH, SESAME_BROKER_IFACE, "FinishDeviceSignIn",
                                 g_variant_new ("(s)", request), "(o)", &error);
   g_assert_no_error (error);
   g_variant_get (reply, "(o)", &path);
@@ -589,7 +621,7 @@ test_device_denied_and_cancelled (void)
     g_assert_no_error (error);
   }
   g_clear_pointer (&reply, g_variant_unref);
-  reply = sesame_test_env_call (env, BROKER, BROKER1, "FinishDeviceSignIn",
+  reply = sesame_test_env_call (env, SESAME_BROKER_PATH, SESAME_BROKER_IFACE, "FinishDeviceSignIn",
                                 g_variant_new ("(s)", request), "(o)", &error);
   sesame_test_assert_dbus_error (error, "dev.sesame.Error.Cancelled");
   g_clear_error (&error);
@@ -600,11 +632,11 @@ test_device_denied_and_cancelled (void)
   g_clear_pointer (&reply, g_variant_unref);
   request = begin_device_sign_in (&details);
   g_clear_pointer (&reply, g_variant_unref);
-  reply = sesame_test_env_call (env, BROKER, BROKER1, "CancelDeviceSignIn",
+  reply = sesame_test_env_call (env, SESAME_BROKER_PATH, SESAME_BROKER_IFACE, "CancelDeviceSignIn",
                                 g_variant_new ("(s)", request), NULL, &error);
   g_assert_no_error (error);
   g_clear_pointer (&reply, g_variant_unref);
-  reply = sesame_test_env_call (env, BROKER, BROKER1, "FinishDeviceSignIn",
+  reply = sesame_test_env_call (env, SESAME_BROKER_PATH, SESAME_BROKER_IFACE, "FinishDeviceSignIn",
                                 g_variant_new ("(s)", request), "(o)", &error);
   sesame_test_assert_dbus_error (error, "dev.sesame.Error.InvalidArgument");
 }
@@ -671,7 +703,7 @@ test_revoked_grant_needs_attention (void)
   g_autofree char *token = NULL;
 
   revoked = sesame_test_env_idp_request (env, "POST", "/_test/revoke-account?account=alice");
-  reply = sesame_test_env_call (env, alice, ACCOUNT1, "Refresh", NULL, "(x)", &error);
+  reply = sesame_test_env_call (env, alice, SESAME_ACCOUNT_IFACE, "Refresh", NULL, "(x)", &error);
   sesame_test_assert_dbus_error (error, "dev.sesame.Error.NeedsAttention");
   g_clear_error (&error);
   g_assert_true (sesame_test_env_bool_property (env, alice, "AttentionNeeded"));
@@ -687,7 +719,7 @@ test_revoked_grant_needs_attention (void)
   g_clear_pointer (&reply, g_variant_unref);
   {
     const char *more[] = { "profile", NULL };
-    reply = sesame_test_env_call (env, alice, ACCOUNT1, "Reauthenticate",
+    reply = sesame_test_env_call (env, alice, SESAME_ACCOUNT_IFACE, "Reauthenticate",
                                   g_variant_new ("(^as)", more), NULL, &error);
   }
   g_assert_no_error (error);
@@ -730,10 +762,10 @@ test_remove (void)
   g_assert_nonnull (secret);
   subscription = g_dbus_connection_signal_subscribe (env->connection, NULL,
                                                      "org.freedesktop.DBus.ObjectManager",
-                                                     "InterfacesRemoved", BROKER, NULL,
+                                                     "InterfacesRemoved", SESAME_BROKER_PATH, NULL,
                                                      G_DBUS_SIGNAL_FLAGS_NONE,
                                                      on_interfaces_removed, &removed, NULL);
-  reply = sesame_test_env_call (env, alice, ACCOUNT1, "Remove", NULL, NULL, &error);
+  reply = sesame_test_env_call (env, alice, SESAME_ACCOUNT_IFACE, "Remove", NULL, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpint (sesame_test_env_idp_count (env, "revocation"), ==, revocations + 1);
   g_assert_cmpuint (sesame_test_env_count_accounts (env), ==, before - 1);
@@ -748,6 +780,8 @@ test_remove (void)
 
     g_assert_null (left);
   }
+  /* Gone: a later case that needs her adds her again. */
+  g_clear_pointer (&alice, g_free);
 }
 
 static void
@@ -773,11 +807,13 @@ main (int    argc,
 
   g_test_add_func ("/broker/version-and-providers", test_version_and_providers);
   g_test_add_func ("/broker/add-account", test_add_account);
-  g_test_add_func ("/broker/cached-token", test_cached_token);
-  g_test_add_func ("/broker/same-identity-updates", test_same_identity_updates);
-  g_test_add_func ("/broker/refresh", test_refresh);
-  g_test_add_func ("/broker/restart-keeps-accounts", test_restart_keeps_accounts);
-  g_test_add_func ("/broker/bad-input", test_bad_input);
+  sesame_test_add_with_setup ("/broker/cached-token", ensure_alice, test_cached_token);
+  sesame_test_add_with_setup ("/broker/same-identity-updates", ensure_alice,
+                              test_same_identity_updates);
+  sesame_test_add_with_setup ("/broker/refresh", ensure_alice, test_refresh);
+  sesame_test_add_with_setup ("/broker/restart-keeps-accounts", ensure_alice,
+                              test_restart_keeps_accounts);
+  sesame_test_add_with_setup ("/broker/bad-input", ensure_alice, test_bad_input);
   g_test_add_func ("/broker/sign-in-refused", test_sign_in_refused);
   g_test_add_func ("/broker/browser-sign-in", test_browser_sign_in);
   g_test_add_func ("/broker/no-agent", test_no_agent);
@@ -788,9 +824,11 @@ main (int    argc,
                    test_device_request_belongs_to_caller);
   g_test_add_func ("/broker/device-denied-and-cancelled", test_device_denied_and_cancelled);
   g_test_add_func ("/broker/client-credentials", test_client_credentials);
-  g_test_add_func ("/broker/revoked-grant-needs-attention", test_revoked_grant_needs_attention);
-  g_test_add_func ("/broker/remove", test_remove);
-  g_test_add_func ("/broker/no-token-in-files", test_no_token_in_files);
+  sesame_test_add_with_setup ("/broker/revoked-grant-needs-attention", ensure_alice,
+                              test_revoked_grant_needs_attention);
+  sesame_test_add_with_setup ("/broker/remove", ensure_alice, test_remove);
+  sesame_test_add_with_setup ("/broker/no-token-in-files", ensure_token_seen,
+                              test_no_token_in_files);
   status = g_test_run ();
 
   sesame_test_agent_free (agent);

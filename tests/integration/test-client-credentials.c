@@ -6,12 +6,10 @@
 #include <libsecret/secret.h>
 #include <libsoup/soup.h>
 
+#include "sesame-bus-names.h"
 #include "sesame-test-env.h"
 
 #define ACCESS_TOKEN_TTL 4
-#define BROKER "/dev/sesame/Broker"
-#define BROKER1 "dev.sesame.Broker1"
-#define ACCOUNT1 "dev.sesame.Account1"
 #define CLIENT_ID "sesame-confidential"
 #define CLIENT_SECRET "sesame-test-secret"
 
@@ -80,7 +78,7 @@ account_listed (const char *path)
   g_autoptr(GVariant) found = NULL;
   g_autoptr(GError) error = NULL;
 
-  reply = sesame_test_env_call (env, BROKER, "org.freedesktop.DBus.ObjectManager",
+  reply = sesame_test_env_call (env, SESAME_BROKER_PATH, "org.freedesktop.DBus.ObjectManager",
                                 "GetManagedObjects", NULL,
                                 "(a{oa{sa{sv}}})", &error);
   g_assert_no_error (error);
@@ -160,6 +158,35 @@ keyring_secret (const char *id)
   return sesame_test_env_keyring_secret (env, id);
 }
 
+/* The account /client-credentials/add-without-agent adds, for the cases
+ * that use it. */
+static void
+ensure_account (void)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (account == NULL)
+    {
+      account = add_account (CLIENT_ID, CLIENT_SECRET, &error);
+      g_assert_no_error (error);
+    }
+}
+
+/* The account, and a token of it handed out, to look for. */
+static void
+ensure_token_seen (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *token = NULL;
+
+  ensure_account ();
+  if (seen_tokens->len == 0)
+    {
+      token = get_token (NULL, NULL, &error);
+      g_assert_no_error (error);
+    }
+}
+
 static void
 test_add_without_agent (void)
 {
@@ -172,7 +199,7 @@ test_add_without_agent (void)
   /* No agent is registered in this program: none is needed. */
   account = add_account (CLIENT_ID, CLIENT_SECRET, &error);
   g_assert_no_error (error);
-  g_assert_true (g_str_has_prefix (account, "/dev/sesame/Broker/accounts/"));
+  g_assert_true (g_str_has_prefix (account, SESAME_ACCOUNTS_PATH));
   g_assert_cmpint (sesame_test_env_idp_count (env, "client_credentials"), ==, before + 1);
 
   sesame_test_env_assert_string_property (env, account, "Identity", CLIENT_ID);
@@ -218,7 +245,7 @@ test_cached_token (void)
   gint64 before;
 
   /* A fresh token, far from half its lifetime. */
-  reply = sesame_test_env_call (env, account, ACCOUNT1, "Refresh", NULL, "(x)", &error);
+  reply = sesame_test_env_call (env, account, SESAME_ACCOUNT_IFACE, "Refresh", NULL, "(x)", &error);
   g_assert_no_error (error);
   before = sesame_test_env_idp_count (env, "client_credentials");
   first = get_token (NULL, NULL, &error);
@@ -244,7 +271,7 @@ test_refresh (void)
   g_assert_no_error (error);
   /* A second passes, so that the new expiry is later than the old. */
   sesame_test_wait_for (&never, 1100);
-  reply = sesame_test_env_call (env, account, ACCOUNT1, "Refresh", NULL, "(x)", &error);
+  reply = sesame_test_env_call (env, account, SESAME_ACCOUNT_IFACE, "Refresh", NULL, "(x)", &error);
   g_assert_no_error (error);
   g_variant_get (reply, "(x)", &expires_at);
   g_assert_cmpint (expires_at, >, now ());
@@ -475,7 +502,7 @@ test_remove (void)
   secret = keyring_secret (id);
   g_assert_nonnull (secret);
 
-  reply = sesame_test_env_call (env, account, ACCOUNT1, "Remove", NULL, NULL, &error);
+  reply = sesame_test_env_call (env, account, SESAME_ACCOUNT_IFACE, "Remove", NULL, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpint (sesame_test_env_idp_count (env, "revocation"), ==, revocations + 1);
 
@@ -489,8 +516,11 @@ test_remove (void)
   g_assert_false (account_listed (account));
   g_clear_pointer (&reply, g_variant_unref);
   reply = sesame_test_env_call (env, account, "org.freedesktop.DBus.Properties", "Get",
-                                g_variant_new ("(ss)", ACCOUNT1, "Identity"), "(v)", &error);
+                                g_variant_new ("(ss)", SESAME_ACCOUNT_IFACE, "Identity"), "(v)",
+                                &error);
   g_assert_nonnull (error);
+  /* Gone: a later case that needs it adds it again. */
+  g_clear_pointer (&account, g_free);
 }
 
 int
@@ -505,17 +535,23 @@ main (int    argc,
   seen_tokens = g_ptr_array_new_with_free_func (g_free);
 
   g_test_add_func ("/client-credentials/add-without-agent", test_add_without_agent);
-  g_test_add_func ("/client-credentials/token-active", test_token_active);
-  g_test_add_func ("/client-credentials/cached-token", test_cached_token);
-  g_test_add_func ("/client-credentials/refresh", test_refresh);
-  g_test_add_func ("/client-credentials/restart-keeps-account", test_restart_keeps_account);
-  g_test_add_func ("/client-credentials/scope-not-granted", test_scope_not_granted);
-  g_test_add_func ("/client-credentials/bad-add", test_bad_add);
-  g_test_add_func ("/client-credentials/secret-rotation", test_secret_rotation);
-  g_test_add_func ("/client-credentials/hundred-callers-one-grant",
-                   test_hundred_callers_one_grant);
-  g_test_add_func ("/client-credentials/secret-never-leaks", test_secret_never_leaks);
-  g_test_add_func ("/client-credentials/remove", test_remove);
+  sesame_test_add_with_setup ("/client-credentials/token-active", ensure_account,
+                              test_token_active);
+  sesame_test_add_with_setup ("/client-credentials/cached-token", ensure_account,
+                              test_cached_token);
+  sesame_test_add_with_setup ("/client-credentials/refresh", ensure_account, test_refresh);
+  sesame_test_add_with_setup ("/client-credentials/restart-keeps-account", ensure_account,
+                              test_restart_keeps_account);
+  sesame_test_add_with_setup ("/client-credentials/scope-not-granted", ensure_account,
+                              test_scope_not_granted);
+  sesame_test_add_with_setup ("/client-credentials/bad-add", ensure_account, test_bad_add);
+  sesame_test_add_with_setup ("/client-credentials/secret-rotation", ensure_account,
+                              test_secret_rotation);
+  sesame_test_add_with_setup ("/client-credentials/hundred-callers-one-grant", ensure_account,
+                              test_hundred_callers_one_grant);
+  sesame_test_add_with_setup ("/client-credentials/secret-never-leaks", ensure_token_seen,
+                              test_secret_never_leaks);
+  sesame_test_add_with_setup ("/client-credentials/remove", ensure_account, test_remove);
   status = g_test_run ();
 
   sesame_test_env_stop_broker (env);

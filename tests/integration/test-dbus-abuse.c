@@ -4,12 +4,10 @@
  * and keeps serving others */
 #include "config.h"
 
+#include "sesame-bus-names.h"
 #include "sesame-dbus-generated.h"
 #include "sesame-test-env.h"
 
-#define BROKER "/dev/sesame/Broker"
-#define BROKER1 "dev.sesame.Broker1"
-#define ACCOUNT1 "dev.sesame.Account1"
 #define HUGE (1024 * 1024)
 
 static SesameTestEnv *env;
@@ -58,8 +56,8 @@ static void
 assert_serving (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GVariant) reply = sesame_test_env_call (env, BROKER, BROKER1, "ListProviders", NULL,
-                                                    "(aa{sv})", &error);
+  g_autoptr(GVariant) reply = sesame_test_env_call (env, SESAME_BROKER_PATH, SESAME_BROKER_IFACE,
+                                                    "ListProviders", NULL, "(aa{sv})", &error);
 
   g_assert_no_error (error);
   g_assert_nonnull (reply);
@@ -69,13 +67,17 @@ static void
 test_wrong_signatures (void)
 {
   static const struct { const char *path; const char *interface; const char *method; } methods[] = {
-    { BROKER, BROKER1, "ListProviders" }, { BROKER, BROKER1, "AddAccount" },
-    { BROKER, BROKER1, "RegisterAgent" }, { BROKER, BROKER1, "UnregisterAgent" },
-    { BROKER, BROKER1, "ListGrants" }, { BROKER, BROKER1, "RevokeGrant" },
-    { BROKER, BROKER1, "BeginDeviceSignIn" }, { BROKER, BROKER1, "FinishDeviceSignIn" },
-    { BROKER, BROKER1, "CancelDeviceSignIn" },
-    { NULL, ACCOUNT1, "GetAccessToken" }, { NULL, ACCOUNT1, "Refresh" },
-    { NULL, ACCOUNT1, "Reauthenticate" }, { NULL, ACCOUNT1, "Remove" },
+    { SESAME_BROKER_PATH, SESAME_BROKER_IFACE, "ListProviders" },
+    { SESAME_BROKER_PATH, SESAME_BROKER_IFACE, "AddAccount" },
+    { SESAME_BROKER_PATH, SESAME_BROKER_IFACE, "RegisterAgent" },
+    { SESAME_BROKER_PATH, SESAME_BROKER_IFACE, "UnregisterAgent" },
+    { SESAME_BROKER_PATH, SESAME_BROKER_IFACE, "ListGrants" },
+    { SESAME_BROKER_PATH, SESAME_BROKER_IFACE, "RevokeGrant" },
+    { SESAME_BROKER_PATH, SESAME_BROKER_IFACE, "BeginDeviceSignIn" },
+    { SESAME_BROKER_PATH, SESAME_BROKER_IFACE, "FinishDeviceSignIn" },
+    { SESAME_BROKER_PATH, SESAME_BROKER_IFACE, "CancelDeviceSignIn" },
+    { NULL, SESAME_ACCOUNT_IFACE, "GetAccessToken" }, { NULL, SESAME_ACCOUNT_IFACE, "Refresh" },
+    { NULL, SESAME_ACCOUNT_IFACE, "Reauthenticate" }, { NULL, SESAME_ACCOUNT_IFACE, "Remove" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (methods); i++)
@@ -124,22 +126,27 @@ test_oversized (void)
   g_variant_dict_insert (&hint, "login-hint", "s", huge);
   g_variant_dict_insert (&issuer, "issuer", "s", huge);
 
-  assert_refused (account, ACCOUNT1, "GetAccessToken",
+  assert_refused (account, SESAME_ACCOUNT_IFACE, "GetAccessToken",
                   g_variant_new ("(^as)", (char **) many->pdata));
-  assert_refused (account, ACCOUNT1, "GetAccessToken", g_variant_new ("(^as)", (char **) one_huge));
-  assert_refused (account, ACCOUNT1, "Reauthenticate", g_variant_new ("(^as)", (char **) many->pdata));
-  assert_refused (BROKER, BROKER1, "AddAccount",
+  assert_refused (account, SESAME_ACCOUNT_IFACE, "GetAccessToken",
+                  g_variant_new ("(^as)", (char **) one_huge));
+  assert_refused (account, SESAME_ACCOUNT_IFACE, "Reauthenticate",
+                  g_variant_new ("(^as)", (char **) many->pdata));
+  assert_refused (SESAME_BROKER_PATH, SESAME_BROKER_IFACE, "AddAccount",
                   g_variant_new ("(sas@a{sv})", "testidp", NULL, g_variant_dict_end (&hint)));
-  assert_refused (BROKER, BROKER1, "AddAccount",
+  assert_refused (SESAME_BROKER_PATH, SESAME_BROKER_IFACE, "AddAccount",
                   g_variant_new ("(sas@a{sv})", "openid-connect", NULL, g_variant_dict_end (&issuer)));
-  assert_refused (BROKER, BROKER1, "AddAccount",
+  assert_refused (SESAME_BROKER_PATH, SESAME_BROKER_IFACE, "AddAccount",
                   g_variant_new ("(sas@a{sv})", huge, NULL, g_variant_new ("a{sv}", NULL)));
-  assert_refused (BROKER, BROKER1, "BeginDeviceSignIn",
+  assert_refused (SESAME_BROKER_PATH, SESAME_BROKER_IFACE, "BeginDeviceSignIn",
                   g_variant_new ("(s^as@a{sv})", "testidp", (char **) many->pdata,
                                  g_variant_new ("a{sv}", NULL)));
-  assert_refused (BROKER, BROKER1, "FinishDeviceSignIn", g_variant_new ("(s)", huge));
-  assert_refused (BROKER, BROKER1, "CancelDeviceSignIn", g_variant_new ("(s)", huge));
-  assert_refused (BROKER, BROKER1, "RevokeGrant", g_variant_new ("(so)", huge, account));
+  assert_refused (SESAME_BROKER_PATH, SESAME_BROKER_IFACE, "FinishDeviceSignIn",
+                  g_variant_new ("(s)", huge));
+  assert_refused (SESAME_BROKER_PATH, SESAME_BROKER_IFACE, "CancelDeviceSignIn",
+                  g_variant_new ("(s)", huge));
+  assert_refused (SESAME_BROKER_PATH, SESAME_BROKER_IFACE, "RevokeGrant",
+                  g_variant_new ("(so)", huge, account));
 
   g_assert_cmpuint (sesame_test_env_count_accounts (env), ==, 1);
   assert_serving ();
@@ -186,7 +193,7 @@ test_flood_of_token_calls (void)
 
   for (guint i = 0; i < n; i++)
     {
-      g_dbus_connection_call (flooder, "dev.sesame.Sesame.Broker", account, ACCOUNT1,
+      g_dbus_connection_call (flooder, SESAME_BROKER_BUS_NAME, account, SESAME_ACCOUNT_IFACE,
                               "GetAccessToken", g_variant_new ("(as)", NULL), G_VARIANT_TYPE ("(sx)"),
                               G_DBUS_CALL_FLAGS_NONE, 60000, NULL, on_flood_reply, &flood);
       flood.pending++;
@@ -249,7 +256,7 @@ register_slow_agent (void)
   g_dbus_connection_register_object (env->connection, "/test/SlowAgent",
                                      sesame_agent1_interface_info (), &vtable, NULL, NULL, &error);
   g_assert_no_error (error);
-  reply = sesame_test_env_call (env, BROKER, BROKER1, "RegisterAgent",
+  reply = sesame_test_env_call (env, SESAME_BROKER_PATH, SESAME_BROKER_IFACE, "RegisterAgent",
                                 g_variant_new ("(o)", "/test/SlowAgent"), NULL, &error);
   g_assert_no_error (error);
 }
@@ -273,7 +280,8 @@ test_sign_ins_bounded_and_ended_with_caller (void)
   register_slow_agent ();
   for (guint i = 0; i < 20; i++)
     {
-      g_dbus_connection_call (caller, "dev.sesame.Sesame.Broker", BROKER, BROKER1, "AddAccount",
+      g_dbus_connection_call (caller, SESAME_BROKER_BUS_NAME, SESAME_BROKER_PATH,
+                              SESAME_BROKER_IFACE, "AddAccount",
                               g_variant_new ("(sas@a{sv})", "testidp", NULL,
                                              g_variant_new ("a{sv}", NULL)),
                               G_VARIANT_TYPE ("(o)"), G_DBUS_CALL_FLAGS_NONE, G_MAXINT, NULL,

@@ -7,10 +7,10 @@
 
 #include <libsecret/secret.h>
 
+#include "sesame-bus-names.h"
 #include "sesame-test-agent.h"
 #include "sesame-test-env.h"
 
-#define ACCOUNT1 "dev.sesame.Account1"
 /* The broker's per-attempt deadline in this test (SESAME_HTTP_TIMEOUT),
  * and what a failing refresh may take at most: three attempts and the
  * retry delays (0.5 s, 2 s) between them, with room for a slow machine. */
@@ -345,7 +345,7 @@ expect_refresh_failure (const char *expected)
   g_assert_nonnull (secret);
   g_assert_true (json_parser_load_from_data (parser, secret, -1, NULL));
   tokens = json_node_get_object (json_parser_get_root (parser));
-  sesame_test_env_call_async (env, &call, faulty, ACCOUNT1, "Refresh", NULL, "(x)");
+  sesame_test_env_call_async (env, &call, faulty, SESAME_ACCOUNT_IFACE, "Refresh", NULL, "(x)");
   while (!call.done)
     {
       gint64 asked = g_get_monotonic_time ();

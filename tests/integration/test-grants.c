@@ -4,11 +4,10 @@
  * .flatpak-info, read by the broker as for any Flatpak app */
 #include "config.h"
 
+#include "sesame-bus-names.h"
 #include "sesame-test-agent.h"
 #include "sesame-test-env.h"
 
-#define BROKER "/dev/sesame/Broker"
-#define BROKER1 "dev.sesame.Broker1"
 #define APP_ID "org.example.MailReader"
 
 static SesameTestEnv *env;
@@ -47,7 +46,7 @@ start_sandboxed (const char * const *call)
     "--ro-bind", "/etc", "/etc", "--proc", "/proc", "--dev", "/dev",
     "--bind", "/tmp", "/tmp", "--ro-bind", flatpak_info, "/.flatpak-info",
     "--setenv", "DBUS_SESSION_BUS_ADDRESS", env->bus_address,
-    "gdbus", "call", "--session", "--dest", "dev.sesame.Sesame.Broker", NULL
+    "gdbus", "call", "--session", "--dest", SESAME_BROKER_BUS_NAME, NULL
   };
   g_autoptr(GError) error = NULL;
   GSubprocess *process;
@@ -88,7 +87,7 @@ sandboxed_get_token (const char *scopes,
                      char      **err)
 {
   const char *call[] = { "--object-path", account, "--method",
-                         "dev.sesame.Account1.GetAccessToken", scopes, NULL };
+                         SESAME_ACCOUNT_IFACE ".GetAccessToken", scopes, NULL };
 
   return run_sandboxed (call, err);
 }
@@ -97,8 +96,8 @@ static GVariant *
 list_grants (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GVariant) reply = sesame_test_env_call (env, BROKER, BROKER1, "ListGrants", NULL,
-                                                    "(aa{sv})", &error);
+  g_autoptr(GVariant) reply = sesame_test_env_call (env, SESAME_BROKER_PATH, SESAME_BROKER_IFACE,
+                                                    "ListGrants", NULL, "(aa{sv})", &error);
 
   g_assert_no_error (error);
   return g_variant_get_child_value (reply, 0);
@@ -130,6 +129,44 @@ test_add (void)
   g_assert_no_error (error);
 }
 
+/* The account /grants/add adds, for the cases that use it. */
+static void
+ensure_account (void)
+{
+  if (account == NULL)
+    test_add ();
+}
+
+/* The account and a grant of each kind on it, as the cases before
+ * /grants/sandboxed-sees-own-grants leave them: this host program's and the
+ * sandboxed app's. */
+static void
+ensure_grants (void)
+{
+  g_autofree char *executable = g_file_read_link ("/proc/self/exe", NULL);
+  g_autoptr(GVariant) host = NULL;
+  g_autoptr(GVariant) sandboxed = NULL;
+
+  ensure_account ();
+  host = find_grant (executable);
+  if (host == NULL)
+    {
+      const char *none[] = { NULL };
+      g_autoptr(GVariant) reply = NULL;
+      g_autoptr(GError) error = NULL;
+
+      reply = sesame_test_env_call (env, account, SESAME_ACCOUNT_IFACE, "GetAccessToken",
+                                    g_variant_new ("(^as)", none), "(sx)", &error);
+      g_assert_no_error (error);
+    }
+  sandboxed = find_grant (APP_ID);
+  if (sandboxed == NULL)
+    {
+      agent->allow = TRUE;
+      g_assert_true (sandboxed_get_token ("['email']", NULL));
+    }
+}
+
 static void
 test_host_program_recorded (void)
 {
@@ -140,12 +177,13 @@ test_host_program_recorded (void)
   g_autofree char *executable = g_file_read_link ("/proc/self/exe", NULL);
   const char *kind, *name, *path;
   gint64 last_used;
+  guint asked = agent->n_confirm;
 
   /* A host program is allowed without a question, and seen. */
-  reply = sesame_test_env_call (env, account, "dev.sesame.Account1", "GetAccessToken",
+  reply = sesame_test_env_call (env, account, SESAME_ACCOUNT_IFACE, "GetAccessToken",
                                 g_variant_new ("(^as)", none), "(sx)", &error);
   g_assert_no_error (error);
-  g_assert_cmpuint (agent->n_confirm, ==, 0);
+  g_assert_cmpuint (agent->n_confirm, ==, asked);
   grant = find_grant (executable);
   g_assert_nonnull (grant);
   g_assert_true (g_variant_lookup (grant, "kind", "&s", &kind));
@@ -163,11 +201,12 @@ test_sandboxed_denied (void)
 {
   g_autofree char *err = NULL;
   const char *app_id = NULL, *action = NULL;
+  guint asked = agent->n_confirm;
 
   agent->allow = FALSE;
   g_assert_false (sandboxed_get_token ("[]", &err));
   g_assert_nonnull (strstr (err, "dev.sesame.Error.AccessDenied"));
-  g_assert_cmpuint (agent->n_confirm, ==, 1);
+  g_assert_cmpuint (agent->n_confirm, ==, asked + 1);
   g_assert_true (g_variant_lookup (agent->last_confirm, "app-id", "&s", &app_id));
   g_assert_cmpstr (app_id, ==, APP_ID);
   g_assert_true (g_variant_lookup (agent->last_confirm, "action", "&s", &action));
@@ -181,10 +220,11 @@ test_sandboxed_allowed_and_remembered (void)
 {
   g_autoptr(GVariant) grant = NULL;
   const char *kind;
+  guint asked = agent->n_confirm;
 
   agent->allow = TRUE;
   g_assert_true (sandboxed_get_token ("['email']", NULL));
-  g_assert_cmpuint (agent->n_confirm, ==, 2);
+  g_assert_cmpuint (agent->n_confirm, ==, asked + 1);
   grant = find_grant (APP_ID);
   g_assert_nonnull (grant);
   g_assert_true (g_variant_lookup (grant, "kind", "&s", &kind));
@@ -195,18 +235,19 @@ test_sandboxed_allowed_and_remembered (void)
   sesame_test_env_start_broker (env);
   sesame_test_agent_register (agent);
   g_assert_true (sandboxed_get_token ("['email']", NULL));
-  g_assert_cmpuint (agent->n_confirm, ==, 2);
+  g_assert_cmpuint (agent->n_confirm, ==, asked + 1);
 
   /* More scopes ask again. */
   g_assert_true (sandboxed_get_token ("['email', 'openid']", NULL));
-  g_assert_cmpuint (agent->n_confirm, ==, 3);
+  g_assert_cmpuint (agent->n_confirm, ==, asked + 2);
 }
 
 static void
 test_sandboxed_sees_own_grants (void)
 {
   g_autofree char *err = NULL;
-  const char *call[] = { "--object-path", BROKER, "--method", "dev.sesame.Broker1.ListGrants", NULL };
+  const char *call[] = { "--object-path", SESAME_BROKER_PATH, "--method",
+                         SESAME_BROKER_IFACE ".ListGrants", NULL };
   g_autoptr(GSubprocess) process = start_sandboxed (call);
   g_autofree char *out = NULL;
   g_autoptr(GError) error = NULL;
@@ -222,8 +263,8 @@ static void
 test_sandboxed_may_not_register_agent (void)
 {
   g_autofree char *err = NULL;
-  const char *call[] = { "--object-path", BROKER, "--method", "dev.sesame.Broker1.RegisterAgent",
-                         "/org/example/Agent", NULL };
+  const char *call[] = { "--object-path", SESAME_BROKER_PATH, "--method",
+                         SESAME_BROKER_IFACE ".RegisterAgent", "/org/example/Agent", NULL };
 
   g_assert_false (run_sandboxed (call, &err));
   g_assert_nonnull (strstr (err, "dev.sesame.Error.AccessDenied"));
@@ -248,28 +289,30 @@ test_revoke_grant (void)
   g_autoptr(GError) error = NULL;
   gboolean changed = FALSE;
   guint subscription;
+  guint asked = agent->n_confirm;
 
   /* Whoever shows grants hears that they changed. */
-  subscription = g_dbus_connection_signal_subscribe (env->connection, "dev.sesame.Sesame.Broker",
-                                                     BROKER1, "GrantsChanged", BROKER, NULL,
+  subscription = g_dbus_connection_signal_subscribe (env->connection, SESAME_BROKER_BUS_NAME,
+                                                     SESAME_BROKER_IFACE, "GrantsChanged",
+                                                     SESAME_BROKER_PATH, NULL,
                                                      G_DBUS_SIGNAL_FLAGS_NONE, on_grants_changed,
                                                      &changed, NULL);
-  reply = sesame_test_env_call (env, BROKER, BROKER1, "RevokeGrant",
+  reply = sesame_test_env_call (env, SESAME_BROKER_PATH, SESAME_BROKER_IFACE, "RevokeGrant",
                                 g_variant_new ("(so)", APP_ID, account), NULL, &error);
   g_assert_no_error (error);
   g_assert_true (sesame_test_wait_for (&changed, 5000));
   g_dbus_connection_signal_unsubscribe (env->connection, subscription);
   g_assert_null (find_grant (APP_ID));
   g_assert_true (sandboxed_get_token ("['email']", NULL));
-  g_assert_cmpuint (agent->n_confirm, ==, 4);
+  g_assert_cmpuint (agent->n_confirm, ==, asked + 1);
 
   g_clear_pointer (&reply, g_variant_unref);
-  reply = sesame_test_env_call (env, BROKER, BROKER1, "RevokeGrant",
+  reply = sesame_test_env_call (env, SESAME_BROKER_PATH, SESAME_BROKER_IFACE, "RevokeGrant",
                                 g_variant_new ("(so)", "org.example.Nobody", account), NULL, &error);
   sesame_test_assert_dbus_error (error, "dev.sesame.Error.InvalidArgument");
   g_clear_error (&error);
-  reply = sesame_test_env_call (env, BROKER, BROKER1, "RevokeGrant",
-                                g_variant_new ("(so)", APP_ID, "/dev/sesame/Broker/accounts/nope"),
+  reply = sesame_test_env_call (env, SESAME_BROKER_PATH, SESAME_BROKER_IFACE, "RevokeGrant",
+                                g_variant_new ("(so)", APP_ID, SESAME_ACCOUNTS_PATH "nope"),
                                 NULL, &error);
   sesame_test_assert_dbus_error (error, "dev.sesame.Error.InvalidArgument");
 }
@@ -278,7 +321,7 @@ static void
 test_concurrent_first_calls_ask_once (void)
 {
   const char *call[] = { "--object-path", account, "--method",
-                         "dev.sesame.Account1.GetAccessToken", "['openid']", NULL };
+                         SESAME_ACCOUNT_IFACE ".GetAccessToken", "['openid']", NULL };
   GSubprocess *processes[4];
   Run runs[4] = { { 0 } };
   guint asked = agent->n_confirm;
@@ -304,7 +347,8 @@ test_concurrent_first_calls_ask_once (void)
 static void
 test_sandboxed_remove_asks (void)
 {
-  const char *call[] = { "--object-path", account, "--method", "dev.sesame.Account1.Remove", NULL };
+  const char *call[] = { "--object-path", account, "--method", SESAME_ACCOUNT_IFACE ".Remove",
+                         NULL };
   g_autofree char *err = NULL;
   g_autoptr(GVariant) identity = NULL;
   const char *action = NULL;
@@ -330,7 +374,7 @@ test_no_agent_says_how_to_allow (void)
   g_autofree char *err = NULL;
 
   /* Nobody to ask (and no Sesame app to start): refused, with what to do. */
-  reply = sesame_test_env_call (env, BROKER, BROKER1, "UnregisterAgent",
+  reply = sesame_test_env_call (env, SESAME_BROKER_PATH, SESAME_BROKER_IFACE, "UnregisterAgent",
                                 g_variant_new ("(o)", "/dev/sesame/TestAgent"), NULL, &error);
   g_assert_no_error (error);
   g_assert_false (sandboxed_get_token ("['offline_access']", &err));
@@ -358,8 +402,9 @@ test_caller_gone_is_refused (void)
                           "--symlink", "usr/bin", "/bin", "--proc", "/proc", "--dev", "/dev",
                           "--bind", "/tmp", "/tmp", "--ro-bind", flatpak_info, "/.flatpak-info",
                           "--setenv", "DBUS_SESSION_BUS_ADDRESS", env->bus_address,
-                          "dbus-send", "--session", "--dest=dev.sesame.Sesame.Broker", account,
-                          "dev.sesame.Account1.GetAccessToken", "array:string:offline_access", NULL);
+                          "dbus-send", "--session", "--dest=" SESAME_BROKER_BUS_NAME, account,
+                          SESAME_ACCOUNT_IFACE ".GetAccessToken", "array:string:offline_access",
+                          NULL);
       g_assert_no_error (error);
       g_subprocess_wait (sender, NULL, &error);
       g_assert_no_error (error);
@@ -392,18 +437,18 @@ test_ask_host_apps (void)
   sesame_test_agent_register (agent);
 
   agent->allow = FALSE;
-  reply = sesame_test_env_call (env, account, "dev.sesame.Account1", "GetAccessToken",
+  reply = sesame_test_env_call (env, account, SESAME_ACCOUNT_IFACE, "GetAccessToken",
                                 g_variant_new ("(^as)", none), "(sx)", &error);
   sesame_test_assert_dbus_error (error, "dev.sesame.Error.AccessDenied");
   g_clear_error (&error);
   g_assert_cmpuint (agent->n_confirm, ==, asked + 1);
 
   agent->allow = TRUE;
-  reply = sesame_test_env_call (env, account, "dev.sesame.Account1", "GetAccessToken",
+  reply = sesame_test_env_call (env, account, SESAME_ACCOUNT_IFACE, "GetAccessToken",
                                 g_variant_new ("(^as)", none), "(sx)", &error);
   g_assert_no_error (error);
   g_clear_pointer (&reply, g_variant_unref);
-  reply = sesame_test_env_call (env, account, "dev.sesame.Account1", "GetAccessToken",
+  reply = sesame_test_env_call (env, account, SESAME_ACCOUNT_IFACE, "GetAccessToken",
                                 g_variant_new ("(^as)", none), "(sx)", &error);
   g_assert_no_error (error);
   g_assert_cmpuint (agent->n_confirm, ==, asked + 2);
@@ -416,10 +461,11 @@ test_removing_account_removes_grants (void)
   g_autoptr(GVariant) grants = NULL;
   g_autoptr(GError) error = NULL;
 
-  reply = sesame_test_env_call (env, account, "dev.sesame.Account1", "Remove", NULL, NULL, &error);
+  reply = sesame_test_env_call (env, account, SESAME_ACCOUNT_IFACE, "Remove", NULL, NULL, &error);
   g_assert_no_error (error);
   grants = list_grants ();
   g_assert_cmpuint (g_variant_n_children (grants), ==, 0);
+  g_clear_pointer (&account, g_free);
 }
 
 int
@@ -439,20 +485,27 @@ main (int    argc,
   sesame_test_agent_register (agent);
 
   g_test_add_func ("/grants/add", test_add);
-  g_test_add_func ("/grants/host-program-recorded", test_host_program_recorded);
-  g_test_add_func ("/grants/sandboxed-denied", test_sandboxed_denied);
-  g_test_add_func ("/grants/sandboxed-allowed-and-remembered",
-                   test_sandboxed_allowed_and_remembered);
-  g_test_add_func ("/grants/sandboxed-sees-own-grants", test_sandboxed_sees_own_grants);
+  sesame_test_add_with_setup ("/grants/host-program-recorded", ensure_account,
+                              test_host_program_recorded);
+  sesame_test_add_with_setup ("/grants/sandboxed-denied", ensure_account, test_sandboxed_denied);
+  sesame_test_add_with_setup ("/grants/sandboxed-allowed-and-remembered", ensure_account,
+                              test_sandboxed_allowed_and_remembered);
+  sesame_test_add_with_setup ("/grants/sandboxed-sees-own-grants", ensure_grants,
+                              test_sandboxed_sees_own_grants);
   g_test_add_func ("/grants/sandboxed-may-not-register-agent",
                    test_sandboxed_may_not_register_agent);
-  g_test_add_func ("/grants/revoke-grant", test_revoke_grant);
-  g_test_add_func ("/grants/concurrent-first-calls-ask-once", test_concurrent_first_calls_ask_once);
-  g_test_add_func ("/grants/sandboxed-remove-asks", test_sandboxed_remove_asks);
-  g_test_add_func ("/grants/no-agent-says-how-to-allow", test_no_agent_says_how_to_allow);
-  g_test_add_func ("/grants/caller-gone-is-refused", test_caller_gone_is_refused);
-  g_test_add_func ("/grants/ask-host-apps", test_ask_host_apps);
-  g_test_add_func ("/grants/removing-account-removes-grants", test_removing_account_removes_grants);
+  sesame_test_add_with_setup ("/grants/revoke-grant", ensure_grants, test_revoke_grant);
+  sesame_test_add_with_setup ("/grants/concurrent-first-calls-ask-once", ensure_account,
+                              test_concurrent_first_calls_ask_once);
+  sesame_test_add_with_setup ("/grants/sandboxed-remove-asks", ensure_account,
+                              test_sandboxed_remove_asks);
+  sesame_test_add_with_setup ("/grants/no-agent-says-how-to-allow", ensure_account,
+                              test_no_agent_says_how_to_allow);
+  sesame_test_add_with_setup ("/grants/caller-gone-is-refused", ensure_account,
+                              test_caller_gone_is_refused);
+  sesame_test_add_with_setup ("/grants/ask-host-apps", ensure_account, test_ask_host_apps);
+  sesame_test_add_with_setup ("/grants/removing-account-removes-grants", ensure_grants,
+                              test_removing_account_removes_grants);
   status = g_test_run ();
 
   sesame_test_agent_free (agent);

@@ -4,11 +4,13 @@
  * all works again once it is unlocked */
 #include "config.h"
 
+#include "sesame-bus-names.h"
 #include "sesame-test-agent.h"
 
 static SesameTestEnv *env;
 static SesameTestAgent *agent;
 static char *account;
+static gboolean keyring_locked;
 
 static void
 assert_keyring_error (const GError *error)
@@ -16,6 +18,51 @@ assert_keyring_error (const GError *error)
   sesame_test_assert_dbus_error (error, "dev.sesame.Error.Keyring");
   /* A sentence that says what to do, about the keyring. */
   g_assert_nonnull (strstr (error->message, "keyring"));
+}
+
+/* Alice's account, as /keyring-locked/add-while-locked adds it before it
+ * locks the keyring. */
+static void
+ensure_account (void)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (account == NULL)
+    {
+      g_assert_false (keyring_locked);
+      sesame_test_agent_set (agent, SESAME_TEST_AGENT_SIGN_IN, "alice");
+      account = sesame_test_env_add_account (env, "testidp", NULL, NULL, &error);
+      g_assert_no_error (error);
+    }
+}
+
+/* The account, the keyring locked, and a broker started since (it knows no
+ * token), as the cases before each of these leave them. */
+static void
+ensure_locked (void)
+{
+  ensure_account ();
+  if (!keyring_locked)
+    {
+      sesame_test_env_lock_keyring (env);
+      keyring_locked = TRUE;
+      sesame_test_env_stop_broker (env);
+      sesame_test_env_start_broker (env);
+      sesame_test_agent_register (agent);
+    }
+}
+
+/* The account, and the keyring unlocked again. */
+static void
+ensure_unlocked (void)
+{
+  ensure_account ();
+  if (keyring_locked)
+    {
+      sesame_test_env_stop_keyring (env);
+      sesame_test_env_start_keyring (env);
+      keyring_locked = FALSE;
+    }
 }
 
 static void
@@ -28,6 +75,7 @@ test_add_while_locked (void)
   g_assert_no_error (error);
 
   sesame_test_env_lock_keyring (env);
+  keyring_locked = TRUE;
   sesame_test_agent_set (agent, SESAME_TEST_AGENT_SIGN_IN, "bob");
   path = sesame_test_env_add_account (env, "testidp", NULL, NULL, &error);
   g_assert_null (path);
@@ -61,7 +109,7 @@ test_remove_while_locked (void)
   gint64 revocations = sesame_test_env_idp_count (env, "revocation");
 
   /* The token to revoke is behind the lock: nothing is removed. */
-  reply = sesame_test_env_call (env, account, "dev.sesame.Account1", "Remove", NULL, NULL,
+  reply = sesame_test_env_call (env, account, SESAME_ACCOUNT_IFACE, "Remove", NULL, NULL,
                                 &error);
   g_assert_null (reply);
   assert_keyring_error (error);
@@ -75,6 +123,7 @@ test_works_once_unlocked (void)
   /* The person logs in again: the keyring starts unlocked. */
   sesame_test_env_stop_keyring (env);
   sesame_test_env_start_keyring (env);
+  keyring_locked = FALSE;
   sesame_test_env_assert_token_of (env, account, "alice@example.test");
 }
 
@@ -88,7 +137,7 @@ test_remove_once_unlocked (void)
   gint64 revocations = sesame_test_env_idp_count (env, "revocation");
 
   g_assert_nonnull (secret);
-  reply = sesame_test_env_call (env, account, "dev.sesame.Account1", "Remove", NULL, NULL,
+  reply = sesame_test_env_call (env, account, SESAME_ACCOUNT_IFACE, "Remove", NULL, NULL,
                                 &error);
   g_assert_no_error (error);
   g_assert_cmpuint (sesame_test_env_count_accounts (env), ==, 0);
@@ -96,6 +145,7 @@ test_remove_once_unlocked (void)
   g_clear_pointer (&secret, g_free);
   secret = sesame_test_env_keyring_secret (env, id);
   g_assert_null (secret);
+  g_clear_pointer (&account, g_free);
 }
 
 int
@@ -112,11 +162,14 @@ main (int    argc,
   sesame_test_agent_set (agent, SESAME_TEST_AGENT_SIGN_IN, "alice");
 
   g_test_add_func ("/keyring-locked/add-while-locked", test_add_while_locked);
-  g_test_add_func ("/keyring-locked/token-while-locked-after-restart",
-                   test_token_while_locked_after_restart);
-  g_test_add_func ("/keyring-locked/remove-while-locked", test_remove_while_locked);
-  g_test_add_func ("/keyring-locked/works-once-unlocked", test_works_once_unlocked);
-  g_test_add_func ("/keyring-locked/remove-once-unlocked", test_remove_once_unlocked);
+  sesame_test_add_with_setup ("/keyring-locked/token-while-locked-after-restart", ensure_locked,
+                              test_token_while_locked_after_restart);
+  sesame_test_add_with_setup ("/keyring-locked/remove-while-locked", ensure_locked,
+                              test_remove_while_locked);
+  sesame_test_add_with_setup ("/keyring-locked/works-once-unlocked", ensure_locked,
+                              test_works_once_unlocked);
+  sesame_test_add_with_setup ("/keyring-locked/remove-once-unlocked", ensure_unlocked,
+                              test_remove_once_unlocked);
   status = g_test_run ();
 
   sesame_test_agent_free (agent);

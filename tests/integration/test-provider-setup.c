@@ -3,10 +3,9 @@
  * registration is asked for, used, and remembered in their provider file */
 #include "config.h"
 
+#include "sesame-bus-names.h"
 #include "sesame-test-agent.h"
 
-#define BROKER "/dev/sesame/Broker"
-#define BROKER1 "dev.sesame.Broker1"
 #define REGISTRATION_URL "https://developer.example/apps"
 
 static SesameTestEnv *env;
@@ -17,8 +16,8 @@ static GVariant *
 find_provider (const char *id)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GVariant) reply = sesame_test_env_call (env, BROKER, BROKER1, "ListProviders", NULL,
-                                                    "(aa{sv})", &error);
+  g_autoptr(GVariant) reply = sesame_test_env_call (env, SESAME_BROKER_PATH, SESAME_BROKER_IFACE,
+                                                    "ListProviders", NULL, "(aa{sv})", &error);
   g_autoptr(GVariant) providers = NULL;
   GVariantIter iter;
   GVariant *provider;
