@@ -4,6 +4,7 @@
 
 #include <libsoup/soup.h>
 
+#include "sesame-bus-names.h"
 #include "sesame-test-agent.h"
 
 #define AGENT_PATH "/dev/sesame/TestAgent"
@@ -257,7 +258,7 @@ sesame_test_agent_register (SesameTestAgent *agent)
   g_autoptr(GVariant) reply = NULL;
   g_autoptr(GError) error = NULL;
 
-  reply = sesame_test_env_call (agent->env, "/dev/sesame/Broker", "dev.sesame.Broker1",
+  reply = sesame_test_env_call (agent->env, SESAME_BROKER_PATH, SESAME_BROKER_IFACE,
                                 "RegisterAgent", g_variant_new ("(o)", AGENT_PATH), NULL,
                                 &error);
   g_assert_no_error (error);

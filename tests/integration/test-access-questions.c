@@ -6,11 +6,10 @@
  * bubblewrap sandbox, killed while asked. */
 #include "config.h"
 
+#include "sesame-bus-names.h"
 #include "sesame-test-agent.h"
 #include "sesame-test-env.h"
 
-#define BROKER "/dev/sesame/Broker"
-#define BROKER1 "dev.sesame.Broker1"
 
 /* How long the broker gets to withdraw a question, and how long a question
  * that must stay is watched. */
@@ -200,8 +199,8 @@ static GVariant *
 find_grant (const char *app_id)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GVariant) reply = sesame_test_env_call (env, BROKER, BROKER1, "ListGrants", NULL,
-                                                    "(aa{sv})", &error);
+  g_autoptr(GVariant) reply = sesame_test_env_call (env, SESAME_BROKER_PATH, SESAME_BROKER_IFACE,
+                                                    "ListGrants", NULL, "(aa{sv})", &error);
   g_autoptr(GVariant) grants = NULL;
 
   g_assert_no_error (error);
