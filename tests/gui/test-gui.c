@@ -478,15 +478,22 @@ test_empty_state (void)
   see_and_hear ("empty-state.png");
 }
 
-/* Add Account, then the test provider. */
+/* Add Account, then the test provider; the provider list is heard once. */
 static GtkWindow *
 start_adding (SesameWindow *window)
 {
+  static gboolean providers_heard;
   GtkWindow *dialog;
 
   gtk_widget_activate_action (GTK_WIDGET (window), "win.show-accounts", NULL);
   click (GTK_WIDGET (window), "Add Account");
   dialog = wait_for_window (SESAME_TYPE_ADD_ACCOUNT_DIALOG);
+  wait_for_widget (GTK_WIDGET (dialog), GTK_TYPE_LIST_BOX_ROW, "Test Provider");
+  if (!providers_heard)
+    {
+      see_and_hear ("add-account-providers.png");
+      providers_heard = TRUE;
+    }
   activate_row (GTK_WIDGET (dialog), "Test Provider");
   return dialog;
 }
@@ -507,6 +514,7 @@ test_add_through_consent_view (void)
   SesameAccount1 *added;
 
   dialog = start_adding (window);
+  see_and_hear ("add-account-scopes.png");
   /* The person adds a scope to the defaults. */
   activate_row (GTK_WIDGET (dialog), "Read your data");
   click (GTK_WIDGET (dialog), "Sign In");
@@ -846,6 +854,7 @@ test_remove_revokes (void)
   confirm = wait_for_window (ADW_TYPE_MESSAGE_DIALOG);
   g_assert_nonnull (strstr (adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (confirm)),
                             "revokes its access"));
+  see_and_hear ("remove-confirmation.png");
   click (GTK_WIDGET (confirm), "Remove");
   g_assert_true (wait_until (window_gone, GSIZE_TO_POINTER (ADW_TYPE_MESSAGE_DIALOG), TIMEOUT_MS));
   g_assert_true (wait_until (has_accounts, GUINT_TO_POINTER (0), TIMEOUT_MS));
@@ -899,6 +908,7 @@ set_prefer_browser (gboolean on)
   preferences = wait_for_window (SESAME_TYPE_PREFERENCES_WINDOW);
   toggle = wait_for_widget (GTK_WIDGET (preferences), ADW_TYPE_ACTION_ROW,
                             "Always sign in with my web browser");
+  see_and_hear ("preferences.png");
   /* The person flips the row's switch. */
   gtk_switch_set_active (GTK_SWITCH (adw_action_row_get_activatable_widget (ADW_ACTION_ROW (toggle))),
                          on);
