@@ -577,7 +577,10 @@ ask (SesameAccessControl *self,
      SesameProvider      *provider,
      const char * const  *scopes)
 {
-  g_autofree char *key = g_strdup_printf ("%s\n%s\n%s", sesame_caller_get_app_id (caller),
+  /* Keyed as grants are, by kind and id: a host program and a Flatpak app
+   * of the same id never share a question. */
+  g_autofree char *key = g_strdup_printf ("%s\n%s\n%s\n%s", sesame_caller_get_kind_name (caller),
+                                          sesame_caller_get_app_id (caller),
                                           credentials ? account_id (credentials)
                                                       : sesame_provider_get_id (provider),
                                           action_name (access));
