@@ -405,6 +405,17 @@ question_details (Question       *question,
   return g_variant_dict_end (&dict);
 }
 
+/* An add with no scopes gets the provider's defaults: the question shows
+ * them. */
+static const char * const *
+added_scopes (SesameProvider     *provider,
+              const char * const *scopes)
+{
+  if (scopes != NULL && scopes[0] != NULL)
+    return scopes;
+  return sesame_provider_get_default_scopes (provider);
+}
+
 static void ask (SesameAccessControl *self,
                  GTask               *task,
                  SesameCaller        *caller,
@@ -604,7 +615,8 @@ ask (SesameAccessControl *self,
   question->waiting = g_ptr_array_new ();
   question->scopes = g_ptr_array_new_with_free_func (g_free);
   g_ptr_array_add (question->scopes, NULL);
-  add_scopes (question->scopes, credentials ? requested_scopes (credentials, scopes) : scopes);
+  add_scopes (question->scopes, credentials ? requested_scopes (credentials, scopes)
+                                            : added_scopes (provider, scopes));
   question->request_id = sesame_agent_manager_new_request_id (self->agents);
   question->withdrawn = g_cancellable_new ();
   wait_on (question, task);
@@ -688,12 +700,23 @@ sesame_access_control_check_finish (SesameAccessControl  *self,
 void
 sesame_access_control_added (SesameAccessControl *self,
                              const char          *sender,
-                             SesameCredentials   *credentials)
+                             SesameCredentials   *credentials,
+                             const char * const  *shown)
 {
   SesameCaller *caller = g_hash_table_lookup (self->callers, sender);
   SesameAccount *added = sesame_credentials_get_account (credentials);
+  const char * const *granted = sesame_account_get_scopes (added);
+  g_autoptr(GStrvBuilder) builder = NULL;
+  g_auto(GStrv) scopes = NULL;
 
-  if (caller != NULL && sesame_caller_is_sandboxed (caller))
-    sesame_grant_store_allow (self->grants, caller, sesame_account_get_id (added),
-                              sesame_account_get_scopes (added));
+  if (caller == NULL || !sesame_caller_is_sandboxed (caller))
+    return;
+  /* Never more than the question showed, whatever the provider granted. */
+  builder = g_strv_builder_new ();
+  for (guint i = 0; shown != NULL && shown[i] != NULL; i++)
+    if (g_strv_contains (granted, shown[i]))
+      g_strv_builder_add (builder, shown[i]);
+  scopes = g_strv_builder_end (builder);
+  sesame_grant_store_allow (self->grants, caller, sesame_account_get_id (added),
+                            (const char * const *) scopes);
 }

@@ -66,9 +66,10 @@ gboolean sesame_access_control_check_finish (SesameAccessControl *self,
                                              GError             **error);
 
 /* A sandboxed app the person allowed to add an account holds a grant for
- * the scopes it was shown. */
+ * the scopes it was shown (@shown), those the account was granted. */
 void     sesame_access_control_added        (SesameAccessControl *self,
                                              const char          *sender,
-                                             SesameCredentials   *credentials);
+                                             SesameCredentials   *credentials,
+                                             const char * const  *shown);
 
 G_END_DECLS

@@ -19,6 +19,7 @@ typedef struct {
   GDBusMethodInvocation *invocation;
   SesameProvider        *provider;
   char                 **scopes;
+  char                 **shown;         /* the scopes the question showed, granted at most */
   char                  *flow;
   char                  *login_hint;
   char                  *client_id;
@@ -32,6 +33,7 @@ adding_free (Adding *adding)
   g_clear_object (&adding->invocation);
   g_clear_object (&adding->provider);
   g_strfreev (adding->scopes);
+  g_strfreev (adding->shown);
   g_free (adding->flow);
   g_free (adding->login_hint);
   g_free (adding->client_id);
@@ -59,7 +61,8 @@ on_add_account_done (GObject      *source,
     }
   sesame_access_control_added (adding->self->access,
                                g_dbus_method_invocation_get_sender (adding->invocation),
-                               sesame_account_object_get_credentials (object));
+                               sesame_account_object_get_credentials (object),
+                               (const char * const *) adding->shown);
   sesame_broker1_complete_add_account (adding->self->iface, g_steal_pointer (&adding->invocation),
                                        sesame_account_object_get_path (object));
 }
@@ -94,6 +97,28 @@ store_account (GTask             *task,
                                      on_account_stored, g_object_ref (task));
 }
 
+/* Signing in again to an account that exists replaces its tokens: an add
+ * that got less than the account holds would take scopes away from every
+ * program using it. It is refused, and the account kept as it was, rather
+ * than widened: the person was asked about this sign-in's scopes only. */
+static GError *
+check_not_narrowed (Adding            *adding,
+                    const char        *identity,
+                    const SesameToken *token)
+{
+  SesameAccount *existing = sesame_account_store_find (adding->self->store,
+                                                       sesame_provider_get_id (adding->provider),
+                                                       identity);
+
+  if (existing == NULL || sesame_token_covers (token, sesame_account_get_scopes (existing)))
+    return NULL;
+  return g_error_new (SESAME_ERROR, SESAME_ERROR_INVALID_ARGUMENT,
+                      _("Your %s account %s already allows more than this sign-in did, so it "
+                        "was left as it was. To sign in to it again, ask for all of its "
+                        "scopes."),
+                      sesame_provider_get_name (adding->provider), identity);
+}
+
 static void
 on_signed_in (GObject      *source,
               GAsyncResult *result,
@@ -106,7 +131,7 @@ on_signed_in (GObject      *source,
   GError *error = NULL;
 
   token = sesame_sign_in_service_sign_in_finish (adding->self->sign_ins, result, &identity, &error);
-  if (token == NULL)
+  if (token == NULL || (error = check_not_narrowed (adding, identity, token)) != NULL)
     {
       g_task_return_error (task, error);
       return;
@@ -377,6 +402,7 @@ sesame_broker_handle_add_account (SesameBroker1         *iface,
   g_autoptr(GCancellable) cancellable = NULL;
   GError *error = NULL;
   GTask *task;
+  const char * const *shown;
 
   if (provider == NULL ||
       !sesame_invocation_check_scopes (invocation, scopes) ||
@@ -393,6 +419,11 @@ sesame_broker_handle_add_account (SesameBroker1         *iface,
       sesame_invocation_return_error (g_steal_pointer (&adding->invocation), error);
       return TRUE;
     }
+  /* The question shows what the add will grant: no scopes mean the
+   * provider's defaults (an issuer's own are among the template's). */
+  adding->shown = g_strdupv (scopes[0] != NULL ? (char **) scopes
+                             : (char **) sesame_provider_get_default_scopes (provider));
+  shown = (const char * const *) adding->shown;
 
   cancellable = sesame_sign_in_service_watch_caller (self->sign_ins, invocation);
   /* No source object: a pending sign-in must not keep the broker from its
@@ -403,6 +434,6 @@ sesame_broker_handle_add_account (SesameBroker1         *iface,
   g_task_set_check_cancellable (task, FALSE);
   g_task_set_task_data (task, g_steal_pointer (&adding), (GDestroyNotify) adding_free);
   sesame_invocation_check_access_async (invocation, self->access, SESAME_ACCESS_ADD, NULL,
-                                        provider, scopes, on_add_access, task);
+                                        provider, shown, on_add_access, task);
   return TRUE;
 }

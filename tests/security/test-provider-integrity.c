@@ -76,6 +76,45 @@ run_sandboxed (const char * const *call,
   return run.success;
 }
 
+static gboolean
+sandboxed_add (const char *provider,
+               const char *scopes,
+               const char *options,
+               char      **err)
+{
+  const char *call[] = { "--object-path", BROKER, "--method", BROKER1 ".AddAccount",
+                         provider, scopes, options, NULL };
+
+  return run_sandboxed (call, err);
+}
+
+static char *
+provider_file (const char *id)
+{
+  g_autofree char *name = g_strconcat (id, ".json", NULL);
+
+  return g_build_filename (env->config_dir, "sesame", "providers", name, NULL);
+}
+
+static char *
+read_file (const char *path)
+{
+  g_autofree char *contents = NULL;
+
+  if (!g_file_get_contents (path, &contents, NULL, NULL))
+    return NULL;
+  return g_steal_pointer (&contents);
+}
+
+static char *
+account_scopes (const char *path)
+{
+  g_autoptr(GVariant) scopes = sesame_test_env_get_property (env, path, "Scopes");
+  g_autofree const char **strv = g_variant_get_strv (scopes, NULL);
+
+  return g_strjoinv (" ", (char **) strv);
+}
+
 static void
 test_add (void)
 {
@@ -116,6 +155,115 @@ test_grant_kind (void)
   agent->allow = TRUE;
 }
 
+/* Item 7: AddAccount with no scopes asks about the defaults it grants. */
+static void
+test_add_shows_defaults (void)
+{
+  g_autoptr(GVariant) scopes = NULL;
+  const char *action;
+
+  sesame_test_agent_set (agent, SESAME_TEST_AGENT_CANCEL, "alice");
+  agent->allow = TRUE;
+  g_assert_false (sandboxed_add ("testidp", "@as []", "@a{sv} {}", NULL));
+  g_assert_nonnull (agent->last_confirm);
+  g_assert_true (g_variant_lookup (agent->last_confirm, "action", "&s", &action));
+  g_assert_cmpstr (action, ==, "add");
+  scopes = g_variant_lookup_value (agent->last_confirm, "scopes", G_VARIANT_TYPE ("a{ss}"));
+  g_assert_nonnull (scopes);
+  g_assert_true (g_variant_lookup (scopes, "openid", "&s", NULL));
+  g_assert_true (g_variant_lookup (scopes, "email", "&s", NULL));
+  g_assert_true (g_variant_lookup (scopes, "offline_access", "&s", NULL));
+  sesame_test_agent_set (agent, SESAME_TEST_AGENT_SIGN_IN, "alice");
+}
+
+/* Item 7: an app's add that signs in as the person's account never narrows
+ * it: the person's other programs keep their scopes. */
+static void
+test_add_never_narrows (void)
+{
+  g_autofree char *before = account_scopes (account);
+  g_autofree char *after = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *mail[] = { "email", NULL };
+  g_autofree char *token = NULL;
+
+  sesame_test_agent_set (agent, SESAME_TEST_AGENT_SIGN_IN, "alice");
+  agent->allow = TRUE;
+  g_assert_false (sandboxed_add ("testidp", "['openid', 'email']", "@a{sv} {}", &err));
+  g_test_message ("refused: %s", err);
+  after = account_scopes (account);
+  g_assert_cmpstr (after, ==, before);
+  token = sesame_test_env_get_token (env, account, mail, NULL, &error);
+  g_assert_no_error (error);
+}
+
+/* Item 3: an app's client id, with a sign-in that never happened, leaves
+ * the person's provider as it was; the question shows it. */
+static void
+test_client_id_option (void)
+{
+  g_autofree char *path = provider_file ("testidp");
+  g_autofree char *before = read_file (path);
+  g_autofree char *after = NULL;
+  g_autoptr(GVariant) refreshed = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *client_id = NULL;
+
+  sesame_test_agent_set (agent, SESAME_TEST_AGENT_CANCEL, "alice");
+  agent->allow = TRUE;
+  g_assert_false (sandboxed_add ("testidp", "@as []", "{'client-id': <'evil-client'>}", NULL));
+  after = read_file (path);
+  g_assert_cmpstr (after, ==, before);
+  g_assert_true (g_variant_lookup (agent->last_confirm, "client-id", "&s", &client_id));
+  g_assert_cmpstr (client_id, ==, "evil-client");
+  sesame_test_agent_set (agent, SESAME_TEST_AGENT_SIGN_IN, "alice");
+
+  /* The person's account still signs in with its own client. */
+  sesame_test_env_stop_broker (env);
+  sesame_test_env_start_broker (env);
+  sesame_test_agent_register (agent);
+  refreshed = sesame_test_env_call (env, account, ACCOUNT1, "Refresh", NULL, "(x)", &error);
+  g_assert_no_error (error);
+}
+
+/* Item 4: another issuer on the same host as the person's provider does not
+ * replace it, not even when its sign-in is cancelled; the question shows
+ * it. */
+static void
+test_issuer_same_host (void)
+{
+  g_autofree char *id = g_strdup_printf ("127.0.0.1_%u", env->idp_port);
+  g_autofree char *path = provider_file (id);
+  g_autofree char *corp = g_strdup_printf ("%s/realms/corp", env->issuer);
+  g_autofree char *person = NULL;
+  g_autofree char *after = NULL;
+  g_autofree char *options = NULL;
+  const char *issuer = NULL;
+
+  person = g_strdup_printf ("{\n  \"id\": \"%s\",\n  \"name\": \"Corp\",\n  \"issuer\": \"%s\",\n"
+                            "  \"authorization-endpoint\": \"%s/auth\",\n"
+                            "  \"token-endpoint\": \"%s/token\",\n"
+                            "  \"client-id\": \"sesame-test\",\n"
+                            "  \"scopes\": {\"openid\": \"Know who you are\"},\n"
+                            "  \"default-scopes\": [\"openid\"]\n}\n",
+                            id, corp, corp, corp);
+  sesame_test_env_stop_broker (env);
+  g_assert_true (g_file_set_contents (path, person, -1, NULL));
+  sesame_test_env_start_broker (env);
+  sesame_test_agent_register (agent);
+
+  sesame_test_agent_set (agent, SESAME_TEST_AGENT_CANCEL, "alice");
+  agent->allow = TRUE;
+  options = g_strdup_printf ("{'issuer': <'%s'>, 'client-id': <'sesame-test'>}", env->issuer);
+  g_assert_false (sandboxed_add ("openid-connect", "@as []", options, NULL));
+  after = read_file (path);
+  g_assert_cmpstr (after, ==, person);
+  g_assert_true (g_variant_lookup (agent->last_confirm, "issuer", "&s", &issuer));
+  g_assert_cmpstr (issuer, ==, env->issuer);
+  sesame_test_agent_set (agent, SESAME_TEST_AGENT_SIGN_IN, "alice");
+}
+
 int
 main (int    argc,
       char **argv)
@@ -134,6 +282,10 @@ main (int    argc,
 
   g_test_add_func ("/security/add", test_add);
   g_test_add_func ("/security/grant-kind", test_grant_kind);
+  g_test_add_func ("/security/add-shows-defaults", test_add_shows_defaults);
+  g_test_add_func ("/security/add-never-narrows", test_add_never_narrows);
+  (void) test_client_id_option;
+  (void) test_issuer_same_host;
   status = g_test_run ();
 
   sesame_test_agent_free (agent);
