@@ -61,6 +61,18 @@ void     sesame_access_control_check_async  (SesameAccessControl *self,
                                              GCancellable        *cancellable,
                                              GAsyncReadyCallback  callback,
                                              gpointer             user_data);
+/* As sesame_access_control_check_async() for an add of @provider; the
+ * question also shows @details (a{sv}: `issuer`, `client-id`), which a
+ * sign-in would write into the person's provider files, and a question is
+ * shared only by adds that show the same. Finish with
+ * sesame_access_control_check_finish(). */
+void     sesame_access_control_check_add_async (SesameAccessControl *self,
+                                                const char          *sender,
+                                                SesameProvider      *provider,
+                                                const char * const  *scopes,
+                                                GVariant            *details,
+                                                GAsyncReadyCallback  callback,
+                                                gpointer             user_data);
 gboolean sesame_access_control_check_finish (SesameAccessControl *self,
                                              GAsyncResult        *result,
                                              GError             **error);

@@ -7,13 +7,14 @@
 #include "sesame-broker-private.h"
 #include "sesame-error.h"
 #include "sesame-invocation.h"
+#include "sesame-provider-registry-private.h"
 
 #define MAX_OPTION_LENGTH 2048
 
 /* One AddAccount call; it belongs to its GTask, whose callback answers it.
- * Steps: the caller's access; the provider (an issuer added, or the
- * person's client id remembered) and its discovery; the sign-in (or the
- * client credentials grant); storing the account. */
+ * Steps: the caller's access; the provider (an issuer or the person's
+ * client id, prepared) and its discovery; the sign-in (or the client
+ * credentials grant); a prepared provider written; storing the account. */
 typedef struct {
   SesameBroker          *self;          /* not a reference, as for SesameBrokerCall */
   GDBusMethodInvocation *invocation;
@@ -136,6 +137,13 @@ on_signed_in (GObject      *source,
       g_task_return_error (task, error);
       return;
     }
+  /* An issuer or client id becomes the person's only with a sign-in that
+   * worked: a cancelled one leaves their files as they were. */
+  if (!sesame_provider_registry_save_prepared (adding->self->providers, adding->provider, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
   store_account (task, SESAME_FLOW_AUTHORIZATION_CODE, identity, token);
 }
 
@@ -252,7 +260,36 @@ discover_then_add (GTask *task)
     add_with_provider (task);
 }
 
-/* TRUE, the add going on with @provider, when the registry gave one. */
+/* A provider that accounts use keeps its client id: their refresh tokens
+ * belong to it, and another one would lock them all out. */
+static GError *
+check_replaces_nothing (Adding         *adding,
+                        SesameProvider *prepared)
+{
+  const char *id = sesame_provider_get_id (prepared);
+  SesameProvider *current = sesame_provider_registry_lookup (adding->self->providers, id);
+  g_autoptr(GPtrArray) accounts = NULL;
+
+  if (current == NULL || !sesame_provider_is_configured (current) ||
+      g_strcmp0 (sesame_provider_get_client_id (current),
+                 sesame_provider_get_client_id (prepared)) == 0)
+    return NULL;
+  accounts = sesame_account_store_list (adding->self->store);
+  for (guint i = 0; i < accounts->len; i++)
+    if (g_str_equal (sesame_account_get_provider (accounts->pdata[i]), id))
+      {
+        g_autofree char *client_id = sesame_invocation_shorten (sesame_provider_get_client_id (prepared));
+
+        return g_error_new (SESAME_ERROR, SESAME_ERROR_INVALID_ARGUMENT,
+                            _("Your %s accounts sign in with another client id; the client "
+                              "id “%s” would stop them working. Remove them first to use it."),
+                            sesame_provider_get_name (current), client_id);
+      }
+  return NULL;
+}
+
+/* TRUE, the add going on with @provider, when the registry gave one that
+ * replaces nothing the person's accounts use. */
 static gboolean
 keep_provider (GTask          *task,
                SesameProvider *provider,
@@ -260,7 +297,7 @@ keep_provider (GTask          *task,
 {
   Adding *adding = g_task_get_task_data (task);
 
-  if (provider == NULL)
+  if (provider == NULL || (error = check_replaces_nothing (adding, provider)) != NULL)
     {
       g_task_return_error (task, error);
       return FALSE;
@@ -285,22 +322,6 @@ on_issuer_added (GObject      *source,
     add_with_provider (task);
 }
 
-/* The person's own client id is remembered; then as for any provider. */
-static void
-on_client_id_set (GObject      *source,
-                  GAsyncResult *result,
-                  gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  g_autoptr(SesameProvider) provider = NULL;
-  GError *error = NULL;
-
-  provider = sesame_provider_registry_set_client_id_finish (SESAME_PROVIDER_REGISTRY (source),
-                                                            result, &error);
-  if (keep_provider (task, provider, error))
-    discover_then_add (task);
-}
-
 static void
 on_add_access (GObject      *source,
                GAsyncResult *result,
@@ -309,6 +330,7 @@ on_add_access (GObject      *source,
   g_autoptr(GTask) task = user_data;
   Adding *adding = g_task_get_task_data (task);
   SesameBroker *self = adding->self;
+  g_autoptr(SesameProvider) prepared = NULL;
   GError *error = NULL;
 
   if (!sesame_access_control_check_finish (SESAME_ACCESS_CONTROL (source), result, &error))
@@ -318,16 +340,24 @@ on_add_access (GObject      *source,
     }
 
   if (sesame_provider_is_template (adding->provider))
-    sesame_provider_registry_add_issuer_async (self->providers, self->client, adding->issuer,
-                                               adding->client_id, g_task_get_cancellable (task),
-                                               on_issuer_added, g_object_ref (task));
+    {
+      sesame_provider_registry_prepare_issuer_async (self->providers, self->client, adding->issuer,
+                                                     adding->client_id,
+                                                     g_task_get_cancellable (task),
+                                                     on_issuer_added, g_object_ref (task));
+    }
   else if (adding->client_id != NULL &&
            g_str_equal (adding->flow, SESAME_FLOW_AUTHORIZATION_CODE))
-    sesame_provider_registry_set_client_id_async (self->providers, adding->provider,
-                                                  adding->client_id, g_task_get_cancellable (task),
-                                                  on_client_id_set, g_object_ref (task));
+    {
+      prepared = sesame_provider_registry_prepare_client_id (self->providers, adding->provider,
+                                                             adding->client_id, &error);
+      if (keep_provider (task, prepared, error))
+        discover_then_add (task);
+    }
   else
-    discover_then_add (task);
+    {
+      discover_then_add (task);
+    }
 }
 
 /* Reads one optional string option; a value of another type is an error. */
@@ -400,6 +430,7 @@ sesame_broker_handle_add_account (SesameBroker1         *iface,
   SesameProvider *provider = sesame_broker_lookup_provider (self, invocation, provider_id);
   g_autoptr(Adding) adding = NULL;
   g_autoptr(GCancellable) cancellable = NULL;
+  g_auto(GVariantDict) details = G_VARIANT_DICT_INIT (NULL);
   GError *error = NULL;
   GTask *task;
   const char * const *shown;
@@ -424,6 +455,12 @@ sesame_broker_handle_add_account (SesameBroker1         *iface,
   adding->shown = g_strdupv (scopes[0] != NULL ? (char **) scopes
                              : (char **) sesame_provider_get_default_scopes (provider));
   shown = (const char * const *) adding->shown;
+  /* What a sign-in would make the person's: shown, so they can judge it
+   * (a client secret never is). */
+  if (adding->issuer != NULL)
+    g_variant_dict_insert (&details, "issuer", "s", adding->issuer);
+  if (adding->client_id != NULL)
+    g_variant_dict_insert (&details, "client-id", "s", adding->client_id);
 
   cancellable = sesame_sign_in_service_watch_caller (self->sign_ins, invocation);
   /* No source object: a pending sign-in must not keep the broker from its
@@ -433,7 +470,8 @@ sesame_broker_handle_add_account (SesameBroker1         *iface,
   g_task_set_source_tag (task, sesame_broker_handle_add_account);
   g_task_set_check_cancellable (task, FALSE);
   g_task_set_task_data (task, g_steal_pointer (&adding), (GDestroyNotify) adding_free);
-  sesame_invocation_check_access_async (invocation, self->access, SESAME_ACCESS_ADD, NULL,
-                                        provider, shown, on_add_access, task);
+  sesame_access_control_check_add_async (self->access, g_dbus_method_invocation_get_sender (invocation),
+                                         provider, shown, g_variant_dict_end (&details),
+                                         on_add_access, task);
   return TRUE;
 }

@@ -239,6 +239,10 @@ test_issuer_same_host (void)
   g_autofree char *person = NULL;
   g_autofree char *after = NULL;
   g_autofree char *options = NULL;
+  g_autofree char *second_id = g_strdup_printf ("%s_2", id);
+  g_autofree char *second = provider_file (second_id);
+  g_autofree char *added = NULL;
+  g_autoptr(GError) error = NULL;
   const char *issuer = NULL;
 
   person = g_strdup_printf ("{\n  \"id\": \"%s\",\n  \"name\": \"Corp\",\n  \"issuer\": \"%s\",\n"
@@ -261,7 +265,40 @@ test_issuer_same_host (void)
   g_assert_cmpstr (after, ==, person);
   g_assert_true (g_variant_lookup (agent->last_confirm, "issuer", "&s", &issuer));
   g_assert_cmpstr (issuer, ==, env->issuer);
+  g_assert_false (g_file_test (second, G_FILE_TEST_EXISTS));
+
+  /* Signed in, the new issuer is the person's, under an id of its own. */
   sesame_test_agent_set (agent, SESAME_TEST_AGENT_SIGN_IN, "alice");
+  added = sesame_test_env_add_account (env, "openid-connect", NULL,
+                                       g_variant_new_parsed (options), &error);
+  g_assert_no_error (error);
+  sesame_test_env_assert_string_property (env, added, "Provider", second_id);
+  g_clear_pointer (&after, g_free);
+  after = read_file (path);
+  g_assert_cmpstr (after, ==, person);
+  g_clear_pointer (&after, g_free);
+  after = read_file (second);
+  g_assert_nonnull (strstr (after, env->issuer));
+}
+
+/* Item 3: a client id of its own for a provider that accounts use is
+ * refused, even for a host program: their refresh tokens belong to the
+ * client id they signed in with. */
+static void
+test_client_id_of_used_provider (void)
+{
+  g_autofree char *path = provider_file ("testidp");
+  g_autofree char *before = read_file (path);
+  g_autofree char *after = NULL;
+  g_autofree char *added = NULL;
+  g_autoptr(GError) error = NULL;
+
+  added = sesame_test_env_add_account (env, "testidp", NULL,
+                                       g_variant_new_parsed ("{'client-id': <'another-client'>}"),
+                                       &error);
+  sesame_test_assert_dbus_error (error, "dev.sesame.Error.InvalidArgument");
+  after = read_file (path);
+  g_assert_cmpstr (after, ==, before);
 }
 
 int
@@ -284,8 +321,9 @@ main (int    argc,
   g_test_add_func ("/security/grant-kind", test_grant_kind);
   g_test_add_func ("/security/add-shows-defaults", test_add_shows_defaults);
   g_test_add_func ("/security/add-never-narrows", test_add_never_narrows);
-  (void) test_client_id_option;
-  (void) test_issuer_same_host;
+  g_test_add_func ("/security/client-id-option", test_client_id_option);
+  g_test_add_func ("/security/issuer-same-host", test_issuer_same_host);
+  g_test_add_func ("/security/client-id-of-used-provider", test_client_id_of_used_provider);
   status = g_test_run ();
 
   sesame_test_agent_free (agent);
