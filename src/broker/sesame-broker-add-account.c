@@ -74,7 +74,10 @@ on_account_stored (GObject      *source,
                    gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
+  Adding *adding = g_task_get_task_data (task);
   SesameAccountObject *object;
+  SesameCredentials *credentials;
+  const char *issuer;
   GError *error = NULL;
 
   object = sesame_broker_store_account_finish (SESAME_BROKER (source), result, &error);
@@ -83,6 +86,11 @@ on_account_stored (GObject      *source,
       g_task_return_error (task, error);
       return;
     }
+  /* Remembered, so that its tokens never go to another issuer. */
+  issuer = sesame_provider_get_issuer (adding->provider);
+  credentials = sesame_account_object_get_credentials (object);
+  if (issuer != NULL)
+    sesame_account_set_issuer (sesame_credentials_get_account (credentials), issuer);
   g_task_return_pointer (task, object, g_object_unref);
 }
 

@@ -241,6 +241,8 @@ test_issuer_same_host (void)
   g_autofree char *options = NULL;
   g_autofree char *second_id = g_strdup_printf ("%s_2", id);
   g_autofree char *second = provider_file (second_id);
+  g_autofree char *accounts = g_build_filename (env->data_dir, "sesame", "accounts.json", NULL);
+  g_autofree char *remembered = g_strdup_printf ("\"issuer\" : \"%s\"", env->issuer);
   g_autofree char *added = NULL;
   g_autoptr(GError) error = NULL;
   const char *issuer = NULL;
@@ -279,6 +281,14 @@ test_issuer_same_host (void)
   g_clear_pointer (&after, g_free);
   after = read_file (second);
   g_assert_nonnull (strstr (after, env->issuer));
+
+  /* The account remembers the issuer it signed in with. */
+  sesame_test_env_stop_broker (env);
+  g_clear_pointer (&after, g_free);
+  after = read_file (accounts);
+  g_assert_nonnull (strstr (after, remembered));
+  sesame_test_env_start_broker (env);
+  sesame_test_agent_register (agent);
 }
 
 /* Item 3: a client id of its own for a provider that accounts use is
