@@ -309,6 +309,7 @@ typedef struct {
   SesameCredentials *credentials;
   SesameProvider    *provider;
   char             **scopes;
+  GVariant          *details;     /* a{sv} an add shows besides, or NULL */
   Question          *question;    /* the one it waits on, not owned */
   GSource           *cancelled;   /* while it waits: its cancellable fired */
 } Check;
@@ -332,6 +333,7 @@ check_free (Check *check)
   g_clear_object (&check->credentials);
   g_clear_object (&check->provider);
   g_strfreev (check->scopes);
+  g_clear_pointer (&check->details, g_variant_unref);
   g_free (check);
 }
 
@@ -347,6 +349,7 @@ struct _Question {
   char                *request_id;
   GPtrArray           *waiting;    /* GTask */
   GPtrArray           *scopes;     /* every scope asked for, owned strings */
+  GVariant            *details;    /* what an add shows besides (issuer, client id), or NULL */
   GCancellable        *withdrawn;  /* cancelled when nobody waits any more */
 };
 
@@ -360,6 +363,7 @@ question_free (Question *question)
   g_free (question->request_id);
   g_ptr_array_unref (question->waiting);
   g_ptr_array_unref (question->scopes);
+  g_clear_pointer (&question->details, g_variant_unref);
   g_object_unref (question->withdrawn);
   g_free (question);
 }
@@ -402,7 +406,31 @@ question_details (Question       *question,
       g_variant_dict_insert (&dict, "identity", "s", sesame_account_get_identity (account));
     }
   g_variant_dict_insert_value (&dict, "scopes", g_variant_builder_end (&scopes));
+  if (question->details != NULL)
+    {
+      GVariantIter iter;
+      const char *name;
+      GVariant *value;
+
+      g_variant_iter_init (&iter, question->details);
+      while (g_variant_iter_next (&iter, "{&sv}", &name, &value))
+        {
+          g_variant_dict_insert_value (&dict, name, value);
+          g_variant_unref (value);
+        }
+    }
   return g_variant_dict_end (&dict);
+}
+
+/* An add with no scopes gets the provider's defaults: the question shows
+ * them. */
+static const char * const *
+added_scopes (SesameProvider     *provider,
+              const char * const *scopes)
+{
+  if (scopes != NULL && scopes[0] != NULL)
+    return scopes;
+  return sesame_provider_get_default_scopes (provider);
 }
 
 static void ask (SesameAccessControl *self,
@@ -577,10 +605,17 @@ ask (SesameAccessControl *self,
      SesameProvider      *provider,
      const char * const  *scopes)
 {
-  g_autofree char *key = g_strdup_printf ("%s\n%s\n%s", sesame_caller_get_app_id (caller),
+  Check *check = g_task_get_task_data (task);
+  g_autofree char *shown = check->details ? g_variant_print (check->details, FALSE) : NULL;
+  /* Keyed as grants are, by kind and id: a host program and a Flatpak app
+   * of the same id never share a question; nor do adds that show another
+   * issuer or client id. */
+  g_autofree char *key = g_strdup_printf ("%s\n%s\n%s\n%s\n%s",
+                                          sesame_caller_get_kind_name (caller),
+                                          sesame_caller_get_app_id (caller),
                                           credentials ? account_id (credentials)
                                                       : sesame_provider_get_id (provider),
-                                          action_name (access));
+                                          action_name (access), shown ? shown : "");
   Question *question = g_hash_table_lookup (self->questions, key);
 
   if (question != NULL)
@@ -598,10 +633,12 @@ ask (SesameAccessControl *self,
   question->credentials = credentials ? g_object_ref (credentials) : NULL;
   question->access = access;
   question->key = g_strdup (key);
+  question->details = check->details ? g_variant_ref (check->details) : NULL;
   question->waiting = g_ptr_array_new ();
   question->scopes = g_ptr_array_new_with_free_func (g_free);
   g_ptr_array_add (question->scopes, NULL);
-  add_scopes (question->scopes, credentials ? requested_scopes (credentials, scopes) : scopes);
+  add_scopes (question->scopes, credentials ? requested_scopes (credentials, scopes)
+                                            : added_scopes (provider, scopes));
   question->request_id = sesame_agent_manager_new_request_id (self->agents);
   question->withdrawn = g_cancellable_new ();
   wait_on (question, task);
@@ -650,6 +687,32 @@ on_caller (GObject      *source,
        (const char * const *) check->scopes);
 }
 
+static void
+start_check (SesameAccessControl *self,
+             const char          *sender,
+             SesameAccess         access,
+             SesameCredentials   *credentials,
+             SesameProvider      *provider,
+             const char * const  *scopes,
+             GVariant            *details,
+             GCancellable        *cancellable,
+             GAsyncReadyCallback  callback,
+             gpointer             user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  Check *check = g_new0 (Check, 1);
+
+  g_task_set_source_tag (task, sesame_access_control_check_async);
+  check->access = access;
+  check->credentials = credentials ? g_object_ref (credentials) : NULL;
+  check->provider = g_object_ref (credentials ? sesame_credentials_get_provider (credentials)
+                                              : provider);
+  check->scopes = g_strdupv ((char **) scopes);
+  check->details = details ? g_variant_ref_sink (details) : NULL;
+  g_task_set_task_data (task, check, (GDestroyNotify) check_free);
+  sesame_access_control_identify_async (self, sender, on_caller, task);
+}
+
 void
 sesame_access_control_check_async (SesameAccessControl *self,
                                    const char          *sender,
@@ -661,17 +724,22 @@ sesame_access_control_check_async (SesameAccessControl *self,
                                    GAsyncReadyCallback  callback,
                                    gpointer             user_data)
 {
-  GTask *task = g_task_new (self, cancellable, callback, user_data);
-  Check *check = g_new0 (Check, 1);
+  start_check (self, sender, access, credentials, provider, scopes, NULL, cancellable,
+               callback, user_data);
+}
 
-  g_task_set_source_tag (task, sesame_access_control_check_async);
-  check->access = access;
-  check->credentials = credentials ? g_object_ref (credentials) : NULL;
-  check->provider = g_object_ref (credentials ? sesame_credentials_get_provider (credentials)
-                                              : provider);
-  check->scopes = g_strdupv ((char **) scopes);
-  g_task_set_task_data (task, check, (GDestroyNotify) check_free);
-  sesame_access_control_identify_async (self, sender, on_caller, task);
+void
+sesame_access_control_check_add_async (SesameAccessControl *self,
+                                       const char          *sender,
+                                       SesameProvider      *provider,
+                                       const char * const  *scopes,
+                                       GVariant            *details,
+                                       GAsyncReadyCallback  callback,
+                                       gpointer             user_data)
+{
+  /* As every check: the caller leaving withdraws its question. */
+  start_check (self, sender, SESAME_ACCESS_ADD, NULL, provider, scopes, details,
+               sesame_access_control_get_leaving (self, sender), callback, user_data);
 }
 
 gboolean
@@ -685,12 +753,23 @@ sesame_access_control_check_finish (SesameAccessControl  *self,
 void
 sesame_access_control_added (SesameAccessControl *self,
                              const char          *sender,
-                             SesameCredentials   *credentials)
+                             SesameCredentials   *credentials,
+                             const char * const  *shown)
 {
   SesameCaller *caller = g_hash_table_lookup (self->callers, sender);
   SesameAccount *added = sesame_credentials_get_account (credentials);
+  const char * const *granted = sesame_account_get_scopes (added);
+  g_autoptr(GStrvBuilder) builder = NULL;
+  g_auto(GStrv) scopes = NULL;
 
-  if (caller != NULL && sesame_caller_is_sandboxed (caller))
-    sesame_grant_store_allow (self->grants, caller, sesame_account_get_id (added),
-                              sesame_account_get_scopes (added));
+  if (caller == NULL || !sesame_caller_is_sandboxed (caller))
+    return;
+  /* Never more than the question showed, whatever the provider granted. */
+  builder = g_strv_builder_new ();
+  for (guint i = 0; shown != NULL && shown[i] != NULL; i++)
+    if (g_strv_contains (granted, shown[i]))
+      g_strv_builder_add (builder, shown[i]);
+  scopes = g_strv_builder_end (builder);
+  sesame_grant_store_allow (self->grants, caller, sesame_account_get_id (added),
+                            (const char * const *) scopes);
 }

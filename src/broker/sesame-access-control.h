@@ -61,14 +61,27 @@ void     sesame_access_control_check_async  (SesameAccessControl *self,
                                              GCancellable        *cancellable,
                                              GAsyncReadyCallback  callback,
                                              gpointer             user_data);
+/* As sesame_access_control_check_async() for an add of @provider; the
+ * question also shows @details (a{sv}: `issuer`, `client-id`), which a
+ * sign-in would write into the person's provider files, and a question is
+ * shared only by adds that show the same. Finish with
+ * sesame_access_control_check_finish(). */
+void     sesame_access_control_check_add_async (SesameAccessControl *self,
+                                                const char          *sender,
+                                                SesameProvider      *provider,
+                                                const char * const  *scopes,
+                                                GVariant            *details,
+                                                GAsyncReadyCallback  callback,
+                                                gpointer             user_data);
 gboolean sesame_access_control_check_finish (SesameAccessControl *self,
                                              GAsyncResult        *result,
                                              GError             **error);
 
 /* A sandboxed app the person allowed to add an account holds a grant for
- * the scopes it was shown. */
+ * the scopes it was shown (@shown), those the account was granted. */
 void     sesame_access_control_added        (SesameAccessControl *self,
                                              const char          *sender,
-                                             SesameCredentials   *credentials);
+                                             SesameCredentials   *credentials,
+                                             const char * const  *shown);
 
 G_END_DECLS

@@ -7,18 +7,20 @@
 #include "sesame-broker-private.h"
 #include "sesame-error.h"
 #include "sesame-invocation.h"
+#include "sesame-provider-registry-private.h"
 
 #define MAX_OPTION_LENGTH 2048
 
 /* One AddAccount call; it belongs to its GTask, whose callback answers it.
- * Steps: the caller's access; the provider (an issuer added, or the
- * person's client id remembered) and its discovery; the sign-in (or the
- * client credentials grant); storing the account. */
+ * Steps: the caller's access; the provider (an issuer or the person's
+ * client id, prepared) and its discovery; the sign-in (or the client
+ * credentials grant); a prepared provider written; storing the account. */
 typedef struct {
   SesameBroker          *self;          /* not a reference, as for SesameBrokerCall */
   GDBusMethodInvocation *invocation;
   SesameProvider        *provider;
   char                 **scopes;
+  char                 **shown;         /* the scopes the question showed, granted at most */
   char                  *flow;
   char                  *login_hint;
   char                  *client_id;
@@ -32,6 +34,7 @@ adding_free (Adding *adding)
   g_clear_object (&adding->invocation);
   g_clear_object (&adding->provider);
   g_strfreev (adding->scopes);
+  g_strfreev (adding->shown);
   g_free (adding->flow);
   g_free (adding->login_hint);
   g_free (adding->client_id);
@@ -59,7 +62,8 @@ on_add_account_done (GObject      *source,
     }
   sesame_access_control_added (adding->self->access,
                                g_dbus_method_invocation_get_sender (adding->invocation),
-                               sesame_account_object_get_credentials (object));
+                               sesame_account_object_get_credentials (object),
+                               (const char * const *) adding->shown);
   sesame_broker1_complete_add_account (adding->self->iface, g_steal_pointer (&adding->invocation),
                                        sesame_account_object_get_path (object));
 }
@@ -70,7 +74,10 @@ on_account_stored (GObject      *source,
                    gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
+  Adding *adding = g_task_get_task_data (task);
   SesameAccountObject *object;
+  SesameCredentials *credentials;
+  const char *issuer;
   GError *error = NULL;
 
   object = sesame_broker_store_account_finish (SESAME_BROKER (source), result, &error);
@@ -79,6 +86,11 @@ on_account_stored (GObject      *source,
       g_task_return_error (task, error);
       return;
     }
+  /* Remembered, so that its tokens never go to another issuer. */
+  issuer = sesame_provider_get_issuer (adding->provider);
+  credentials = sesame_account_object_get_credentials (object);
+  if (issuer != NULL)
+    sesame_account_set_issuer (sesame_credentials_get_account (credentials), issuer);
   g_task_return_pointer (task, object, g_object_unref);
 }
 
@@ -94,6 +106,28 @@ store_account (GTask             *task,
                                      on_account_stored, g_object_ref (task));
 }
 
+/* Signing in again to an account that exists replaces its tokens: an add
+ * that got less than the account holds would take scopes away from every
+ * program using it. It is refused, and the account kept as it was, rather
+ * than widened: the person was asked about this sign-in's scopes only. */
+static GError *
+check_not_narrowed (Adding            *adding,
+                    const char        *identity,
+                    const SesameToken *token)
+{
+  SesameAccount *existing = sesame_account_store_find (adding->self->store,
+                                                       sesame_provider_get_id (adding->provider),
+                                                       identity);
+
+  if (existing == NULL || sesame_token_covers (token, sesame_account_get_scopes (existing)))
+    return NULL;
+  return g_error_new (SESAME_ERROR, SESAME_ERROR_INVALID_ARGUMENT,
+                      _("Your %s account %s already allows more than this sign-in did, so it "
+                        "was left as it was. To sign in to it again, ask for all of its "
+                        "scopes."),
+                      sesame_provider_get_name (adding->provider), identity);
+}
+
 static void
 on_signed_in (GObject      *source,
               GAsyncResult *result,
@@ -106,7 +140,14 @@ on_signed_in (GObject      *source,
   GError *error = NULL;
 
   token = sesame_sign_in_service_sign_in_finish (adding->self->sign_ins, result, &identity, &error);
-  if (token == NULL)
+  if (token == NULL || (error = check_not_narrowed (adding, identity, token)) != NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  /* An issuer or client id becomes the person's only with a sign-in that
+   * worked: a cancelled one leaves their files as they were. */
+  if (!sesame_provider_registry_save_prepared (adding->self->providers, adding->provider, &error))
     {
       g_task_return_error (task, error);
       return;
@@ -227,7 +268,36 @@ discover_then_add (GTask *task)
     add_with_provider (task);
 }
 
-/* TRUE, the add going on with @provider, when the registry gave one. */
+/* A provider that accounts use keeps its client id: their refresh tokens
+ * belong to it, and another one would lock them all out. */
+static GError *
+check_replaces_nothing (Adding         *adding,
+                        SesameProvider *prepared)
+{
+  const char *id = sesame_provider_get_id (prepared);
+  SesameProvider *current = sesame_provider_registry_lookup (adding->self->providers, id);
+  g_autoptr(GPtrArray) accounts = NULL;
+
+  if (current == NULL || !sesame_provider_is_configured (current) ||
+      g_strcmp0 (sesame_provider_get_client_id (current),
+                 sesame_provider_get_client_id (prepared)) == 0)
+    return NULL;
+  accounts = sesame_account_store_list (adding->self->store);
+  for (guint i = 0; i < accounts->len; i++)
+    if (g_str_equal (sesame_account_get_provider (accounts->pdata[i]), id))
+      {
+        g_autofree char *client_id = sesame_invocation_shorten (sesame_provider_get_client_id (prepared));
+
+        return g_error_new (SESAME_ERROR, SESAME_ERROR_INVALID_ARGUMENT,
+                            _("Your %s accounts sign in with another client id; the client "
+                              "id “%s” would stop them working. Remove them first to use it."),
+                            sesame_provider_get_name (current), client_id);
+      }
+  return NULL;
+}
+
+/* TRUE, the add going on with @provider, when the registry gave one that
+ * replaces nothing the person's accounts use. */
 static gboolean
 keep_provider (GTask          *task,
                SesameProvider *provider,
@@ -235,7 +305,7 @@ keep_provider (GTask          *task,
 {
   Adding *adding = g_task_get_task_data (task);
 
-  if (provider == NULL)
+  if (provider == NULL || (error = check_replaces_nothing (adding, provider)) != NULL)
     {
       g_task_return_error (task, error);
       return FALSE;
@@ -260,22 +330,6 @@ on_issuer_added (GObject      *source,
     add_with_provider (task);
 }
 
-/* The person's own client id is remembered; then as for any provider. */
-static void
-on_client_id_set (GObject      *source,
-                  GAsyncResult *result,
-                  gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  g_autoptr(SesameProvider) provider = NULL;
-  GError *error = NULL;
-
-  provider = sesame_provider_registry_set_client_id_finish (SESAME_PROVIDER_REGISTRY (source),
-                                                            result, &error);
-  if (keep_provider (task, provider, error))
-    discover_then_add (task);
-}
-
 static void
 on_add_access (GObject      *source,
                GAsyncResult *result,
@@ -284,6 +338,7 @@ on_add_access (GObject      *source,
   g_autoptr(GTask) task = user_data;
   Adding *adding = g_task_get_task_data (task);
   SesameBroker *self = adding->self;
+  g_autoptr(SesameProvider) prepared = NULL;
   GError *error = NULL;
 
   if (!sesame_access_control_check_finish (SESAME_ACCESS_CONTROL (source), result, &error))
@@ -293,16 +348,24 @@ on_add_access (GObject      *source,
     }
 
   if (sesame_provider_is_template (adding->provider))
-    sesame_provider_registry_add_issuer_async (self->providers, self->client, adding->issuer,
-                                               adding->client_id, g_task_get_cancellable (task),
-                                               on_issuer_added, g_object_ref (task));
+    {
+      sesame_provider_registry_prepare_issuer_async (self->providers, self->client, adding->issuer,
+                                                     adding->client_id,
+                                                     g_task_get_cancellable (task),
+                                                     on_issuer_added, g_object_ref (task));
+    }
   else if (adding->client_id != NULL &&
            g_str_equal (adding->flow, SESAME_FLOW_AUTHORIZATION_CODE))
-    sesame_provider_registry_set_client_id_async (self->providers, adding->provider,
-                                                  adding->client_id, g_task_get_cancellable (task),
-                                                  on_client_id_set, g_object_ref (task));
+    {
+      prepared = sesame_provider_registry_prepare_client_id (self->providers, adding->provider,
+                                                             adding->client_id, &error);
+      if (keep_provider (task, prepared, error))
+        discover_then_add (task);
+    }
   else
-    discover_then_add (task);
+    {
+      discover_then_add (task);
+    }
 }
 
 /* Reads one optional string option; a value of another type is an error. */
@@ -375,8 +438,10 @@ sesame_broker_handle_add_account (SesameBroker1         *iface,
   SesameProvider *provider = sesame_broker_lookup_provider (self, invocation, provider_id);
   g_autoptr(Adding) adding = NULL;
   g_autoptr(GCancellable) cancellable = NULL;
+  g_auto(GVariantDict) details = G_VARIANT_DICT_INIT (NULL);
   GError *error = NULL;
   GTask *task;
+  const char * const *shown;
 
   if (provider == NULL ||
       !sesame_invocation_check_scopes (invocation, scopes) ||
@@ -393,6 +458,17 @@ sesame_broker_handle_add_account (SesameBroker1         *iface,
       sesame_invocation_return_error (g_steal_pointer (&adding->invocation), error);
       return TRUE;
     }
+  /* The question shows what the add will grant: no scopes mean the
+   * provider's defaults (an issuer's own are among the template's). */
+  adding->shown = g_strdupv (scopes[0] != NULL ? (char **) scopes
+                             : (char **) sesame_provider_get_default_scopes (provider));
+  shown = (const char * const *) adding->shown;
+  /* What a sign-in would make the person's: shown, so they can judge it
+   * (a client secret never is). */
+  if (adding->issuer != NULL)
+    g_variant_dict_insert (&details, "issuer", "s", adding->issuer);
+  if (adding->client_id != NULL)
+    g_variant_dict_insert (&details, "client-id", "s", adding->client_id);
 
   cancellable = sesame_sign_in_service_watch_caller (self->sign_ins, invocation);
   /* No source object: a pending sign-in must not keep the broker from its
@@ -402,7 +478,8 @@ sesame_broker_handle_add_account (SesameBroker1         *iface,
   g_task_set_source_tag (task, sesame_broker_handle_add_account);
   g_task_set_check_cancellable (task, FALSE);
   g_task_set_task_data (task, g_steal_pointer (&adding), (GDestroyNotify) adding_free);
-  sesame_invocation_check_access_async (invocation, self->access, SESAME_ACCESS_ADD, NULL,
-                                        provider, scopes, on_add_access, task);
+  sesame_access_control_check_add_async (self->access, g_dbus_method_invocation_get_sender (invocation),
+                                         provider, shown, g_variant_dict_end (&details),
+                                         on_add_access, task);
   return TRUE;
 }

@@ -21,6 +21,7 @@ struct _SesameAccount
   gint64   expires_at;
   char    *attention_reason;
   gint64   created_at;
+  char    *issuer;        /* the issuer it signed in with; NULL: not known (older accounts) */
 };
 
 G_DEFINE_FINAL_TYPE (SesameAccount, sesame_account, G_TYPE_OBJECT)
@@ -37,6 +38,7 @@ enum {
   PROP_ATTENTION_NEEDED,
   PROP_ATTENTION_REASON,
   PROP_CREATED_AT,
+  PROP_ISSUER,
   N_PROPS
 };
 
@@ -54,6 +56,7 @@ sesame_account_finalize (GObject *object)
   g_free (self->flow);
   g_strfreev (self->scopes);
   g_free (self->attention_reason);
+  g_free (self->issuer);
 
   G_OBJECT_CLASS (sesame_account_parent_class)->finalize (object);
 }
@@ -80,6 +83,7 @@ sesame_account_get_property (GObject    *object,
       break;
     case PROP_ATTENTION_REASON: g_value_set_string (value, self->attention_reason); break;
     case PROP_CREATED_AT: g_value_set_int64 (value, self->created_at); break;
+    case PROP_ISSUER: g_value_set_string (value, self->issuer); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
@@ -120,6 +124,8 @@ sesame_account_class_init (SesameAccountClass *klass)
                           G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   properties[PROP_ATTENTION_REASON] = string_property ("attention-reason");
   properties[PROP_CREATED_AT] = int64_property ("created-at");
+  /* Not on the bus: a change is saved, as every property's. */
+  properties[PROP_ISSUER] = string_property ("issuer");
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -191,6 +197,7 @@ sesame_account_new_from_json (JsonObject *object,
   sesame_json_get_int (object, "expires-at", &self->expires_at);
   g_free (self->attention_reason);
   self->attention_reason = g_strdup (sesame_json_get_string (object, "attention-reason") ?: "");
+  self->issuer = g_strdup (sesame_json_get_string (object, "issuer"));
   return self;
 }
 
@@ -212,6 +219,8 @@ sesame_account_to_json (SesameAccount *self)
   json_object_set_int_member (object, "expires-at", self->expires_at);
   json_object_set_string_member (object, "attention-reason", self->attention_reason);
   json_object_set_int_member (object, "created-at", self->created_at);
+  if (self->issuer != NULL)
+    json_object_set_string_member (object, "issuer", self->issuer);
   return object;
 }
 
@@ -309,4 +318,38 @@ sesame_account_set_attention (SesameAccount *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ATTENTION_REASON]);
   if (was_needed != sesame_account_get_attention_needed (self))
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ATTENTION_NEEDED]);
+}
+
+const char *
+sesame_account_get_issuer (SesameAccount *self)
+{
+  return self->issuer;
+}
+
+void
+sesame_account_set_issuer (SesameAccount *self,
+                           const char    *issuer)
+{
+  if (g_strcmp0 (self->issuer, issuer) == 0)
+    return;
+  g_free (self->issuer);
+  self->issuer = g_strdup (issuer);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ISSUER]);
+}
+
+gboolean
+sesame_account_check_issuer (SesameAccount  *self,
+                             const char     *issuer,
+                             GError        **error)
+{
+  g_autofree char *reason = NULL;
+
+  if (self->issuer == NULL || g_strcmp0 (self->issuer, issuer) == 0)
+    return TRUE;
+  reason = g_strdup_printf (_("Its provider now names another issuer than %s, which it signed "
+                              "in with; Sesame sends its tokens nowhere else. Sign in again to "
+                              "use the new one."), self->issuer);
+  sesame_account_set_attention (self, reason);
+  g_set_error_literal (error, SESAME_ERROR, SESAME_ERROR_NEEDS_ATTENTION, reason);
+  return FALSE;
 }

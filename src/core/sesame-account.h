@@ -31,6 +31,8 @@ gint64              sesame_account_get_expires_at       (SesameAccount *self);
 gboolean            sesame_account_get_attention_needed (SesameAccount *self);
 const char         *sesame_account_get_attention_reason (SesameAccount *self);
 gint64              sesame_account_get_created_at       (SesameAccount *self);
+/* The issuer the account signed in with, NULL when not known. */
+const char         *sesame_account_get_issuer           (SesameAccount *self);
 
 void sesame_account_set_scopes        (SesameAccount      *self,
                                        const char * const *scopes);
@@ -39,6 +41,15 @@ void sesame_account_set_expires_at    (SesameAccount      *self,
 /* @reason NULL or empty clears the attention state. */
 void sesame_account_set_attention     (SesameAccount      *self,
                                        const char         *reason);
+
+void sesame_account_set_issuer        (SesameAccount      *self,
+                                       const char         *issuer);
+/* An account sends its tokens only to the issuer it signed in with: FALSE,
+ * with attention needed and a NeedsAttention @error, when its provider now
+ * names another @issuer. TRUE when none is remembered. */
+gboolean sesame_account_check_issuer  (SesameAccount      *self,
+                                       const char         *issuer,
+                                       GError            **error);
 
 /* TRUE when @id matches [a-z0-9_]+ (it becomes an object path element). */
 gboolean sesame_account_id_is_valid   (const char *id);

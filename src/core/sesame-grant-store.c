@@ -144,6 +144,8 @@ grant_from_json (JsonObject *object)
   grant->app_id = g_strdup (app_id);
   grant->account = g_strdup (account);
   grant->app_name = g_strdup (sesame_json_get_string (object, "app-name") ?: app_id);
+  /* Every file so far names the kind; one without it is read as a host
+   * program's, which no sandboxed app matches: such an app is asked again. */
   grant->kind = g_strdup (sesame_json_get_string (object, "kind") ?: "host");
   /* json-glib's reading, as before: a double is truncated, true is 1, a
    * string is 0 */
@@ -194,8 +196,12 @@ sesame_grant_store_load (SesameGrantStore  *self,
   return TRUE;
 }
 
+/* Grants are keyed by kind and id: a host program's desktop file may have
+ * the id of a Flatpak app, and that app is not the program. @kind NULL
+ * matches every kind. */
 static SesameGrant *
 find (SesameGrantStore *self,
+      const char       *kind,
       const char       *app_id,
       const char       *account)
 {
@@ -203,10 +209,20 @@ find (SesameGrantStore *self,
     {
       SesameGrant *grant = self->grants->pdata[i];
 
-      if (g_str_equal (grant->app_id, app_id) && g_str_equal (grant->account, account))
+      if ((kind == NULL || g_str_equal (grant->kind, kind)) &&
+          g_str_equal (grant->app_id, app_id) && g_str_equal (grant->account, account))
         return grant;
     }
   return NULL;
+}
+
+static SesameGrant *
+find_for_caller (SesameGrantStore *self,
+                 SesameCaller     *caller,
+                 const char       *account)
+{
+  return find (self, sesame_caller_get_kind_name (caller), sesame_caller_get_app_id (caller),
+               account);
 }
 
 static gboolean
@@ -225,7 +241,7 @@ sesame_grant_store_covers (SesameGrantStore   *self,
                            const char         *account,
                            const char * const *scopes)
 {
-  SesameGrant *grant = find (self, sesame_caller_get_app_id (caller), account);
+  SesameGrant *grant = find_for_caller (self, caller, account);
 
   /* granted-at 0: a host program seen using the account, never asked about. */
   return grant != NULL && grant->granted_at != 0 &&
@@ -238,7 +254,7 @@ ensure (SesameGrantStore *self,
         SesameCaller     *caller,
         const char       *account)
 {
-  SesameGrant *grant = find (self, sesame_caller_get_app_id (caller), account);
+  SesameGrant *grant = find_for_caller (self, caller, account);
 
   if (grant == NULL)
     {
@@ -297,7 +313,7 @@ sesame_grant_store_touch (SesameGrantStore   *self,
                           const char         *account,
                           const char * const *scopes)
 {
-  SesameGrant *grant = find (self, sesame_caller_get_app_id (caller), account);
+  SesameGrant *grant = find_for_caller (self, caller, account);
   gboolean known = grant != NULL;
 
   /* Every token hand-out comes here: the common case changes one number. */
@@ -318,13 +334,18 @@ sesame_grant_store_revoke (SesameGrantStore *self,
                            const char       *app_id,
                            const char       *account)
 {
-  SesameGrant *grant = find (self, app_id, account);
+  SesameGrant *grant;
+  gboolean found = FALSE;
 
-  if (grant == NULL)
-    return FALSE;
-  g_ptr_array_remove (self->grants, grant);
-  changed (self);
-  return TRUE;
+  /* RevokeGrant names no kind: every kind's grant of that id goes. */
+  while ((grant = find (self, NULL, app_id, account)) != NULL)
+    {
+      g_ptr_array_remove (self->grants, grant);
+      found = TRUE;
+    }
+  if (found)
+    changed (self);
+  return found;
 }
 
 void

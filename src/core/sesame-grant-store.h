@@ -25,7 +25,8 @@ SesameGrantStore  *sesame_grant_store_new    (const char       *dir);
 gboolean           sesame_grant_store_load   (SesameGrantStore *self,
                                               GError          **error);
 
-/* TRUE when the person granted @caller @account for @scopes. */
+/* TRUE when the person granted @caller (its kind and id) @account for
+ * @scopes. */
 gboolean           sesame_grant_store_covers (SesameGrantStore   *self,
                                               SesameCaller       *caller,
                                               const char         *account,
@@ -41,6 +42,8 @@ void               sesame_grant_store_touch  (SesameGrantStore   *self,
                                               SesameCaller       *caller,
                                               const char         *account,
                                               const char * const *scopes);
+/* Grants are keyed by kind and app id; this withdraws @app_id's grants of
+ * every kind, as RevokeGrant names none. */
 gboolean           sesame_grant_store_revoke (SesameGrantStore   *self,
                                               const char         *app_id,
                                               const char         *account);

@@ -14,9 +14,15 @@
 #include "sesame-oauth-client.h"
 #include "sesame-provider-registry-private.h"
 
+/* A provider prepared, not yet written, carries the user file to write. */
+#define PREPARED_DEFINITION "sesame-prepared-definition"
+/* Issuers on one host that get an id of their own: host_2 … host_9. */
+#define MAX_ISSUERS_PER_HOST 9
+
 typedef struct {
   char *issuer;
   char *client_id;       /* NULL: keep the file's */
+  gboolean save;         /* FALSE: prepared only; sesame_provider_registry_save_prepared() writes it */
   char *id;
   char *name;
   GFile *file;
@@ -178,6 +184,13 @@ write_definition (GTask      *task,
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
+  if (!data->save)
+    {
+      g_object_set_data_full (G_OBJECT (data->provider), PREPARED_DEFINITION,
+                              json_object_ref (definition), (GDestroyNotify) json_object_unref);
+      g_task_return_pointer (task, g_object_ref (data->provider), g_object_unref);
+      return;
+    }
   if (g_mkdir_with_parents (self->user_dir, 0700) != 0)
     {
       int saved_errno = errno;
@@ -259,6 +272,59 @@ id_for_host (const char *host,
   return g_steal_pointer (&id);
 }
 
+/* TRUE when @id is free for @issuer: no provider of another issuer has it,
+ * in the registry or in the person's files. A file of the same issuer is
+ * updated; one of another issuer on the same host is never replaced (its
+ * accounts would send their tokens to the new one). */
+static gboolean
+id_is_free_for (SesameProviderRegistry *self,
+                const char             *id,
+                const char             *issuer)
+{
+  SesameProvider *loaded = g_hash_table_lookup (self->providers, id);
+  g_autofree char *file_name = g_strconcat (id, ".json", NULL);
+  g_autofree char *path = g_build_filename (self->user_dir, file_name, NULL);
+  g_autoptr(JsonObject) existing = NULL;
+
+  if (g_hash_table_contains (self->installed_ids, id))
+    return FALSE;
+  if (loaded != NULL && g_strcmp0 (sesame_provider_get_issuer (loaded), issuer) != 0)
+    return FALSE;
+  if (!g_file_test (path, G_FILE_TEST_EXISTS))
+    return TRUE;
+  existing = sesame_provider_registry_read_definition (path, NULL, NULL);
+  /* A damaged file is skipped at load and may be replaced. */
+  return existing == NULL || g_strcmp0 (sesame_json_get_string (existing, "issuer"), issuer) == 0;
+}
+
+/* The host's id, or host_2, host_3… when another issuer has it. */
+static gboolean
+choose_id (SesameProviderRegistry  *self,
+           AddIssuer               *data,
+           GError                 **error)
+{
+  g_autofree char *host_id = g_steal_pointer (&data->id);
+
+  for (guint i = 1; i <= MAX_ISSUERS_PER_HOST; i++)
+    {
+      g_autofree char *id = i == 1 ? g_strdup (host_id) : g_strdup_printf ("%s_%u", host_id, i);
+
+      if (id_is_free_for (self, id, data->issuer))
+        {
+          data->id = g_steal_pointer (&id);
+          if (i > 1)
+            {
+              g_free (data->name);
+              data->name = g_strdup (data->issuer);
+            }
+          return TRUE;
+        }
+    }
+  g_set_error (error, SESAME_ERROR, SESAME_ERROR_INVALID_ARGUMENT,
+               _("Sesame already knows too many issuers at the host of %s."), data->issuer);
+  return FALSE;
+}
+
 /* RFC 8414 §2: an https URL without query or fragment; http on loopback for
  * local providers, as for every endpoint. */
 static gboolean
@@ -294,14 +360,15 @@ parse_issuer (const char  *issuer,
   return TRUE;
 }
 
-void
-sesame_provider_registry_add_issuer_async (SesameProviderRegistry *self,
-                                           SesameOAuthClient      *client,
-                                           const char             *issuer,
-                                           const char             *client_id,
-                                           GCancellable           *cancellable,
-                                           GAsyncReadyCallback     callback,
-                                           gpointer                user_data)
+static void
+start_add_issuer (SesameProviderRegistry *self,
+                  SesameOAuthClient      *client,
+                  const char             *issuer,
+                  const char             *client_id,
+                  gboolean                save,
+                  GCancellable           *cancellable,
+                  GAsyncReadyCallback     callback,
+                  gpointer                user_data)
 {
   g_autoptr(GTask) task = NULL;
   g_autoptr(GError) error = NULL;
@@ -317,6 +384,7 @@ sesame_provider_registry_add_issuer_async (SesameProviderRegistry *self,
   data = g_new0 (AddIssuer, 1);
   g_task_set_task_data (task, data, (GDestroyNotify) add_issuer_free);
   data->issuer = g_strdup (issuer);
+  data->save = save;
   data->client_id = client_id != NULL && client_id[0] != '\0' ? g_strdup (client_id) : NULL;
 
   if (!parse_issuer (issuer, data, &error))
@@ -332,11 +400,40 @@ sesame_provider_registry_add_issuer_async (SesameProviderRegistry *self,
                                issuer, data->id);
       return;
     }
+  if (!choose_id (self, data, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
   file_name = g_strconcat (data->id, ".json", NULL);
   path = g_build_filename (self->user_dir, file_name, NULL);
   data->file = g_file_new_for_path (path);
   sesame_oauth_client_discover_async (client, issuer, cancellable,
                                       on_issuer_discovered, g_steal_pointer (&task));
+}
+
+void
+sesame_provider_registry_add_issuer_async (SesameProviderRegistry *self,
+                                           SesameOAuthClient      *client,
+                                           const char             *issuer,
+                                           const char             *client_id,
+                                           GCancellable           *cancellable,
+                                           GAsyncReadyCallback     callback,
+                                           gpointer                user_data)
+{
+  start_add_issuer (self, client, issuer, client_id, TRUE, cancellable, callback, user_data);
+}
+
+void
+sesame_provider_registry_prepare_issuer_async (SesameProviderRegistry *self,
+                                               SesameOAuthClient      *client,
+                                               const char             *issuer,
+                                               const char             *client_id,
+                                               GCancellable           *cancellable,
+                                               GAsyncReadyCallback     callback,
+                                               gpointer                user_data)
+{
+  start_add_issuer (self, client, issuer, client_id, FALSE, cancellable, callback, user_data);
 }
 
 SesameProvider *
@@ -462,4 +559,118 @@ sesame_provider_registry_set_client_id_finish (SesameProviderRegistry *self,
       return NULL;
     }
   return g_object_ref (provider);
+}
+
+/* @user over the installed definition of @id, field by field, as loading
+ * merges them. */
+static JsonObject *
+merge_with_installed (SesameProviderRegistry *self,
+                      const char             *id,
+                      JsonObject             *user)
+{
+  g_autofree char *file_name = g_strconcat (id, ".json", NULL);
+  JsonObject *merged = json_object_new ();
+  g_autoptr(JsonObject) installed = NULL;
+  g_autoptr(GList) members = NULL;
+
+  for (guint i = 0; installed == NULL && self->system_dirs[i] != NULL; i++)
+    {
+      g_autofree char *path = g_build_filename (self->system_dirs[i], file_name, NULL);
+
+      if (g_file_test (path, G_FILE_TEST_EXISTS))
+        installed = sesame_provider_registry_read_definition (path, id, NULL);
+    }
+  if (installed != NULL)
+    {
+      g_autoptr(GList) installed_members = json_object_get_members (installed);
+
+      for (GList *l = installed_members; l != NULL; l = l->next)
+        json_object_set_member (merged, l->data,
+                                json_node_copy (json_object_get_member (installed, l->data)));
+    }
+  members = json_object_get_members (user);
+  for (GList *l = members; l != NULL; l = l->next)
+    json_object_set_member (merged, l->data, json_node_copy (json_object_get_member (user, l->data)));
+  return merged;
+}
+
+SesameProvider *
+sesame_provider_registry_prepare_client_id (SesameProviderRegistry  *self,
+                                            SesameProvider          *provider,
+                                            const char              *client_id,
+                                            GError                 **error)
+{
+  const char *id;
+  g_autofree char *file_name = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *stripped = NULL;
+  g_autoptr(JsonObject) user = NULL;
+  g_autoptr(JsonObject) merged = NULL;
+  SesameProvider *prepared;
+
+  g_return_val_if_fail (SESAME_IS_PROVIDER_REGISTRY (self), NULL);
+  g_return_val_if_fail (SESAME_IS_PROVIDER (provider), NULL);
+
+  id = sesame_provider_get_id (provider);
+  stripped = g_strstrip (g_strdup (client_id));
+  if (sesame_provider_is_template (provider) || stripped[0] == '\0')
+    {
+      g_set_error (error, SESAME_ERROR, SESAME_ERROR_INVALID_ARGUMENT,
+                   _("Enter the client id of your registration with %s."),
+                   sesame_provider_get_name (provider));
+      return NULL;
+    }
+  file_name = g_strconcat (id, ".json", NULL);
+  path = g_build_filename (self->user_dir, file_name, NULL);
+  if (g_file_test (path, G_FILE_TEST_EXISTS))
+    user = sesame_provider_registry_read_definition (path, id, error);
+  else
+    user = json_object_new ();
+  if (user == NULL)
+    return NULL;
+  json_object_set_string_member (user, "id", id);
+  json_object_set_string_member (user, "client-id", stripped);
+  merged = merge_with_installed (self, id, user);
+  prepared = sesame_provider_new_from_json (merged, error);
+  if (prepared == NULL)
+    return NULL;
+  g_object_set_data_full (G_OBJECT (prepared), PREPARED_DEFINITION, json_object_ref (user),
+                          (GDestroyNotify) json_object_unref);
+  return prepared;
+}
+
+gboolean
+sesame_provider_registry_save_prepared (SesameProviderRegistry  *self,
+                                        SesameProvider          *provider,
+                                        GError                 **error)
+{
+  JsonObject *definition;
+  g_autofree char *file_name = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *contents = NULL;
+
+  g_return_val_if_fail (SESAME_IS_PROVIDER_REGISTRY (self), FALSE);
+  g_return_val_if_fail (SESAME_IS_PROVIDER (provider), FALSE);
+
+  definition = g_object_get_data (G_OBJECT (provider), PREPARED_DEFINITION);
+  if (definition == NULL)
+    return TRUE;
+  if (g_mkdir_with_parents (self->user_dir, 0700) != 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   _("Could not create the folder %s: %s"),
+                   self->user_dir, g_strerror (saved_errno));
+      return FALSE;
+    }
+  file_name = g_strconcat (sesame_provider_get_id (provider), ".json", NULL);
+  path = g_build_filename (self->user_dir, file_name, NULL);
+  contents = to_json (definition);
+  if (!g_file_set_contents_full (path, contents, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600, error))
+    return FALSE;
+  g_object_set_data (G_OBJECT (provider), PREPARED_DEFINITION, NULL);
+  g_hash_table_replace (self->providers, g_strdup (sesame_provider_get_id (provider)),
+                        g_object_ref (provider));
+  return TRUE;
 }

@@ -768,14 +768,25 @@ test_add_issuer (ServerFixture *fixture,
   g_assert_cmpstr (json_object_get_string_member (written, "client-id"), ==, "client-1");
   g_assert_false (json_object_has_member (written, "token-endpoint"));
 
-  /* A file for another issuer on the same host is replaced whole. */
+  /* A file for another issuer on the same host is never replaced (its
+   * accounts would send their tokens to this one): the issuer gets an id of
+   * its own. */
   write_file (fixture->fixture.user_dir, file_name,
               "{ \"name\": \"Old\", \"issuer\": \"http://127.0.0.1:1\" }");
   g_clear_object (&provider);
   provider = add_issuer (fixture, fixture->issuer, "client-2", &error);
   g_assert_no_error (error);
-  g_assert_cmpstr (sesame_provider_get_name (provider), ==, name);
-  g_assert_cmpstr (sesame_provider_get_client_id (provider), ==, "client-2");
+  {
+    g_autofree char *second_id = g_strconcat (id, "_2", NULL);
+    g_autofree char *second_name = g_strconcat (second_id, ".json", NULL);
+    g_autofree char *second = g_build_filename (fixture->fixture.user_dir, second_name, NULL);
+    g_autoptr(JsonObject) kept = read_json (path);
+
+    g_assert_cmpstr (sesame_provider_get_id (provider), ==, second_id);
+    g_assert_cmpstr (sesame_provider_get_client_id (provider), ==, "client-2");
+    g_assert_cmpstr (json_object_get_string_member (kept, "name"), ==, "Old");
+    g_assert_cmpint (g_remove (second), ==, 0);
+  }
 
   /* The same issuer again updates the file and keeps what the person chose. */
   {
