@@ -38,8 +38,9 @@ gboolean  sesame_provider_registry_ensure_discovered_finish (SesameProviderRegis
                                                              GError                **error);
 
 /* The openid-connect template: discovers @issuer, writes a user provider file
- * named after the issuer's host (atomically), and returns that provider. An
- * existing file for that host is updated, not duplicated. */
+ * named after the issuer's host (atomically), and returns that provider. The
+ * same issuer updates its file; another issuer on that host gets an id of
+ * its own (host_2 …) and never takes the existing file. */
 void            sesame_provider_registry_add_issuer_async  (SesameProviderRegistry *self,
                                                             SesameOAuthClient      *client,
                                                             const char             *issuer,
@@ -50,18 +51,5 @@ void            sesame_provider_registry_add_issuer_async  (SesameProviderRegist
 SesameProvider *sesame_provider_registry_add_issuer_finish (SesameProviderRegistry *self,
                                                             GAsyncResult           *result,
                                                             GError                **error);
-
-/* The person's own registration for @provider: @client_id is written into the
- * user provider file of that id (created or updated atomically, the rest of
- * it kept), and the provider is loaded again from its files. */
-void            sesame_provider_registry_set_client_id_async  (SesameProviderRegistry *self,
-                                                               SesameProvider         *provider,
-                                                               const char             *client_id,
-                                                               GCancellable           *cancellable,
-                                                               GAsyncReadyCallback     callback,
-                                                               gpointer                user_data);
-SesameProvider *sesame_provider_registry_set_client_id_finish (SesameProviderRegistry *self,
-                                                               GAsyncResult           *result,
-                                                               GError                **error);
 
 G_END_DECLS
