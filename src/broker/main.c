@@ -11,6 +11,7 @@
 
 #include "sesame-broker.h"
 #include "sesame-bus-names.h"
+#include "sesame-caller.h"
 
 typedef struct {
   GMainLoop    *loop;
@@ -27,8 +28,10 @@ on_bus_acquired (GDBusConnection *connection,
   g_autoptr(GError) error = NULL;
 
   /* Objects are exported before the name is owned, so a client that sees
-   * the name sees every account. */
-  service->broker = sesame_broker_new (connection, &error);
+   * the name sees every account; callers are identified against when
+   * their connection was first seen, noted from before the first call. */
+  if (sesame_caller_watch_bus (connection, &error))
+    service->broker = sesame_broker_new (connection, &error);
   if (service->broker == NULL)
     {
       g_printerr ("sesame-broker: %s\n", error->message);
