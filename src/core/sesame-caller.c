@@ -395,6 +395,17 @@ sesame_caller_lookup (GDBusConnection *connection,
   return caller;
 }
 
+char *
+sesame_caller_get_limit_key (GDBusConnection *connection,
+                             const char      *sender)
+{
+  g_autoptr(SesameCaller) caller = sesame_caller_lookup (connection, sender);
+
+  if (caller == NULL || !sesame_caller_is_sandboxed (caller))
+    return g_strdup (sender);
+  return g_strconcat (sesame_caller_get_kind_name (caller), "\n", caller->app_id, NULL);
+}
+
 /* ---- Identifying ---- */
 
 typedef struct {

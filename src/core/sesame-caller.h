@@ -37,6 +37,11 @@ SesameCaller *sesame_caller_identify_finish (GAsyncResult        *result,
 /* The caller @sender was identified as, NULL when it was not (yet). */
 SesameCaller *sesame_caller_lookup          (GDBusConnection     *connection,
                                              const char          *sender);
+/* Whom limits count against: a sandboxed app by its kind and id, however
+ * many connections it opens; a host program (or one not identified yet)
+ * by its connection, @sender. */
+char         *sesame_caller_get_limit_key   (GDBusConnection     *connection,
+                                             const char          *sender);
 
 /* For tests and the broker's own bookkeeping. */
 SesameCaller *sesame_caller_new (SesameCallerKind  kind,
