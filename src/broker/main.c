@@ -57,7 +57,8 @@ on_name_lost (GDBusConnection *connection,
 
 /* The broker's memory holds every token and client secret (DESIGN.md: no
  * token in a file): a crash writes no core file, and no other process of
- * the person's may ptrace it or read its /proc/PID/mem. */
+ * the person's may ptrace it or read its /proc/PID/mem. (LeakSanitizer
+ * still works: its tracer makes the process dumpable while it looks.) */
 static void
 protect_memory (void)
 {
