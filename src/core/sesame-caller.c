@@ -379,12 +379,13 @@ SesameCaller *
 sesame_caller_lookup (GDBusConnection *connection,
                       const char      *sender)
 {
-  Seen *seen = get_seen (connection);
   SesameCaller *caller = NULL;
+  Seen *seen;
 
   g_return_val_if_fail (G_IS_DBUS_CONNECTION (connection), NULL);
   g_return_val_if_fail (sender != NULL, NULL);
 
+  seen = get_seen (connection);
   if (seen == NULL)
     return NULL;
   g_mutex_lock (&seen->lock);
@@ -492,8 +493,8 @@ pidfd_pid (int pidfd)
  * Without it, the process now at the pid must have started before the
  * connection was first seen: one that started later took a pid the
  * connection's own process left. (The bus takes the pid when the socket
- * connects, a moment before the name appears; the bus's authentication
- * timeout bounds that moment.) */
+ * connects, which a client may hold off its Hello for up to the bus's
+ * auth_timeout, 240 s on a session bus: only ProcessFD closes that.) */
 static int
 open_proven_process (Lookup *lookup)
 {
