@@ -3,11 +3,15 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
+#include <errno.h>
 #include <glib-unix.h>
 #include <locale.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 
 #include "sesame-broker.h"
 #include "sesame-bus-names.h"
+#include "sesame-caller.h"
 
 typedef struct {
   GMainLoop    *loop;
@@ -24,8 +28,10 @@ on_bus_acquired (GDBusConnection *connection,
   g_autoptr(GError) error = NULL;
 
   /* Objects are exported before the name is owned, so a client that sees
-   * the name sees every account. */
-  service->broker = sesame_broker_new (connection, &error);
+   * the name sees every account; callers are identified against when
+   * their connection was first seen, noted from before the first call. */
+  if (sesame_caller_watch_bus (connection, &error))
+    service->broker = sesame_broker_new (connection, &error);
   if (service->broker == NULL)
     {
       g_printerr ("sesame-broker: %s\n", error->message);
@@ -47,6 +53,21 @@ on_name_lost (GDBusConnection *connection,
     g_printerr (_("sesame-broker: another broker owns %s already.\n"), name);
   service->status = 1;
   g_main_loop_quit (service->loop);
+}
+
+/* The broker's memory holds every token and client secret (DESIGN.md: no
+ * token in a file): a crash writes no core file, and no other process of
+ * the person's may ptrace it or read its /proc/PID/mem. (LeakSanitizer
+ * still works: its tracer makes the process dumpable while it looks.) */
+static void
+protect_memory (void)
+{
+  struct rlimit no_core = { 0, 0 };
+
+  if (setrlimit (RLIMIT_CORE, &no_core) != 0)
+    g_printerr ("sesame-broker: RLIMIT_CORE: %s\n", g_strerror (errno));
+  if (prctl (PR_SET_DUMPABLE, 0, 0, 0, 0) != 0)
+    g_printerr ("sesame-broker: PR_SET_DUMPABLE: %s\n", g_strerror (errno));
 }
 
 static gboolean
@@ -72,8 +93,10 @@ main (int    argc,
   };
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
+  GBusNameOwnerFlags flags = G_BUS_NAME_OWNER_FLAGS_NONE;
   guint owner_id;
 
+  protect_memory ();
   setlocale (LC_ALL, "");
   bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
@@ -95,9 +118,13 @@ main (int    argc,
   service.loop = g_main_loop_new (NULL, FALSE);
   g_unix_signal_add (SIGTERM, on_terminate, &service);
   g_unix_signal_add (SIGINT, on_terminate, &service);
-  owner_id = g_bus_own_name (G_BUS_TYPE_SESSION, SESAME_BROKER_BUS_NAME,
-                             G_BUS_NAME_OWNER_FLAGS_ALLOW_REPLACEMENT |
-                             (replace ? G_BUS_NAME_OWNER_FLAGS_REPLACE : 0),
+  /* --replace is for developers (build-aux/run-sesame.sh): it takes the
+   * name from a broker started with it, and lets the next one take it in
+   * turn. A broker started by D-Bus never lets its name go: whoever took
+   * it would be sent client secrets and agent registrations. */
+  if (replace)
+    flags = G_BUS_NAME_OWNER_FLAGS_REPLACE | G_BUS_NAME_OWNER_FLAGS_ALLOW_REPLACEMENT;
+  owner_id = g_bus_own_name (G_BUS_TYPE_SESSION, SESAME_BROKER_BUS_NAME, flags,
                              on_bus_acquired, NULL, on_name_lost, &service, NULL);
   g_main_loop_run (service.loop);
 

@@ -22,6 +22,7 @@ struct _SesameAccessControl
   GHashTable         *identifying;  /* sender → GPtrArray of GTask */
   GHashTable         *leaving;      /* sender → GCancellable, cancelled when it leaves */
   GHashTable         *questions;    /* question key → Question */
+  GHashTable         *denied;       /* question key → Denial */
 };
 
 G_DEFINE_FINAL_TYPE (SesameAccessControl, sesame_access_control, G_TYPE_OBJECT)
@@ -42,6 +43,7 @@ sesame_access_control_dispose (GObject *object)
   g_clear_pointer (&self->identifying, g_hash_table_unref);
   g_clear_pointer (&self->leaving, g_hash_table_unref);
   g_clear_pointer (&self->questions, g_hash_table_unref);
+  g_clear_pointer (&self->denied, g_hash_table_unref);
   g_clear_object (&self->connection);
   g_clear_object (&self->agents);
   g_clear_object (&self->grants);
@@ -65,6 +67,7 @@ sesame_access_control_init (SesameAccessControl *self)
                                              (GDestroyNotify) g_ptr_array_unref);
   self->leaving = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   self->questions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->denied = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 }
 
 SesameAccessControl *
@@ -433,6 +436,68 @@ added_scopes (SesameProvider     *provider,
   return sesame_provider_get_default_scopes (provider);
 }
 
+/* ---- Back-off after a Deny ---- */
+
+/* After a Deny the same question (app, account or provider, action) is
+ * not asked again for a while, so that an app cannot ask until the person
+ * clicks Allow to be left alone; each Deny soon after the last doubles it.
+ * Host programs are trusted (ask-host-apps is the person's own choice):
+ * one denied by a slip of the hand may ask again at once. */
+#define DENY_BACK_OFF_SECONDS 10
+#define DENY_BACK_OFF_MAX_SECONDS 600
+
+typedef struct {
+  gint64 until;    /* monotonic time, µs */
+  guint  seconds;
+} Denial;
+
+static void
+note_deny (SesameAccessControl *self,
+           SesameCaller        *caller,
+           const char          *key)
+{
+  Denial *denial = g_hash_table_lookup (self->denied, key);
+  gint64 now = g_get_monotonic_time ();
+
+  if (!sesame_caller_is_sandboxed (caller))
+    return;
+  if (denial != NULL && now < denial->until + denial->seconds * G_TIME_SPAN_SECOND)
+    denial->seconds = MIN (denial->seconds * 2, DENY_BACK_OFF_MAX_SECONDS);
+  else
+    {
+      denial = g_new0 (Denial, 1);
+      denial->seconds = DENY_BACK_OFF_SECONDS;
+      g_hash_table_insert (self->denied, g_strdup (key), denial);
+    }
+  denial->until = now + denial->seconds * G_TIME_SPAN_SECOND;
+}
+
+/* TRUE, having answered @task AccessDenied, while @key was denied lately. */
+static gboolean
+refuse_after_deny (SesameAccessControl *self,
+                   GTask               *task,
+                   SesameCaller        *caller,
+                   const char          *key)
+{
+  Denial *denial = g_hash_table_lookup (self->denied, key);
+  gint64 now = g_get_monotonic_time ();
+
+  if (denial == NULL || now >= denial->until)
+    {
+      /* Long over: a Deny now starts afresh. */
+      if (denial != NULL && now >= denial->until + denial->seconds * G_TIME_SPAN_SECOND)
+        g_hash_table_remove (self->denied, key);
+      return FALSE;
+    }
+  g_debug ("%s was denied this lately: not asked again for %" G_GINT64_FORMAT " s",
+           sesame_caller_get_app_id (caller), (denial->until - now) / G_TIME_SPAN_SECOND + 1);
+  g_task_return_new_error (task, SESAME_ERROR, SESAME_ERROR_ACCESS_DENIED,
+                           _("You did not allow %s to do this."),
+                           sesame_caller_get_app_name (caller));
+  g_object_unref (task);
+  return TRUE;
+}
+
 static void ask (SesameAccessControl *self,
                  GTask               *task,
                  SesameCaller        *caller,
@@ -527,9 +592,12 @@ on_answered (GObject      *source,
                                          "Sesame and try again; it will ask you."),
                                        sesame_caller_get_app_name (question->caller)));
   else
-    answer_all (question, g_error_new (SESAME_ERROR, SESAME_ERROR_ACCESS_DENIED,
-                                       _("You did not allow %s to do this."),
-                                       sesame_caller_get_app_name (question->caller)));
+    {
+      note_deny (self, question->caller, question->key);
+      answer_all (question, g_error_new (SESAME_ERROR, SESAME_ERROR_ACCESS_DENIED,
+                                         _("You did not allow %s to do this."),
+                                         sesame_caller_get_app_name (question->caller)));
+    }
   question_free (question);
 }
 
@@ -626,6 +694,8 @@ ask (SesameAccessControl *self,
       wait_on (question, task);
       return;
     }
+  if (refuse_after_deny (self, task, caller, key))
+    return;
 
   question = g_new0 (Question, 1);
   question->self = g_object_ref (self);

@@ -5,12 +5,17 @@
 #include <glib/gi18n-lib.h>
 
 #include "sesame-broker-private.h"
+#include "sesame-caller.h"
 #include "sesame-device-sign-in.h"
 #include "sesame-error.h"
 #include "sesame-invocation.h"
 
-/* One caller cannot pile up device sign-ins (each polls a provider). */
+/* One caller cannot pile up device sign-ins (each polls a provider), nor
+ * one app through many connections. */
 #define MAX_DEVICE_SIGN_INS_PER_CALLER 8
+
+static gboolean check_device_quota (SesameBroker          *self,
+                                    GDBusMethodInvocation *invocation);
 
 static void
 on_device_begun (GObject      *source,
@@ -57,6 +62,13 @@ on_device_access (GObject      *source,
       sesame_invocation_return_error (g_steal_pointer (&call->invocation), error);
       return;
     }
+  /* Again now that the caller is known: its app's other connections count. */
+  if (!check_device_quota (self, call->invocation))
+    {
+      /* Answered: the call's reference went with the answer. */
+      call->invocation = NULL;
+      return;
+    }
 
   g_variant_get (g_dbus_method_invocation_get_parameters (call->invocation), "(&s^a&s@a{sv})",
                  NULL, &scopes, NULL);
@@ -69,20 +81,26 @@ on_device_access (GObject      *source,
   sesame_device_sign_in_begin_async (device, on_device_begun, g_steal_pointer (&call));
 }
 
-/* FALSE, having answered @invocation, when its caller has too many
- * device sign-ins in progress. */
+/* FALSE, having answered @invocation, when its caller (its app, once
+ * known) has too many device sign-ins in progress. */
 static gboolean
 check_device_quota (SesameBroker          *self,
                     GDBusMethodInvocation *invocation)
 {
-  const char *owner = g_dbus_method_invocation_get_sender (invocation);
+  g_autofree char *key = sesame_caller_get_limit_key (self->connection,
+                                                      g_dbus_method_invocation_get_sender (invocation));
   GHashTableIter iter;
   gpointer device;
   guint n = 0;
 
   g_hash_table_iter_init (&iter, self->devices);
   while (g_hash_table_iter_next (&iter, NULL, &device))
-    n += g_strcmp0 (sesame_device_sign_in_get_owner (device), owner) == 0;
+    {
+      g_autofree char *owner_key =
+        sesame_caller_get_limit_key (self->connection, sesame_device_sign_in_get_owner (device));
+
+      n += g_str_equal (owner_key, key);
+    }
   if (n < MAX_DEVICE_SIGN_INS_PER_CALLER)
     return TRUE;
 

@@ -28,7 +28,9 @@ GCancellable *sesame_sign_in_service_watch_caller (SesameSignInService   *self,
                                                    GDBusMethodInvocation *invocation);
 
 /* Interactive sign-in through the agent (for AddAccount and Reauthenticate);
- * @identity: the account's, when signing in again. */
+ * @identity: the account's, when signing in again. @cancellable is from
+ * sesame_sign_in_service_watch_caller(): the sign-in counts against its
+ * caller's app, and fails (InvalidArgument) when the app has too many. */
 void         sesame_sign_in_service_sign_in_async  (SesameSignInService  *self,
                                                     SesameProvider       *provider,
                                                     const char * const   *scopes,

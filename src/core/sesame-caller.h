@@ -15,9 +15,18 @@ typedef enum {
   SESAME_CALLER_SNAP,
 } SesameCallerKind;
 
+/* Notes, from now on, when each connection on @connection's bus is first
+ * seen (its NameOwnerChanged; names already there: now), which identifying
+ * needs. Call once, before the first call is handled. */
+gboolean      sesame_caller_watch_bus       (GDBusConnection     *connection,
+                                             GError             **error);
+
 /* Identifies the process behind the unique bus name @sender from its D-Bus
- * credentials, as xdg-desktop-portal does. A caller whose process is gone
- * or was replaced while the broker looked is refused (AccessDenied). */
+ * credentials, as xdg-desktop-portal does, once for the connection's life.
+ * The process must be proven the connection's own: the bus's ProcessFD, or
+ * else a process that started before the connection was first seen. One
+ * that cannot be proven, is gone or was replaced while the broker looked
+ * is refused (AccessDenied), as is any on a bus not watched. */
 void          sesame_caller_identify_async  (GDBusConnection     *connection,
                                              const char          *sender,
                                              GCancellable        *cancellable,
@@ -25,6 +34,14 @@ void          sesame_caller_identify_async  (GDBusConnection     *connection,
                                              gpointer             user_data);
 SesameCaller *sesame_caller_identify_finish (GAsyncResult        *result,
                                              GError             **error);
+/* The caller @sender was identified as, NULL when it was not (yet). */
+SesameCaller *sesame_caller_lookup          (GDBusConnection     *connection,
+                                             const char          *sender);
+/* Whom limits count against: a sandboxed app by its kind and id, however
+ * many connections it opens; a host program (or one not identified yet)
+ * by its connection, @sender. */
+char         *sesame_caller_get_limit_key   (GDBusConnection     *connection,
+                                             const char          *sender);
 
 /* For tests and the broker's own bookkeeping. */
 SesameCaller *sesame_caller_new (SesameCallerKind  kind,

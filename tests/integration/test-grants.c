@@ -213,6 +213,11 @@ test_sandboxed_denied (void)
   g_assert_cmpstr (action, ==, "use");
   /* Deny is not remembered. */
   g_assert_null (find_grant (APP_ID));
+  /* Only for a while, in the broker's memory (tests/security/test-limits):
+   * a new broker asks again. */
+  sesame_test_env_stop_broker (env);
+  sesame_test_env_start_broker (env);
+  sesame_test_agent_register (agent);
 }
 
 static void
