@@ -2,6 +2,8 @@
 /* sesame-account-object.c: one account on the bus (dev.sesame.Account1) */
 #include "config.h"
 
+#include <signal.h>
+
 #include <glib/gi18n-lib.h>
 
 #include "sesame-account-object.h"
@@ -322,6 +324,16 @@ handle_reauthenticate (SesameAccountObject   *self,
                                         call_new (self, invocation, scopes));
 }
 
+/* For the crash-safety test: SESAME_CRASH_AT=STEP makes the broker kill
+ * itself (SIGKILL, as a power cut would) right after that step of Remove,
+ * a window no timer hits reliably. */
+static void
+crash_point (const char *step)
+{
+  if (g_strcmp0 (g_getenv ("SESAME_CRASH_AT"), step) == 0)
+    raise (SIGKILL);
+}
+
 /* Remove: revoke, then delete whatever happened, then answer. */
 static void
 on_forgotten (GObject      *source,
@@ -364,6 +376,7 @@ on_secret_deleted (GObject      *source,
     g_warning ("Could not delete the keyring item of %s: %s",
                sesame_account_get_id (sesame_credentials_get_account (self->credentials)),
                error->message);
+  crash_point ("remove-secret-deleted");
   sesame_account_keeper_forget_async (self->keeper, self->credentials, on_forgotten,
                                       g_steal_pointer (&task));
 }
@@ -377,6 +390,7 @@ on_revoked (GObject      *source,
   Call *call = g_task_get_task_data (task);
 
   sesame_credentials_revoke_finish (SESAME_CREDENTIALS (source), result, &call->revoke_error);
+  crash_point ("remove-revoked");
   /* A keyring that cannot be read (locked, say) holds the token the
    * provider must be told to revoke: nothing is removed, the person is
    * told what to do and can try again. */
