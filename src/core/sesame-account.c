@@ -21,6 +21,7 @@ struct _SesameAccount
   gint64   expires_at;
   char    *attention_reason;
   gint64   created_at;
+  gboolean removing;
 };
 
 G_DEFINE_FINAL_TYPE (SesameAccount, sesame_account, G_TYPE_OBJECT)
@@ -37,6 +38,7 @@ enum {
   PROP_ATTENTION_NEEDED,
   PROP_ATTENTION_REASON,
   PROP_CREATED_AT,
+  PROP_REMOVING,
   N_PROPS
 };
 
@@ -80,6 +82,7 @@ sesame_account_get_property (GObject    *object,
       break;
     case PROP_ATTENTION_REASON: g_value_set_string (value, self->attention_reason); break;
     case PROP_CREATED_AT: g_value_set_int64 (value, self->created_at); break;
+    case PROP_REMOVING: g_value_set_boolean (value, self->removing); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
@@ -120,6 +123,10 @@ sesame_account_class_init (SesameAccountClass *klass)
                           G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   properties[PROP_ATTENTION_REASON] = string_property ("attention-reason");
   properties[PROP_CREATED_AT] = int64_property ("created-at");
+  /* Not on the bus: its notification makes the store save it. */
+  properties[PROP_REMOVING] =
+    g_param_spec_boolean ("removing", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -191,6 +198,14 @@ sesame_account_new_from_json (JsonObject *object,
   sesame_json_get_int (object, "expires-at", &self->expires_at);
   g_free (self->attention_reason);
   self->attention_reason = g_strdup (sesame_json_get_string (object, "attention-reason") ?: "");
+  if (json_object_has_member (object, "removing"))
+    {
+      JsonNode *removing = json_object_get_member (object, "removing");
+
+      self->removing = JSON_NODE_HOLDS_VALUE (removing) &&
+                       json_node_get_value_type (removing) == G_TYPE_BOOLEAN &&
+                       json_node_get_boolean (removing);
+    }
   return self;
 }
 
@@ -212,6 +227,9 @@ sesame_account_to_json (SesameAccount *self)
   json_object_set_int_member (object, "expires-at", self->expires_at);
   json_object_set_string_member (object, "attention-reason", self->attention_reason);
   json_object_set_int_member (object, "created-at", self->created_at);
+  /* Only while it is true: files without it read as before. */
+  if (self->removing)
+    json_object_set_boolean_member (object, "removing", TRUE);
   return object;
 }
 
@@ -273,6 +291,22 @@ gint64
 sesame_account_get_created_at (SesameAccount *self)
 {
   return self->created_at;
+}
+
+gboolean
+sesame_account_get_removing (SesameAccount *self)
+{
+  return self->removing;
+}
+
+void
+sesame_account_set_removing (SesameAccount *self,
+                             gboolean       removing)
+{
+  if (self->removing == !!removing)
+    return;
+  self->removing = !!removing;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_REMOVING]);
 }
 
 void
