@@ -429,6 +429,31 @@ on_broker_exited (GObject      *source,
   *exited = TRUE;
 }
 
+/* Kills the broker right after @step of a Remove of @path, and leaves it
+ * down. */
+static void
+remove_until (const char *path,
+              const char *step)
+{
+  SesameTestCall call = { 0 };
+  gboolean exited = FALSE;
+
+  kill_broker ();
+  g_setenv ("SESAME_CRASH_AT", step, TRUE);
+  sesame_test_env_start_broker (env);
+  sesame_test_agent_register (agent);
+  sesame_test_env_call_async (env, &call, path, ACCOUNT1, "Remove", NULL, NULL);
+  g_subprocess_wait_async (env->broker, NULL, on_broker_exited, &exited);
+  sesame_test_wait_for (&exited, 60000);
+  g_assert_true (exited);
+  /* A Remove that ended instead never reached @step. */
+  g_assert_true (g_subprocess_get_if_signaled (env->broker));
+  g_assert_cmpint (g_subprocess_get_term_sig (env->broker), ==, SIGKILL);
+  sesame_test_call_clear (&call);
+  g_clear_object (&env->broker);
+  g_unsetenv ("SESAME_CRASH_AT");
+}
+
 /* The broker kills itself right after each step of Remove: the narrow
  * windows (revoked at the provider, not yet deleted here) are hit every
  * time, not once in a hundred. */
@@ -439,30 +464,67 @@ test_remove_steps (void)
     for (guint i = 0; i < ROUNDS_PER_STEP; i++)
       {
         g_autofree char *login = g_strdup_printf ("crash-step-%u-%u", step, i);
-        g_autofree char *path = NULL;
-        SesameTestCall call = { 0 };
-        gboolean exited = FALSE;
+        g_autofree char *path = add_account (login);
 
         g_test_message ("Remove killed after its step %s", remove_steps[step]);
-        kill_broker ();
-        g_setenv ("SESAME_CRASH_AT", remove_steps[step], TRUE);
-        restart_broker ();
-        path = add_account (login);
-        sesame_test_env_call_async (env, &call, path, ACCOUNT1, "Remove", NULL, NULL);
-        /* The broker dies on its own at the step; a Remove that ends
-         * instead never reached it, which would be a bug of its own. */
-        g_subprocess_wait_async (env->broker, NULL, on_broker_exited, &exited);
-        sesame_test_wait_for (&exited, 60000);
-        g_assert_true (exited);
-        g_assert_true (g_subprocess_get_if_signaled (env->broker));
-        g_assert_cmpint (g_subprocess_get_term_sig (env->broker), ==, SIGKILL);
+        remove_until (path, remove_steps[step]);
         n_step_kills++;
-        sesame_test_call_clear (&call);
-        g_clear_object (&env->broker);
-        g_unsetenv ("SESAME_CRASH_AT");
         restart_broker ();
         check_after_restart ();
       }
+}
+
+/* A removal cut short whose provider does not answer at the next start
+ * cannot be finished: the account stays, hands out nothing and says why
+ * from the first moment, refuses a sign-in, and Remove again finishes it
+ * once the provider is back. */
+static void
+test_remove_unreachable (void)
+{
+  const char *none[] = { NULL };
+  g_autofree char *path = add_account ("crash-unreachable");
+  g_autofree char *id = sesame_test_env_string_property (env, path, "Id");
+  g_autofree char *token = NULL;
+  g_autofree char *secret = NULL;
+  g_autoptr(GHashTable) in_file = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 revocations;
+
+  remove_until (path, "remove-revoked");
+  sesame_test_env_stop_idp (env);
+  sesame_test_env_start_broker (env);
+  sesame_test_agent_register (agent);
+
+  token = sesame_test_env_get_token (env, path, NULL, NULL, &error);
+  g_assert_null (token);
+  sesame_test_assert_dbus_error (error, "dev.sesame.Error.NeedsAttention");
+  g_clear_error (&error);
+  /* The attempt at start gives up after discovery's retries. */
+  run_for (4000);
+  g_assert_true (sesame_test_env_bool_property (env, path, "AttentionNeeded"));
+  sesame_test_env_assert_string_property (env, path, "AttentionReason",
+                                          "Removing this account did not finish. Remove it again.");
+  token = sesame_test_env_get_token (env, path, NULL, NULL, &error);
+  g_assert_null (token);
+  sesame_test_assert_dbus_error (error, "dev.sesame.Error.NeedsAttention");
+  g_clear_error (&error);
+  sesame_test_agent_set (agent, SESAME_TEST_AGENT_SIGN_IN, "crash-unreachable");
+  reply = sesame_test_env_call (env, path, ACCOUNT1, "Reauthenticate",
+                                g_variant_new ("(^as)", none), NULL, &error);
+  g_assert_null (reply);
+  sesame_test_assert_dbus_error (error, "dev.sesame.Error.NeedsAttention");
+  g_clear_error (&error);
+
+  sesame_test_env_start_idp (env);
+  revocations = sesame_test_env_idp_count (env, "revocation");
+  reply = sesame_test_env_call (env, path, ACCOUNT1, "Remove", NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (sesame_test_env_idp_count (env, "revocation"), ==, revocations + 1);
+  in_file = file_ids ();
+  g_assert_false (g_hash_table_contains (in_file, id));
+  secret = sesame_test_env_keyring_secret (env, id);
+  g_assert_null (secret);
 }
 
 static void
@@ -506,6 +568,7 @@ main (int    argc,
   g_test_add_func ("/crash-safety/refresh-rotation", test_refresh_rotation);
   g_test_add_func ("/crash-safety/remove", test_remove);
   g_test_add_func ("/crash-safety/remove-steps", test_remove_steps);
+  g_test_add_func ("/crash-safety/remove-unreachable", test_remove_unreachable);
   g_test_add_func ("/crash-safety/summary", test_summary);
   status = g_test_run ();
 
