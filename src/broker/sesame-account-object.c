@@ -23,6 +23,7 @@ struct _SesameAccountObject
   char                 *path;
   GVariantDict         *changed;         /* properties to announce */
   guint                 changed_idle;
+  gboolean              removal_running; /* one Remove at a time, or a start's */
 };
 
 G_DEFINE_FINAL_TYPE (SesameAccountObject, sesame_account_object, G_TYPE_OBJECT)
@@ -64,6 +65,7 @@ typedef struct {
   char                 **scopes;
   GError                *revoke_error;   /* Remove: told once the account is gone */
   gboolean               was_removing;   /* Remove: a removal cut short before */
+  gboolean               runs_removal;   /* Remove: this call set removal_running */
 } Call;
 
 static void
@@ -84,6 +86,8 @@ on_call_done (GObject      *source,
   g_autoptr(GVariant) reply = NULL;
   GError *error = NULL;
 
+  if (call->runs_removal)
+    SESAME_ACCOUNT_OBJECT (source)->removal_running = FALSE;
   reply = g_task_propagate_pointer (G_TASK (result), &error);
   if (error != NULL)
     sesame_invocation_return_error (g_steal_pointer (&call->invocation), error);
@@ -486,6 +490,16 @@ start_removal (GTask *task)
   SesameAccountObject *self = g_task_get_source_object (task);
   Call *call = g_task_get_task_data (task);
 
+  /* A second one (a retry while the start's runs) would forget twice. */
+  if (self->removal_running)
+    {
+      g_task_return_new_error (task, SESAME_ERROR, SESAME_ERROR_NEEDS_ATTENTION,
+                               _("This account is being removed."));
+      g_object_unref (task);
+      return;
+    }
+  self->removal_running = TRUE;
+  call->runs_removal = TRUE;
   call->was_removing = sesame_account_get_removing (sesame_credentials_get_account (self->credentials));
   sesame_credentials_begin_removal (self->credentials);
   sesame_account_keeper_save_async (self->keeper, on_removal_marked, task);
@@ -522,9 +536,12 @@ on_removal_finished (GObject      *source,
                      GAsyncResult *result,
                      gpointer      user_data)
 {
+  Call *call = g_task_get_task_data (G_TASK (result));
   g_autoptr(GVariant) reply = NULL;
   g_autoptr(GError) error = NULL;
 
+  if (call->runs_removal)
+    SESAME_ACCOUNT_OBJECT (source)->removal_running = FALSE;
   /* Its errors carry provider and keyring messages, never a token. */
   reply = g_task_propagate_pointer (G_TASK (result), &error);
   if (error != NULL)
