@@ -30,6 +30,7 @@ static SesameTestAgent *agent;
 static GRand *prng;
 static guint rounds_per_phase = DEFAULT_ROUNDS_PER_PHASE;
 static guint n_rounds, n_intact, n_attention, n_orphans, n_signal_kills, n_step_kills;
+static guint n_reauthenticated;
 static char *base_path;   /* an account every restart signs in again at once */
 
 /* Remove's steps, after each of which the broker can be made to die. */
@@ -63,6 +64,22 @@ kill_broker (void)
   g_clear_object (&env->broker);
 }
 
+/* Leaves the base account needing attention (its grant revoked at the
+ * provider), long before the next kill, so that the next start's
+ * Reauthenticate mends what a person would. */
+static void
+break_base (void)
+{
+  g_autoptr(JsonNode) revoked =
+    sesame_test_env_idp_request (env, "POST", "/_test/revoke-account?account=crash-base");
+  g_autoptr(GVariant) refreshed = NULL;
+  g_autoptr(GError) error = NULL;
+
+  refreshed = sesame_test_env_call (env, base_path, ACCOUNT1, "Refresh", NULL, "(x)", &error);
+  g_assert_null (refreshed);
+  sesame_test_assert_dbus_error (error, "dev.sesame.Error.NeedsAttention");
+}
+
 /* At once after a start, before anything else asked for the provider's
  * endpoints: what a person clicking "Sign In Again" right after logging
  * in does. */
@@ -73,6 +90,8 @@ reauthenticate_now (void)
   g_autoptr(GError) error = NULL;
   const char *none[] = { NULL };
 
+  /* Reading a property asks nothing of the provider. */
+  n_reauthenticated += sesame_test_env_bool_property (env, base_path, "AttentionNeeded");
   sesame_test_agent_set (agent, SESAME_TEST_AGENT_SIGN_IN, "crash-base");
   reply = sesame_test_env_call (env, base_path, ACCOUNT1, "Reauthenticate",
                                 g_variant_new ("(^as)", none), NULL, &error);
@@ -273,6 +292,7 @@ check_after_restart (void)
         }
     }
   n_rounds++;
+  break_base ();
 }
 
 static char *
@@ -531,12 +551,14 @@ static void
 test_summary (void)
 {
   g_print ("# rounds %u (%u killed at a keyring write, %u at a step of Remove), intact %u, "
-           "attention %u, orphans %u\n",
-           n_rounds, n_signal_kills, n_step_kills, n_intact, n_attention, n_orphans);
+           "attention %u, orphans %u; %u immediate sign-ins mended an account needing attention\n",
+           n_rounds, n_signal_kills, n_step_kills, n_intact, n_attention, n_orphans,
+           n_reauthenticated);
   g_assert_cmpuint (n_rounds, ==, 3 * rounds_per_phase +
                                   G_N_ELEMENTS (remove_steps) * ROUNDS_PER_STEP);
   g_assert_cmpuint (n_step_kills, ==, G_N_ELEMENTS (remove_steps) * ROUNDS_PER_STEP);
   g_assert_cmpuint (n_orphans, ==, 0);
+  g_assert_cmpuint (n_reauthenticated, >, 0);
   /* Some rounds must have been killed early enough to matter. */
   g_assert_cmpuint (n_intact, >, 0);
 }
@@ -563,6 +585,7 @@ main (int    argc,
   agent = sesame_test_agent_new (env);
   sesame_test_agent_register (agent);
   base_path = add_account ("crash-base");
+  break_base ();
 
   g_test_add_func ("/crash-safety/add-account", test_add_account);
   g_test_add_func ("/crash-safety/refresh-rotation", test_refresh_rotation);
