@@ -647,10 +647,13 @@ on_replaced (GObject      *source,
       return;
     }
 
-  /* A new sign-in (AddAccount of the same identity) keeps the account:
-   * an unfinished removal is dropped with its old grant. A kill before
-   * the metadata is saved leaves the mark: the next start revokes the
-   * new grant and removes the account, as was asked for first. */
+  /* The keyring first, the metadata (saved by the store) after: a kill
+   * between them leaves the new grant under the old metadata, which at
+   * worst still says to sign in again (and that works): never a dead
+   * token handed out as good. A new sign-in (AddAccount of the same
+   * identity) keeps an account whose removal did not finish: the mark
+   * goes with the old grant; killed before it is saved, the next start
+   * removes the account, as was asked for first. */
   set_cached (self, self->stored, g_get_real_time () / G_USEC_PER_SEC);
   sesame_account_set_removing (self->account, FALSE);
   sesame_account_set_scopes (self->account, (const char * const *) self->stored->scopes);
