@@ -29,6 +29,7 @@ sesame_account_keeper_forget_finish (SesameAccountKeeper  *self,
                                      GError              **error)
 {
   g_return_val_if_fail (SESAME_IS_ACCOUNT_KEEPER (self), FALSE);
+
   return SESAME_ACCOUNT_KEEPER_GET_IFACE (self)->forget_finish (self, result, error);
 }
 
@@ -38,6 +39,7 @@ sesame_account_keeper_save_async (SesameAccountKeeper  *self,
                                   gpointer              user_data)
 {
   g_return_if_fail (SESAME_IS_ACCOUNT_KEEPER (self));
+
   SESAME_ACCOUNT_KEEPER_GET_IFACE (self)->save_async (self, callback, user_data);
 }
 
@@ -47,5 +49,6 @@ sesame_account_keeper_save_finish (SesameAccountKeeper  *self,
                                    GError              **error)
 {
   g_return_val_if_fail (SESAME_IS_ACCOUNT_KEEPER (self), FALSE);
+
   return SESAME_ACCOUNT_KEEPER_GET_IFACE (self)->save_finish (self, result, error);
 }
