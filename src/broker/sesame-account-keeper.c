@@ -32,3 +32,23 @@ sesame_account_keeper_forget_finish (SesameAccountKeeper  *self,
 
   return SESAME_ACCOUNT_KEEPER_GET_IFACE (self)->forget_finish (self, result, error);
 }
+
+void
+sesame_account_keeper_save_async (SesameAccountKeeper  *self,
+                                  GAsyncReadyCallback   callback,
+                                  gpointer              user_data)
+{
+  g_return_if_fail (SESAME_IS_ACCOUNT_KEEPER (self));
+
+  SESAME_ACCOUNT_KEEPER_GET_IFACE (self)->save_async (self, callback, user_data);
+}
+
+gboolean
+sesame_account_keeper_save_finish (SesameAccountKeeper  *self,
+                                   GAsyncResult         *result,
+                                   GError              **error)
+{
+  g_return_val_if_fail (SESAME_IS_ACCOUNT_KEEPER (self), FALSE);
+
+  return SESAME_ACCOUNT_KEEPER_GET_IFACE (self)->save_finish (self, result, error);
+}

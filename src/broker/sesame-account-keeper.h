@@ -25,6 +25,12 @@ struct _SesameAccountKeeperInterface
   gboolean (*forget_finish) (SesameAccountKeeper  *self,
                              GAsyncResult         *result,
                              GError              **error);
+  void     (*save_async)    (SesameAccountKeeper  *self,
+                             GAsyncReadyCallback   callback,
+                             gpointer              user_data);
+  gboolean (*save_finish)   (SesameAccountKeeper  *self,
+                             GAsyncResult         *result,
+                             GError              **error);
 };
 
 /* Forgets an account's metadata, grants and object (its secret is already gone). */
@@ -33,6 +39,14 @@ void     sesame_account_keeper_forget_async  (SesameAccountKeeper  *self,
                                               GAsyncReadyCallback   callback,
                                               gpointer              user_data);
 gboolean sesame_account_keeper_forget_finish (SesameAccountKeeper  *self,
+                                              GAsyncResult         *result,
+                                              GError              **error);
+
+/* Completes once every account's metadata changed so far is on disk. */
+void     sesame_account_keeper_save_async    (SesameAccountKeeper  *self,
+                                              GAsyncReadyCallback   callback,
+                                              gpointer              user_data);
+gboolean sesame_account_keeper_save_finish   (SesameAccountKeeper  *self,
                                               GAsyncResult         *result,
                                               GError              **error);
 

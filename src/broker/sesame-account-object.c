@@ -2,6 +2,8 @@
 /* sesame-account-object.c: one account on the bus (dev.sesame.Account1) */
 #include "config.h"
 
+#include <signal.h>
+
 #include <glib/gi18n-lib.h>
 
 #include "sesame-account-object.h"
@@ -21,6 +23,7 @@ struct _SesameAccountObject
   char                 *path;
   GVariantDict         *changed;         /* properties to announce */
   guint                 changed_idle;
+  gboolean              removal_running; /* one Remove at a time, or a start's */
 };
 
 G_DEFINE_FINAL_TYPE (SesameAccountObject, sesame_account_object, G_TYPE_OBJECT)
@@ -61,6 +64,8 @@ typedef struct {
   GDBusMethodInvocation *invocation;
   char                 **scopes;
   GError                *revoke_error;   /* Remove: told once the account is gone */
+  gboolean               was_removing;   /* Remove: a removal cut short before */
+  gboolean               runs_removal;   /* Remove: this call set removal_running */
 } Call;
 
 static void
@@ -81,6 +86,8 @@ on_call_done (GObject      *source,
   g_autoptr(GVariant) reply = NULL;
   GError *error = NULL;
 
+  if (call->runs_removal)
+    SESAME_ACCOUNT_OBJECT (source)->removal_running = FALSE;
   reply = g_task_propagate_pointer (G_TASK (result), &error);
   if (error != NULL)
     sesame_invocation_return_error (g_steal_pointer (&call->invocation), error);
@@ -270,9 +277,9 @@ scopes_to_ask (SesameAccount      *account,
 }
 
 static void
-on_reauthenticate_access (GObject      *source,
-                          GAsyncResult *result,
-                          gpointer      user_data)
+on_reauthenticate_discovered (GObject      *source,
+                              GAsyncResult *result,
+                              gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
   SesameAccountObject *self = g_task_get_source_object (task);
@@ -282,7 +289,7 @@ on_reauthenticate_access (GObject      *source,
   g_autoptr(GCancellable) cancellable = NULL;
   GError *error = NULL;
 
-  if (!sesame_access_control_check_finish (SESAME_ACCESS_CONTROL (source), result, &error))
+  if (!sesame_credentials_ensure_discovered_finish (self->credentials, result, &error))
     {
       g_task_return_error (task, error);
       return;
@@ -298,14 +305,42 @@ on_reauthenticate_access (GObject      *source,
 }
 
 static void
+on_reauthenticate_access (GObject      *source,
+                          GAsyncResult *result,
+                          gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  SesameAccountObject *self = g_task_get_source_object (task);
+  GError *error = NULL;
+
+  if (!sesame_access_control_check_finish (SESAME_ACCESS_CONTROL (source), result, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  /* Right after a start the provider's endpoints may still be unknown. */
+  sesame_credentials_ensure_discovered_async (self->credentials, NULL,
+                                              on_reauthenticate_discovered,
+                                              g_steal_pointer (&task));
+}
+
+static void
 handle_reauthenticate (SesameAccountObject   *self,
                        GDBusMethodInvocation *invocation,
                        const char * const    *scopes)
 {
   SesameAccount *account = sesame_credentials_get_account (self->credentials);
+  GError *error = NULL;
 
   if (!sesame_invocation_check_scopes (invocation, scopes))
     return;
+  /* Its grant may be revoked already: only Remove again goes on. */
+  if (!sesame_credentials_check_not_removing (self->credentials, &error))
+    {
+      sesame_invocation_return_error (invocation, error);
+      return;
+    }
   if (g_strcmp0 (sesame_account_get_flow (account), SESAME_FLOW_CLIENT_CREDENTIALS) == 0)
     {
       sesame_invocation_return_error (invocation,
@@ -322,7 +357,27 @@ handle_reauthenticate (SesameAccountObject   *self,
                                         call_new (self, invocation, scopes));
 }
 
-/* Remove: revoke, then delete whatever happened, then answer. */
+/* For the crash-safety test: SESAME_CRASH_AT=STEP makes the broker kill
+ * itself (SIGKILL, as a power cut would) right after that step of Remove,
+ * a window no timer hits reliably. */
+static void
+crash_point (const char *step)
+{
+  if (g_strcmp0 (g_getenv ("SESAME_CRASH_AT"), step) == 0)
+    raise (SIGKILL);
+}
+
+/* Remove, journaled so that a kill between any two steps is finished at
+ * the next start, and no token is handed out from the first step on:
+ *   1. the mark "removing" is written to the metadata (no secret);
+ *      killed after it: the next start revokes, deletes, forgets;
+ *   2. the grant is revoked at the provider; killed after it: the same
+ *      (a second revocation of a revoked token is answered 200, RFC 7009);
+ *   3. the keyring item is deleted; killed after it: the same, with
+ *      nothing left to revoke;
+ *   4. the grants and the metadata are forgotten (grants first, on disk
+ *      before the account, so that no grant outlives it for a later
+ *      account of the same id). */
 static void
 on_forgotten (GObject      *source,
               GAsyncResult *result,
@@ -364,8 +419,26 @@ on_secret_deleted (GObject      *source,
     g_warning ("Could not delete the keyring item of %s: %s",
                sesame_account_get_id (sesame_credentials_get_account (self->credentials)),
                error->message);
+  crash_point ("remove-secret-deleted");
   sesame_account_keeper_forget_async (self->keeper, self->credentials, on_forgotten,
                                       g_steal_pointer (&task));
+}
+
+/* The removal stops before anything is deleted: a mark this call set
+ * while nothing could be revoked is taken back; one that was there
+ * before (a grant perhaps revoked already) stays, saying so. */
+static void
+stop_removal (GTask  *task,
+              GError *error)
+{
+  SesameAccountObject *self = g_task_get_source_object (task);
+  Call *call = g_task_get_task_data (task);
+
+  if (call->was_removing)
+    sesame_credentials_removal_unfinished (self->credentials);
+  else
+    sesame_credentials_cancel_removal (self->credentials);
+  g_task_return_error (task, error);
 }
 
 static void
@@ -377,16 +450,59 @@ on_revoked (GObject      *source,
   Call *call = g_task_get_task_data (task);
 
   sesame_credentials_revoke_finish (SESAME_CREDENTIALS (source), result, &call->revoke_error);
+  crash_point ("remove-revoked");
   /* A keyring that cannot be read (locked, say) holds the token the
    * provider must be told to revoke: nothing is removed, the person is
-   * told what to do and can try again. */
-  if (g_error_matches (call->revoke_error, SESAME_ERROR, SESAME_ERROR_KEYRING))
+   * told what to do and can try again. A removal finished at start needs
+   * the revocation too: without it, it waits for the person to retry. */
+  if (g_error_matches (call->revoke_error, SESAME_ERROR, SESAME_ERROR_KEYRING) ||
+      (call->revoke_error != NULL && call->invocation == NULL))
     {
-      g_task_return_error (task, g_steal_pointer (&call->revoke_error));
+      stop_removal (task, g_steal_pointer (&call->revoke_error));
       return;
     }
   sesame_credentials_delete_async (SESAME_CREDENTIALS (source), NULL, on_secret_deleted,
                                    g_steal_pointer (&task));
+}
+
+static void
+on_removal_marked (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  SesameAccountObject *self = g_task_get_source_object (task);
+  GError *error = NULL;
+
+  /* Nothing is revoked before the intent is on disk. */
+  if (!sesame_account_keeper_save_finish (SESAME_ACCOUNT_KEEPER (source), result, &error))
+    {
+      stop_removal (task, error);
+      return;
+    }
+  crash_point ("remove-marked");
+  sesame_credentials_revoke_async (self->credentials, NULL, on_revoked, g_steal_pointer (&task));
+}
+
+static void
+start_removal (GTask *task)
+{
+  SesameAccountObject *self = g_task_get_source_object (task);
+  Call *call = g_task_get_task_data (task);
+
+  /* A second one (a retry while the start's runs) would forget twice. */
+  if (self->removal_running)
+    {
+      g_task_return_new_error (task, SESAME_ERROR, SESAME_ERROR_NEEDS_ATTENTION,
+                               _("This account is being removed."));
+      g_object_unref (task);
+      return;
+    }
+  self->removal_running = TRUE;
+  call->runs_removal = TRUE;
+  call->was_removing = sesame_account_get_removing (sesame_credentials_get_account (self->credentials));
+  sesame_credentials_begin_removal (self->credentials);
+  sesame_account_keeper_save_async (self->keeper, on_removal_marked, task);
 }
 
 static void
@@ -395,7 +511,6 @@ on_remove_access (GObject      *source,
                   gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
-  SesameAccountObject *self = g_task_get_source_object (task);
   GError *error = NULL;
 
   if (!sesame_access_control_check_finish (SESAME_ACCESS_CONTROL (source), result, &error))
@@ -404,7 +519,7 @@ on_remove_access (GObject      *source,
       return;
     }
 
-  sesame_credentials_revoke_async (self->credentials, NULL, on_revoked, g_steal_pointer (&task));
+  start_removal (g_steal_pointer (&task));
 }
 
 static void
@@ -414,6 +529,32 @@ handle_remove (SesameAccountObject   *self,
   sesame_invocation_check_access_async (invocation, self->access_control, SESAME_ACCESS_REMOVE,
                                         self->credentials, NULL, NULL, on_remove_access,
                                         call_new (self, invocation, NULL));
+}
+
+static void
+on_removal_finished (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  Call *call = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (call->runs_removal)
+    SESAME_ACCOUNT_OBJECT (source)->removal_running = FALSE;
+  /* Its errors carry provider and keyring messages, never a token. */
+  reply = g_task_propagate_pointer (G_TASK (result), &error);
+  if (error != NULL)
+    g_message ("A removal cut short could not be finished yet: %s", error->message);
+}
+
+void
+sesame_account_object_finish_removal (SesameAccountObject *self)
+{
+  GTask *task = g_task_new (self, NULL, on_removal_finished, NULL);
+
+  g_task_set_task_data (task, g_new0 (Call, 1), (GDestroyNotify) call_free);
+  start_removal (task);
 }
 
 /* Account1's properties: the D-Bus name and the SesameAccount property. */

@@ -27,6 +27,10 @@ SesameAccountObject *sesame_account_object_new (SesameAccountKeeper *keeper,
                                                 SesameCredentials   *credentials);
 
 SesameCredentials *sesame_account_object_get_credentials (SesameAccountObject *self);
+/* At start, for an account whose Remove was cut short: revokes again
+ * (harmless when it was done), deletes the secret and the metadata; where
+ * that fails, the account stays marked and says to remove it again. */
+void               sesame_account_object_finish_removal  (SesameAccountObject *self);
 const char        *sesame_account_object_get_path        (SesameAccountObject *self);
 /* dev.sesame.Account1's properties, all (a{sv}) or one by its D-Bus name. */
 GVariant          *sesame_account_object_get_properties  (SesameAccountObject *self);

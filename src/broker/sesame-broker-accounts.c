@@ -54,6 +54,10 @@ sesame_broker_export_stored_accounts (SesameBroker *self)
         sesame_credentials_new (accounts->pdata[i], provider, self->providers,
                                 self->client, self->secrets);
 
+      /* Its Remove was cut short: it hands out nothing and says so until
+       * the removal is finished, once the keyring answers. */
+      if (sesame_account_get_removing (accounts->pdata[i]))
+        sesame_credentials_removal_unfinished (credentials);
       export_account (self, credentials);
     }
 }
@@ -101,7 +105,10 @@ on_account_secret_stored (GObject      *source,
   SesameAccount *account = sesame_credentials_get_account (storing->credentials);
   GError *error = NULL;
 
-  /* The secret is in the keyring before the account exists anywhere else. */
+  /* The secret is in the keyring before the account exists anywhere else.
+   * Killed before the metadata is on disk: the item is an orphan, which
+   * the next start deletes (clear_orphans); for an existing account the
+   * item was replaced in place and the old metadata still describes it. */
   g_hash_table_remove (self->adding, sesame_account_get_id (account));
   if (!sesame_credentials_replace_finish (storing->credentials, result, &error))
     {
@@ -204,7 +211,13 @@ forget_account_async (SesameAccountKeeper *keeper,
   g_task_set_task_data (task, g_object_ref (credentials), g_object_unref);
 
   sesame_broker_announce_removed (self, path);
+  /* The grants reach the disk before the account leaves it: ids are
+   * reused, and a grant outliving its account (a kill between the two
+   * writes) would hand a later account of the same id to an app nobody
+   * asked about. A kill after this leaves an account without grants,
+   * still marked as being removed: the next start finishes it. */
   sesame_grant_store_forget_account (self->grants, id);
+  sesame_grant_store_flush (self->grants);
   sesame_account_store_remove (self->store, id);
   g_hash_table_remove (self->objects, id);
   sesame_account_store_save_async (self->store, NULL, on_forget_saved, task);
@@ -218,11 +231,49 @@ forget_account_finish (SesameAccountKeeper  *keeper,
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
+static void
+on_saved (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+
+  if (!sesame_account_store_save_finish (SESAME_ACCOUNT_STORE (source), result, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+save_accounts_async (SesameAccountKeeper *keeper,
+                     GAsyncReadyCallback  callback,
+                     gpointer             user_data)
+{
+  SesameBroker *self = SESAME_BROKER (keeper);
+  GTask *task = g_task_new (self, NULL, callback, user_data);
+
+  g_task_set_source_tag (task, save_accounts_async);
+  sesame_account_store_save_async (self->store, NULL, on_saved, task);
+}
+
+static gboolean
+save_accounts_finish (SesameAccountKeeper  *keeper,
+                      GAsyncResult         *result,
+                      GError              **error)
+{
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
 void
 sesame_broker_account_keeper_init (SesameAccountKeeperInterface *iface)
 {
   iface->forget_async = forget_account_async;
   iface->forget_finish = forget_account_finish;
+  iface->save_async = save_accounts_async;
+  iface->save_finish = save_accounts_finish;
 }
 
 /* ---- After a crash: secrets and metadata agree again ---- */
@@ -286,6 +337,25 @@ mark_lost (Reconciling        *reconciling,
     }
 }
 
+/* Removals cut short are finished once the keyring answers, so that
+ * reading the token to revoke asks nobody to unlock it at login. */
+static void
+finish_removals (Reconciling *reconciling)
+{
+  SesameBroker *self = reconciling->self;
+
+  for (guint i = 0; i < reconciling->accounts->len; i++)
+    {
+      SesameAccount *account = reconciling->accounts->pdata[i];
+      const char *id = sesame_account_get_id (account);
+      SesameAccountObject *object = g_hash_table_lookup (self->objects, id);
+
+      if (sesame_account_store_lookup (self->store, id) == account && object != NULL &&
+          sesame_account_get_removing (account))
+        sesame_account_object_finish_removal (object);
+    }
+}
+
 static void
 on_secrets_listed (GObject      *source,
                    GAsyncResult *result,
@@ -305,6 +375,7 @@ on_secrets_listed (GObject      *source,
     }
   clear_orphans (reconciling->self, (const char * const *) ids);
   mark_lost (reconciling, (const char * const *) ids);
+  finish_removals (reconciling);
   g_task_return_boolean (task, TRUE);
 }
 

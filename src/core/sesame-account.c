@@ -22,6 +22,7 @@ struct _SesameAccount
   char    *attention_reason;
   gint64   created_at;
   char    *issuer;        /* the issuer it signed in with; NULL: not known (older accounts) */
+  gboolean removing;
 };
 
 G_DEFINE_FINAL_TYPE (SesameAccount, sesame_account, G_TYPE_OBJECT)
@@ -39,6 +40,7 @@ enum {
   PROP_ATTENTION_REASON,
   PROP_CREATED_AT,
   PROP_ISSUER,
+  PROP_REMOVING,
   N_PROPS
 };
 
@@ -84,6 +86,7 @@ sesame_account_get_property (GObject    *object,
     case PROP_ATTENTION_REASON: g_value_set_string (value, self->attention_reason); break;
     case PROP_CREATED_AT: g_value_set_int64 (value, self->created_at); break;
     case PROP_ISSUER: g_value_set_string (value, self->issuer); break;
+    case PROP_REMOVING: g_value_set_boolean (value, self->removing); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
@@ -126,6 +129,10 @@ sesame_account_class_init (SesameAccountClass *klass)
   properties[PROP_CREATED_AT] = int64_property ("created-at");
   /* Not on the bus: a change is saved, as every property's. */
   properties[PROP_ISSUER] = string_property ("issuer");
+  /* Not on the bus: its notification makes the store save it. */
+  properties[PROP_REMOVING] =
+    g_param_spec_boolean ("removing", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -198,6 +205,7 @@ sesame_account_new_from_json (JsonObject *object,
   g_free (self->attention_reason);
   self->attention_reason = g_strdup (sesame_json_get_string (object, "attention-reason") ?: "");
   self->issuer = g_strdup (sesame_json_get_string (object, "issuer"));
+  sesame_json_get_boolean (object, "removing", &self->removing);
   return self;
 }
 
@@ -221,6 +229,9 @@ sesame_account_to_json (SesameAccount *self)
   json_object_set_int_member (object, "created-at", self->created_at);
   if (self->issuer != NULL)
     json_object_set_string_member (object, "issuer", self->issuer);
+  /* Only while it is true: files without it read as before. */
+  if (self->removing)
+    json_object_set_boolean_member (object, "removing", TRUE);
   return object;
 }
 
@@ -282,6 +293,22 @@ gint64
 sesame_account_get_created_at (SesameAccount *self)
 {
   return self->created_at;
+}
+
+gboolean
+sesame_account_get_removing (SesameAccount *self)
+{
+  return self->removing;
+}
+
+void
+sesame_account_set_removing (SesameAccount *self,
+                             gboolean       removing)
+{
+  if (self->removing == !!removing)
+    return;
+  self->removing = !!removing;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_REMOVING]);
 }
 
 void

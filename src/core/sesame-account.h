@@ -33,11 +33,16 @@ const char         *sesame_account_get_attention_reason (SesameAccount *self);
 gint64              sesame_account_get_created_at       (SesameAccount *self);
 /* The issuer the account signed in with, NULL when not known. */
 const char         *sesame_account_get_issuer           (SesameAccount *self);
+/* TRUE from the moment Remove was asked for until the account is gone:
+ * kept in the metadata, so that a broker killed meanwhile finishes it. */
+gboolean            sesame_account_get_removing         (SesameAccount *self);
 
 void sesame_account_set_scopes        (SesameAccount      *self,
                                        const char * const *scopes);
 void sesame_account_set_expires_at    (SesameAccount      *self,
                                        gint64              expires_at);
+void sesame_account_set_removing      (SesameAccount      *self,
+                                       gboolean            removing);
 /* @reason NULL or empty clears the attention state. */
 void sesame_account_set_attention     (SesameAccount      *self,
                                        const char         *reason);

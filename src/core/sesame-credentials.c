@@ -193,6 +193,80 @@ sesame_credentials_lookup_cached (SesameCredentials  *self,
   return found;
 }
 
+static void
+on_discovered (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+
+  if (!sesame_provider_registry_ensure_discovered_finish (SESAME_PROVIDER_REGISTRY (source),
+                                                          result, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  g_task_return_boolean (task, TRUE);
+}
+
+void
+sesame_credentials_ensure_discovered_async (SesameCredentials   *self,
+                                            GCancellable        *cancellable,
+                                            GAsyncReadyCallback  callback,
+                                            gpointer             user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, sesame_credentials_ensure_discovered_async);
+  sesame_provider_registry_ensure_discovered_async (self->providers, self->client, self->provider,
+                                                    cancellable, on_discovered, task);
+}
+
+gboolean
+sesame_credentials_ensure_discovered_finish (SesameCredentials  *self,
+                                             GAsyncResult       *result,
+                                             GError            **error)
+{
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+void
+sesame_credentials_begin_removal (SesameCredentials *self)
+{
+  sesame_account_set_removing (self->account, TRUE);
+  set_cached (self, NULL, 0);
+}
+
+void
+sesame_credentials_cancel_removal (SesameCredentials *self)
+{
+  sesame_account_set_removing (self->account, FALSE);
+}
+
+void
+sesame_credentials_removal_unfinished (SesameCredentials *self)
+{
+  sesame_account_set_attention (self->account,
+                                _("Removing this account did not finish. Remove it again."));
+}
+
+gboolean
+sesame_credentials_check_not_removing (SesameCredentials  *self,
+                                       GError            **error)
+{
+  if (!sesame_account_get_removing (self->account))
+    return TRUE;
+  /* The unfinished removal's own sentence, once it has one. */
+  if (sesame_account_get_attention_needed (self->account))
+    g_set_error_literal (error, SESAME_ERROR, SESAME_ERROR_NEEDS_ATTENTION,
+                         sesame_account_get_attention_reason (self->account));
+  else
+    g_set_error_literal (error, SESAME_ERROR, SESAME_ERROR_NEEDS_ATTENTION,
+                         _("This account is being removed."));
+  return FALSE;
+}
+
 static gboolean
 is_client_credentials (SesameCredentials *self)
 {
@@ -299,8 +373,19 @@ on_new_token_stored (GObject      *source,
   GError *error = NULL;
 
   /* A rotated refresh token reaches the keyring before anyone gets the new
-   * access token: nobody is served when the write failed. */
+   * access token: nobody is served when the write failed. A kill between
+   * the provider's answer and this write loses the new refresh token, and
+   * the old one is refused at the next refresh: the account then needs
+   * attention, it never hands out a dead token. A kill after it leaves
+   * only the metadata's ExpiresAt behind, which is not used to serve. */
   if (!sesame_secret_store_store_finish (self->secrets, result, &error))
+    {
+      finish_waiters (self, error);
+      return;
+    }
+  /* Remove began meanwhile: the token is in the keyring for its
+   * revocation, but nobody is served. */
+  if (!sesame_credentials_check_not_removing (self, &error))
     {
       finish_waiters (self, error);
       return;
@@ -421,7 +506,13 @@ static void
 continue_refresh (SesameCredentials *self)
 {
   gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  GError *error = NULL;
 
+  if (!sesame_credentials_check_not_removing (self, &error))
+    {
+      finish_waiters (self, error);
+      return;
+    }
   if (self->stored == NULL)
     {
       finish_waiters (self,
@@ -465,6 +556,13 @@ on_loaded (GObject      *source,
 static void
 run_refresh (SesameCredentials *self)
 {
+  GError *error = NULL;
+
+  if (!sesame_credentials_check_not_removing (self, &error))
+    {
+      finish_waiters (self, error);
+      return;
+    }
   if (sesame_account_get_attention_needed (self->account))
     {
       finish_waiters (self,
@@ -549,7 +647,15 @@ on_replaced (GObject      *source,
       return;
     }
 
+  /* The keyring first, the metadata (saved by the store) after: a kill
+   * between them leaves the new grant under the old metadata, which at
+   * worst still says to sign in again (and that works): never a dead
+   * token handed out as good. A new sign-in (AddAccount of the same
+   * identity) keeps an account whose removal did not finish: the mark
+   * goes with the old grant; killed before it is saved, the next start
+   * removes the account, as was asked for first. */
   set_cached (self, self->stored, g_get_real_time () / G_USEC_PER_SEC);
+  sesame_account_set_removing (self->account, FALSE);
   sesame_account_set_scopes (self->account, (const char * const *) self->stored->scopes);
   sesame_account_set_expires_at (self->account, self->stored->expires_at);
   sesame_account_set_attention (self->account, NULL);

@@ -23,6 +23,28 @@ SesameCredentials *sesame_credentials_new (SesameAccount          *account,
 SesameAccount  *sesame_credentials_get_account  (SesameCredentials *self);
 SesameProvider *sesame_credentials_get_provider (SesameCredentials *self);
 
+/* Waits for the provider's discovery (once per run, retried by the next
+ * caller when it failed), for calls that need its endpoints. */
+void     sesame_credentials_ensure_discovered_async  (SesameCredentials   *self,
+                                                      GCancellable        *cancellable,
+                                                      GAsyncReadyCallback  callback,
+                                                      gpointer             user_data);
+gboolean sesame_credentials_ensure_discovered_finish (SesameCredentials   *self,
+                                                      GAsyncResult        *result,
+                                                      GError             **error);
+
+/* Remove's journal. Begin marks the account as being removed (the store
+ * saves the mark) and forgets the cached tokens: from then on no token is
+ * handed out. Cancel takes the mark back when nothing was revoked.
+ * Unfinished says, as the account's attention reason, that a removal
+ * stopped half-way and must be asked for again. */
+void     sesame_credentials_begin_removal      (SesameCredentials *self);
+void     sesame_credentials_cancel_removal     (SesameCredentials *self);
+void     sesame_credentials_removal_unfinished (SesameCredentials *self);
+/* FALSE, with NeedsAttention, while the account is being removed. */
+gboolean sesame_credentials_check_not_removing (SesameCredentials  *self,
+                                                GError            **error);
+
 /* FALSE, with ScopeNotGranted, when @scopes asks for a scope the account
  * was never granted: no token can carry it until the person signs in
  * again and allows it. */

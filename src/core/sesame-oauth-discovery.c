@@ -149,6 +149,9 @@ discovery_fetch (GTask      *task,
   Discovery *discovery = g_task_get_task_data (task);
   SesameOAuthExchange *ex = sesame_oauth_exchange_new (discovery->host, SOUP_METHOD_GET, uri);
 
+  /* Every call that needs the endpoints waits for this: a network failure
+   * is retried as a token request's is, not failed at once. */
+  sesame_oauth_exchange_set_retry (ex, TRUE);
   sesame_oauth_exchange_send_async (ex, g_task_get_source_object (task),
                                     g_task_get_cancellable (task), on_discovery_response, task);
 }

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-crash-safety.c: the broker killed (SIGKILL) at random points of AddAccount, refresh with
- * rotation and Remove; after each restart every account works or honestly needs attention */
+ * rotation and Remove, and between each pair of Remove's steps; after each restart an immediate
+ * Reauthenticate works, and every account hands out a token the provider accepts or honestly
+ * needs attention */
 #include "config.h"
 
 #include <signal.h>
@@ -12,7 +14,11 @@
 #include "sesame-test-agent.h"
 #include "sesame-test-env.h"
 
-#define ROUNDS_PER_PHASE 10
+/* Random kills per phase; SESAME_CRASH_ROUNDS asks for more (hundreds
+ * by hand, to hunt a rare window). */
+#define DEFAULT_ROUNDS_PER_PHASE 10
+/* Kills at each step of Remove (SESAME_CRASH_AT in the broker). */
+#define ROUNDS_PER_STEP 2
 /* How long the broker gets, after a restart, to reconcile the keyring with
  * its metadata (it does so without holding up its start). */
 #define RECONCILE_TIMEOUT_MS 5000
@@ -20,8 +26,16 @@
 static SesameTestEnv *env;
 static SesameTestAgent *agent;
 static GRand *prng;
-static guint n_rounds, n_intact, n_attention, n_orphans, n_signal_kills;
+static guint rounds_per_phase = DEFAULT_ROUNDS_PER_PHASE;
+static guint n_rounds, n_intact, n_attention, n_orphans, n_signal_kills, n_step_kills;
 static gboolean add_phase_ran, refresh_phase_ran, remove_phase_ran;
+static guint n_reauthenticated;
+static char *base_path;   /* an account every restart signs in again at once */
+
+/* Remove's steps, after each of which the broker can be made to die. */
+static const char * const remove_steps[] = {
+  "remove-marked", "remove-revoked", "remove-secret-deleted"
+};
 
 static const SecretSchema schema = {
   "dev.sesame.Sesame.Account", SECRET_SCHEMA_NONE,
@@ -49,11 +63,49 @@ kill_broker (void)
   g_clear_object (&env->broker);
 }
 
+/* Leaves the base account needing attention (its grant revoked at the
+ * provider), long before the next kill, so that the next start's
+ * Reauthenticate mends what a person would. */
+static void
+break_base (void)
+{
+  g_autoptr(JsonNode) revoked =
+    sesame_test_env_idp_request (env, "POST", "/_test/revoke-account?account=crash-base");
+  g_autoptr(GVariant) refreshed = NULL;
+  g_autoptr(GError) error = NULL;
+
+  refreshed = sesame_test_env_call (env, base_path, SESAME_ACCOUNT_IFACE, "Refresh", NULL, "(x)",
+                                    &error);
+  g_assert_null (refreshed);
+  sesame_test_assert_dbus_error (error, "dev.sesame.Error.NeedsAttention");
+}
+
+/* At once after a start, before anything else asked for the provider's
+ * endpoints: what a person clicking "Sign In Again" right after logging
+ * in does. */
+static void
+reauthenticate_now (void)
+{
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *none[] = { NULL };
+
+  /* Reading a property asks nothing of the provider. */
+  n_reauthenticated += sesame_test_env_bool_property (env, base_path, "AttentionNeeded");
+  sesame_test_agent_set (agent, SESAME_TEST_AGENT_SIGN_IN, "crash-base");
+  reply = sesame_test_env_call (env, base_path, SESAME_ACCOUNT_IFACE, "Reauthenticate",
+                                g_variant_new ("(^as)", none), NULL, &error);
+  g_assert_no_error (error);
+  g_assert_false (sesame_test_env_bool_property (env, base_path, "AttentionNeeded"));
+}
+
 static void
 restart_broker (void)
 {
   sesame_test_env_start_broker (env);
   sesame_test_agent_register (agent);
+  if (base_path != NULL)
+    reauthenticate_now ();
 }
 
 static char *
@@ -63,9 +115,10 @@ accounts_file (void)
 }
 
 /* The ids in accounts.json, which must parse; a file set aside as damaged
- * would mean a write was torn. */
+ * would mean a write was torn. @removing counts the accounts marked as
+ * being removed. */
 static GHashTable *
-file_ids (void)
+file_ids_full (guint *removing)
 {
   GHashTable *ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_autofree char *path = accounts_file ();
@@ -92,8 +145,16 @@ file_ids (void)
       JsonObject *account = json_array_get_object_element (accounts, i);
 
       g_hash_table_add (ids, g_strdup (json_object_get_string_member (account, "id")));
+      if (removing != NULL && json_object_has_member (account, "removing"))
+        *removing += json_object_get_boolean_member (account, "removing");
     }
   return ids;
+}
+
+static GHashTable *
+file_ids (void)
+{
+  return file_ids_full (NULL);
 }
 
 /* The account ids that have a keyring item. */
@@ -138,7 +199,8 @@ path_of (const char *id)
 static guint
 count_disagreements (guint *orphans)
 {
-  g_autoptr(GHashTable) in_file = file_ids ();
+  guint removing = 0;
+  g_autoptr(GHashTable) in_file = file_ids_full (&removing);
   g_autoptr(GHashTable) in_keyring = keyring_ids ();
   GHashTableIter iter;
   gpointer id;
@@ -156,17 +218,32 @@ count_disagreements (guint *orphans)
 
         unmarked += !sesame_test_env_bool_property (env, path, "AttentionNeeded");
       }
-  return *orphans + unmarked;
+  /* The provider answers: a removal cut short is finished at start. */
+  return *orphans + unmarked + removing;
 }
 
-/* An account works: its refresh token is good (a refresh now), and the
- * token it hands out is accepted by the provider for its identity. */
+/* An account works: the token it hands out as it is (from the keyring:
+ * no refresh first) is accepted by the provider for its identity, its
+ * refresh token is good (a refresh now), and so is the token after it. */
 static gboolean
 account_works (const char *path)
 {
   g_autofree char *identity = sesame_test_env_string_property (env, path, "Identity");
   g_autoptr(GVariant) refreshed = NULL;
   g_autoptr(GError) error = NULL;
+  g_autofree char *token = sesame_test_env_get_token (env, path, NULL, NULL, &error);
+  g_autofree char *owner = NULL;
+
+  if (token == NULL)
+    {
+      sesame_test_assert_dbus_error (error, "dev.sesame.Error.NeedsAttention");
+      return FALSE;
+    }
+  /* A dead token handed out without a word is what people cannot mend. */
+  owner = sesame_test_env_userinfo_email (env, token);
+  if (g_strcmp0 (owner, identity) != 0)
+    g_error ("%s hands out a token the provider refuses (%s), not needing attention", path,
+             owner ? owner : "refused");
 
   refreshed = sesame_test_env_call (env, path, SESAME_ACCOUNT_IFACE, "Refresh", NULL, "(x)",
                                     &error);
@@ -216,6 +293,7 @@ check_after_restart (void)
         }
     }
   n_rounds++;
+  break_base ();
 }
 
 static char *
@@ -302,12 +380,12 @@ test_add_account (void)
 {
   const char *none[] = { NULL };
   gint64 start = g_get_monotonic_time ();
-  g_autofree char *base = add_account ("crash-base");
+  g_autofree char *timed = add_account ("crash-timed");
   guint duration_ms = (g_get_monotonic_time () - start) / 1000;
 
-  g_assert_nonnull (base);
+  g_assert_nonnull (timed);
   g_test_message ("an uninterrupted AddAccount takes %u ms", duration_ms);
-  for (guint i = 0; i < ROUNDS_PER_PHASE; i++)
+  for (guint i = 0; i < rounds_per_phase; i++)
     {
       g_autofree char *login = g_strdup_printf ("crash-add-%u", i);
       guint delay = MAX ((gint) duration_ms - 300, 0) + g_rand_int_range (prng, 0, 351);
@@ -331,7 +409,7 @@ test_refresh_rotation (void)
   g_autoptr(JsonNode) held = sesame_test_env_idp_request (env, "POST", "/_test/token-delay?ms=100");
   g_autoptr(JsonNode) released = NULL;
 
-  for (guint i = 0; i < ROUNDS_PER_PHASE; i++)
+  for (guint i = 0; i < rounds_per_phase; i++)
     {
       g_autofree char *login = g_strdup_printf ("crash-refresh-%u", i);
       g_autofree char *path = NULL;
@@ -355,7 +433,7 @@ test_refresh_rotation (void)
 static void
 test_remove (void)
 {
-  for (guint i = 0; i < ROUNDS_PER_PHASE; i++)
+  for (guint i = 0; i < rounds_per_phase; i++)
     {
       g_autofree char *login = g_strdup_printf ("crash-remove-%u", i);
       g_autofree char *path = add_account (login);
@@ -379,12 +457,126 @@ ensure_phases (void)
 }
 
 static void
+on_broker_exited (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  gboolean *exited = user_data;
+
+  g_subprocess_wait_finish (G_SUBPROCESS (source), result, NULL);
+  *exited = TRUE;
+}
+
+/* Kills the broker right after @step of a Remove of @path, and leaves it
+ * down. */
+static void
+remove_until (const char *path,
+              const char *step)
+{
+  SesameTestCall call = { 0 };
+  gboolean exited = FALSE;
+
+  kill_broker ();
+  g_setenv ("SESAME_CRASH_AT", step, TRUE);
+  sesame_test_env_start_broker (env);
+  sesame_test_agent_register (agent);
+  sesame_test_env_call_async (env, &call, path, SESAME_ACCOUNT_IFACE, "Remove", NULL, NULL);
+  g_subprocess_wait_async (env->broker, NULL, on_broker_exited, &exited);
+  sesame_test_wait_for (&exited, 60000);
+  g_assert_true (exited);
+  /* A Remove that ended instead never reached @step. */
+  g_assert_true (g_subprocess_get_if_signaled (env->broker));
+  g_assert_cmpint (g_subprocess_get_term_sig (env->broker), ==, SIGKILL);
+  sesame_test_call_clear (&call);
+  g_clear_object (&env->broker);
+  g_unsetenv ("SESAME_CRASH_AT");
+}
+
+/* The broker kills itself right after each step of Remove: the narrow
+ * windows (revoked at the provider, not yet deleted here) are hit every
+ * time, not once in a hundred. */
+static void
+test_remove_steps (void)
+{
+  for (guint step = 0; step < G_N_ELEMENTS (remove_steps); step++)
+    for (guint i = 0; i < ROUNDS_PER_STEP; i++)
+      {
+        g_autofree char *login = g_strdup_printf ("crash-step-%u-%u", step, i);
+        g_autofree char *path = add_account (login);
+
+        g_test_message ("Remove killed after its step %s", remove_steps[step]);
+        remove_until (path, remove_steps[step]);
+        n_step_kills++;
+        restart_broker ();
+        check_after_restart ();
+      }
+}
+
+/* A removal cut short whose provider does not answer at the next start
+ * cannot be finished: the account stays, hands out nothing and says why
+ * from the first moment, refuses a sign-in, and Remove again finishes it
+ * once the provider is back. */
+static void
+test_remove_unreachable (void)
+{
+  const char *none[] = { NULL };
+  g_autofree char *path = add_account ("crash-unreachable");
+  g_autofree char *id = sesame_test_env_string_property (env, path, "Id");
+  g_autofree char *token = NULL;
+  g_autofree char *secret = NULL;
+  g_autoptr(GHashTable) in_file = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 revocations;
+
+  remove_until (path, "remove-revoked");
+  sesame_test_env_stop_idp (env);
+  sesame_test_env_start_broker (env);
+  sesame_test_agent_register (agent);
+
+  token = sesame_test_env_get_token (env, path, NULL, NULL, &error);
+  g_assert_null (token);
+  sesame_test_assert_dbus_error (error, "dev.sesame.Error.NeedsAttention");
+  g_clear_error (&error);
+  /* The attempt at start gives up after discovery's retries. */
+  run_for (4000);
+  g_assert_true (sesame_test_env_bool_property (env, path, "AttentionNeeded"));
+  sesame_test_env_assert_string_property (env, path, "AttentionReason",
+                                          "Removing this account did not finish. Remove it again.");
+  token = sesame_test_env_get_token (env, path, NULL, NULL, &error);
+  g_assert_null (token);
+  sesame_test_assert_dbus_error (error, "dev.sesame.Error.NeedsAttention");
+  g_clear_error (&error);
+  sesame_test_agent_set (agent, SESAME_TEST_AGENT_SIGN_IN, "crash-unreachable");
+  reply = sesame_test_env_call (env, path, SESAME_ACCOUNT_IFACE, "Reauthenticate",
+                                g_variant_new ("(^as)", none), NULL, &error);
+  g_assert_null (reply);
+  sesame_test_assert_dbus_error (error, "dev.sesame.Error.NeedsAttention");
+  g_clear_error (&error);
+
+  sesame_test_env_start_idp (env);
+  revocations = sesame_test_env_idp_count (env, "revocation");
+  reply = sesame_test_env_call (env, path, SESAME_ACCOUNT_IFACE, "Remove", NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (sesame_test_env_idp_count (env, "revocation"), ==, revocations + 1);
+  in_file = file_ids ();
+  g_assert_false (g_hash_table_contains (in_file, id));
+  secret = sesame_test_env_keyring_secret (env, id);
+  g_assert_null (secret);
+}
+
+static void
 test_summary (void)
 {
-  g_print ("# rounds %u (%u killed at a keyring write), intact %u, attention %u, orphans %u\n",
-           n_rounds, n_signal_kills, n_intact, n_attention, n_orphans);
-  g_assert_cmpuint (n_rounds, ==, 3 * ROUNDS_PER_PHASE);
+  g_print ("# rounds %u (%u killed at a keyring write, %u at a step of Remove), intact %u, "
+           "attention %u, orphans %u; %u immediate sign-ins mended an account needing attention\n",
+           n_rounds, n_signal_kills, n_step_kills, n_intact, n_attention, n_orphans,
+           n_reauthenticated);
+  g_assert_cmpuint (n_rounds, ==, 3 * rounds_per_phase +
+                                  G_N_ELEMENTS (remove_steps) * ROUNDS_PER_STEP);
+  g_assert_cmpuint (n_step_kills, ==, G_N_ELEMENTS (remove_steps) * ROUNDS_PER_STEP);
   g_assert_cmpuint (n_orphans, ==, 0);
+  g_assert_cmpuint (n_reauthenticated, >, 0);
   /* Some rounds must have been killed early enough to matter. */
   g_assert_cmpuint (n_intact, >, 0);
 }
@@ -394,27 +586,36 @@ main (int    argc,
       char **argv)
 {
   const char *seed_text = g_getenv ("SESAME_CRASH_SEED");
+  const char *rounds_text = g_getenv ("SESAME_CRASH_ROUNDS");
   guint32 seed = seed_text != NULL ? (guint32) g_ascii_strtoull (seed_text, NULL, 10)
                                    : g_random_int ();
   int status;
 
   g_test_init (&argc, &argv, NULL);
   /* Printed first, so that a failure can be replayed. */
-  g_print ("# seed %u (SESAME_CRASH_SEED=%u replays it)\n", seed, seed);
+  if (rounds_text != NULL)
+    rounds_per_phase = MAX (1, (guint) g_ascii_strtoull (rounds_text, NULL, 10));
+  g_print ("# seed %u (SESAME_CRASH_SEED=%u replays it), %u rounds per phase\n", seed, seed,
+           rounds_per_phase);
   prng = g_rand_new_with_seed (seed);
   env = sesame_test_env_new (3600);
   sesame_test_env_start_broker (env);
   agent = sesame_test_agent_new (env);
   sesame_test_agent_register (agent);
+  base_path = add_account ("crash-base");
+  break_base ();
 
   g_test_add_func ("/crash-safety/add-account", test_add_account);
   g_test_add_func ("/crash-safety/refresh-rotation", test_refresh_rotation);
   g_test_add_func ("/crash-safety/remove", test_remove);
+  g_test_add_func ("/crash-safety/remove-steps", test_remove_steps);
+  g_test_add_func ("/crash-safety/remove-unreachable", test_remove_unreachable);
   sesame_test_add_with_setup ("/crash-safety/summary", ensure_phases, test_summary);
   status = g_test_run ();
 
   sesame_test_agent_free (agent);
   sesame_test_env_free (env);
+  g_free (base_path);
   g_rand_free (prng);
   return status;
 }
