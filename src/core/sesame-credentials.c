@@ -493,10 +493,27 @@ on_ready_for_token (GObject      *source,
   send_token_request (self);
 }
 
+/* An account's tokens go only to the issuer it signed in with: not even
+ * the discovery of another is asked for. */
+static gboolean
+check_issuer (SesameCredentials  *self,
+              GError            **error)
+{
+  return sesame_account_check_issuer (self->account, sesame_provider_get_issuer (self->provider),
+                                      error);
+}
+
 /* The provider's endpoints may come from discovery, once per run. */
 static void
 request_new_token (SesameCredentials *self)
 {
+  GError *error = NULL;
+
+  if (!check_issuer (self, &error))
+    {
+      finish_waiters (self, error);
+      return;
+    }
   sesame_provider_registry_ensure_discovered_async (self->providers, self->client, self->provider,
                                                     NULL, on_ready_for_token, g_object_ref (self));
 }
@@ -747,6 +764,14 @@ static void
 revoke_stored (GTask *task)
 {
   SesameCredentials *self = g_task_get_source_object (task);
+  GError *error = NULL;
+
+  if (!check_issuer (self, &error))
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
 
   sesame_provider_registry_ensure_discovered_async (self->providers, self->client, self->provider,
                                                     g_task_get_cancellable (task),

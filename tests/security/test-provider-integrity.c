@@ -5,12 +5,12 @@
  * caller only; Flatpak apps run for real under bubblewrap */
 #include "config.h"
 
+#include "sesame-bus-names.h"
 #include "sesame-test-agent.h"
 #include "sesame-test-env.h"
 
 #define BROKER "/dev/sesame/Broker"
 #define BROKER1 "dev.sesame.Broker1"
-#define ACCOUNT1 "dev.sesame.Account1"
 #define APP_ID "org.example.Mail"
 
 static SesameTestEnv *env;
@@ -115,11 +115,15 @@ account_scopes (const char *path)
   return g_strjoinv (" ", (char **) strv);
 }
 
+/* The person's testidp account, added by whichever case needs it first. */
 static void
-test_add (void)
+ensure_account (void)
 {
   g_autoptr(GError) error = NULL;
 
+  if (account != NULL)
+    return;
+  sesame_test_agent_set (agent, SESAME_TEST_AGENT_SIGN_IN, "alice");
   account = sesame_test_env_add_account (env, "testidp", NULL, NULL, &error);
   g_assert_no_error (error);
 }
@@ -132,8 +136,8 @@ test_grant_kind (void)
   g_autofree char *dir = g_build_filename (env->data_dir, "sesame", NULL);
   g_autofree char *grants = g_build_filename (dir, "grants.json", NULL);
   g_autofree char *contents = NULL;
-  const char *id = account + strlen ("/dev/sesame/Broker/accounts/");
-  const char *call[] = { "--object-path", account, "--method", ACCOUNT1 ".GetAccessToken",
+  const char *id = account + strlen (SESAME_ACCOUNTS_PATH);
+  const char *call[] = { "--object-path", account, "--method", SESAME_ACCOUNT_IFACE ".GetAccessToken",
                          "@as []", NULL };
   g_autofree char *err = NULL;
   guint asked;
@@ -223,7 +227,7 @@ test_client_id_option (void)
   sesame_test_env_stop_broker (env);
   sesame_test_env_start_broker (env);
   sesame_test_agent_register (agent);
-  refreshed = sesame_test_env_call (env, account, ACCOUNT1, "Refresh", NULL, "(x)", &error);
+  refreshed = sesame_test_env_call (env, account, SESAME_ACCOUNT_IFACE, "Refresh", NULL, "(x)", &error);
   g_assert_no_error (error);
 }
 
@@ -311,6 +315,55 @@ test_client_id_of_used_provider (void)
   g_assert_cmpstr (after, ==, before);
 }
 
+/* Item 4: an account sends its tokens only to the issuer it signed in
+ * with. Its provider's file naming another issuer (edited, or replaced by
+ * anything) with endpoints of its own makes it need attention, and no
+ * refresh token leaves (the endpoints here are the test provider's, so
+ * that one sent would be seen). */
+static void
+test_account_keeps_its_issuer (void)
+{
+  g_autofree char *options = g_strdup_printf ("{'issuer': <'%s'>, 'client-id': <'sesame-test'>}",
+                                              env->issuer);
+  g_autofree char *evil = g_strdup_printf ("%s/realms/evil", env->issuer);
+  g_autofree char *added = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *token_endpoint = g_strdup_printf ("%s/token", env->issuer);
+  g_autofree char *authorization_endpoint = g_strdup_printf ("%s/auth", env->issuer);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  JsonObject *definition;
+  g_autoptr(GVariant) refreshed = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 refreshes;
+
+  sesame_test_agent_set (agent, SESAME_TEST_AGENT_SIGN_IN, "carol");
+  added = sesame_test_env_add_account (env, "openid-connect", NULL,
+                                       g_variant_new_parsed (options), &error);
+  g_assert_no_error (error);
+  id = sesame_test_env_string_property (env, added, "Provider");
+  path = provider_file (id);
+
+  sesame_test_env_stop_broker (env);
+  g_assert_true (json_parser_load_from_file (parser, path, NULL));
+  definition = json_node_get_object (json_parser_get_root (parser));
+  json_object_set_string_member (definition, "issuer", evil);
+  json_object_set_string_member (definition, "token-endpoint", token_endpoint);
+  json_object_set_string_member (definition, "authorization-endpoint", authorization_endpoint);
+  json_generator_set_root (generator, json_parser_get_root (parser));
+  g_assert_true (json_generator_to_file (generator, path, NULL));
+  sesame_test_env_start_broker (env);
+  sesame_test_agent_register (agent);
+
+  refreshes = sesame_test_env_idp_count (env, "refresh_token");
+  refreshed = sesame_test_env_call (env, added, SESAME_ACCOUNT_IFACE, "Refresh", NULL, "(x)",
+                                    &error);
+  sesame_test_assert_dbus_error (error, "dev.sesame.Error.NeedsAttention");
+  g_assert_true (sesame_test_env_bool_property (env, added, "AttentionNeeded"));
+  g_assert_cmpint (sesame_test_env_idp_count (env, "refresh_token"), ==, refreshes);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -327,13 +380,17 @@ main (int    argc,
   agent = sesame_test_agent_new (env);
   sesame_test_agent_register (agent);
 
-  g_test_add_func ("/security/add", test_add);
-  g_test_add_func ("/security/grant-kind", test_grant_kind);
-  g_test_add_func ("/security/add-shows-defaults", test_add_shows_defaults);
-  g_test_add_func ("/security/add-never-narrows", test_add_never_narrows);
-  g_test_add_func ("/security/client-id-option", test_client_id_option);
+  sesame_test_add_with_setup ("/security/grant-kind", ensure_account, test_grant_kind);
+  sesame_test_add_with_setup ("/security/add-shows-defaults", ensure_account,
+                              test_add_shows_defaults);
+  sesame_test_add_with_setup ("/security/add-never-narrows", ensure_account,
+                              test_add_never_narrows);
+  sesame_test_add_with_setup ("/security/client-id-option", ensure_account,
+                              test_client_id_option);
   g_test_add_func ("/security/issuer-same-host", test_issuer_same_host);
-  g_test_add_func ("/security/client-id-of-used-provider", test_client_id_of_used_provider);
+  sesame_test_add_with_setup ("/security/client-id-of-used-provider", ensure_account,
+                              test_client_id_of_used_provider);
+  g_test_add_func ("/security/account-keeps-its-issuer", test_account_keeps_its_issuer);
   status = g_test_run ();
 
   sesame_test_agent_free (agent);
