@@ -9,9 +9,9 @@
 #include <unistd.h>
 
 #include "sesame-test-agent.h"
+#include "sesame-bus-names.h"
 #include "sesame-test-env.h"
 
-#define BROKER_NAME "dev.sesame.Sesame.Broker"
 
 /* RequestName's flag and answer (the D-Bus specification). */
 #define NAME_FLAG_REPLACE_EXISTING 0x2
@@ -30,7 +30,8 @@ name_owner (GDBusConnection *connection)
 
   reply = g_dbus_connection_call_sync (connection, "org.freedesktop.DBus", "/org/freedesktop/DBus",
                                        "org.freedesktop.DBus", "GetNameOwner",
-                                       g_variant_new ("(s)", BROKER_NAME), G_VARIANT_TYPE ("(s)"),
+                                       g_variant_new ("(s)", SESAME_BROKER_BUS_NAME),
+                                       G_VARIANT_TYPE ("(s)"),
                                        G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
   g_assert_no_error (error);
   g_variant_get (reply, "(s)", &owner);
@@ -57,7 +58,7 @@ test_name_not_replaceable (void)
   g_assert_no_error (error);
   reply = g_dbus_connection_call_sync (impostor, "org.freedesktop.DBus", "/org/freedesktop/DBus",
                                        "org.freedesktop.DBus", "RequestName",
-                                       g_variant_new ("(su)", BROKER_NAME,
+                                       g_variant_new ("(su)", SESAME_BROKER_BUS_NAME,
                                                       NAME_FLAG_REPLACE_EXISTING |
                                                       NAME_FLAG_DO_NOT_QUEUE),
                                        G_VARIANT_TYPE ("(u)"), G_DBUS_CALL_FLAGS_NONE, -1, NULL,

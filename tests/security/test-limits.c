@@ -7,11 +7,9 @@
 #include <stdio.h>
 
 #include "sesame-test-agent.h"
+#include "sesame-bus-names.h"
 #include "sesame-test-env.h"
 
-#define BROKER "/dev/sesame/Broker"
-#define BROKER1 "dev.sesame.Broker1"
-#define ACCOUNT1 "dev.sesame.Account1"
 
 /* As in the broker: sign-ins of either kind one app may have under way. */
 #define MAX_SIGN_INS 8
@@ -196,7 +194,8 @@ test_sign_ins_per_app (void)
 
   agent->allow = TRUE;
   sesame_test_agent_set (agent, SESAME_TEST_AGENT_HOLD, NULL);
-  answers.app = app_start ("org.example.ManyWindows", N_CONNECTIONS, "parallel", BROKER, BROKER1,
+  answers.app = app_start ("org.example.ManyWindows", N_CONNECTIONS, "parallel",
+                           SESAME_BROKER_PATH, SESAME_BROKER_IFACE,
                            "AddAccount", "('testidp', @as [], @a{sv} {})");
   g_data_input_stream_read_line_async (answers.app->out, G_PRIORITY_DEFAULT, NULL, on_answer,
                                        &answers);
@@ -227,7 +226,8 @@ test_device_sign_ins_per_app (void)
   App *app;
 
   agent->allow = TRUE;
-  app = app_start ("org.example.ManyDevices", N_CONNECTIONS, "parallel", BROKER, BROKER1,
+  app = app_start ("org.example.ManyDevices", N_CONNECTIONS, "parallel",
+                   SESAME_BROKER_PATH, SESAME_BROKER_IFACE,
                    "BeginDeviceSignIn", "('testidp', @as [], @a{sv} {})");
   for (guint i = 0; i < N_CONNECTIONS; i++)
     {
@@ -259,7 +259,8 @@ test_back_off_after_deny (void)
   App *app;
 
   agent->allow = FALSE;
-  app = app_start ("org.example.Pest", 1, "serial", account, ACCOUNT1, "GetAccessToken", args);
+  app = app_start ("org.example.Pest", 1, "serial", account, SESAME_ACCOUNT_IFACE,
+                   "GetAccessToken", args);
   answer = app_answer (app);
   g_assert_cmpstr (answer, ==, "error dev.sesame.Error.AccessDenied");
   g_assert_cmpuint (agent->n_confirm, ==, asked + 1);
@@ -267,7 +268,8 @@ test_back_off_after_deny (void)
   denied_at = g_get_monotonic_time ();
 
   /* Asking again at once, over new connections: refused, nobody asked. */
-  app = app_start ("org.example.Pest", 25, "serial", account, ACCOUNT1, "GetAccessToken", args);
+  app = app_start ("org.example.Pest", 25, "serial", account, SESAME_ACCOUNT_IFACE,
+                   "GetAccessToken", args);
   for (guint i = 0; i < 25; i++)
     {
       g_clear_pointer (&answer, g_free);
@@ -284,7 +286,8 @@ test_back_off_after_deny (void)
    * their mind. */
   settle ((BACK_OFF_SECONDS + 1) * 1000 - (g_get_monotonic_time () - denied_at) / 1000);
   agent->allow = TRUE;
-  app = app_start ("org.example.Pest", 1, "serial", account, ACCOUNT1, "GetAccessToken", args);
+  app = app_start ("org.example.Pest", 1, "serial", account, SESAME_ACCOUNT_IFACE,
+                   "GetAccessToken", args);
   g_clear_pointer (&answer, g_free);
   answer = app_answer (app);
   g_assert_cmpstr (answer, ==, "ok");

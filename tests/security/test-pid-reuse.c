@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "sesame-test-agent.h"
+#include "sesame-bus-names.h"
 #include "sesame-test-env.h"
 
 #define IN_NAMESPACE "SESAME_TEST_IN_PID_NAMESPACE"

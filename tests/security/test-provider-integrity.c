@@ -9,8 +9,6 @@
 #include "sesame-test-agent.h"
 #include "sesame-test-env.h"
 
-#define BROKER "/dev/sesame/Broker"
-#define BROKER1 "dev.sesame.Broker1"
 #define APP_ID "org.example.Mail"
 
 static SesameTestEnv *env;
@@ -82,7 +80,8 @@ sandboxed_add (const char *provider,
                const char *options,
                char      **err)
 {
-  const char *call[] = { "--object-path", BROKER, "--method", BROKER1 ".AddAccount",
+  const char *call[] = { "--object-path", SESAME_BROKER_PATH,
+                         "--method", SESAME_BROKER_IFACE ".AddAccount",
                          provider, scopes, options, NULL };
 
   return run_sandboxed (call, err);
