@@ -179,10 +179,11 @@ sesame_broker_store_account_finish (SesameBroker  *self,
 
 /* ---- Forgetting an account, for its object's Remove ---- */
 
+/* The account list is on disk: the keeper's caller may go on. */
 static void
-on_forget_saved (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
+on_saved (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
   GError *error = NULL;
@@ -220,7 +221,7 @@ forget_account_async (SesameAccountKeeper *keeper,
   sesame_grant_store_flush (self->grants);
   sesame_account_store_remove (self->store, id);
   g_hash_table_remove (self->objects, id);
-  sesame_account_store_save_async (self->store, NULL, on_forget_saved, task);
+  sesame_account_store_save_async (self->store, NULL, on_saved, task);
 }
 
 static gboolean
@@ -229,22 +230,6 @@ forget_account_finish (SesameAccountKeeper  *keeper,
                        GError              **error)
 {
   return g_task_propagate_boolean (G_TASK (result), error);
-}
-
-static void
-on_saved (GObject      *source,
-          GAsyncResult *result,
-          gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  GError *error = NULL;
-
-  if (!sesame_account_store_save_finish (SESAME_ACCOUNT_STORE (source), result, &error))
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-  g_task_return_boolean (task, TRUE);
 }
 
 static void
