@@ -506,10 +506,25 @@ static void ask (SesameAccessControl *self,
                  SesameProvider      *provider,
                  const char * const  *scopes);
 
-/* An Allow covers what its question showed: a use that joined it asking
- * for more is decided again against the grant now kept, and asked about
- * on its own where the grant falls short. A use let through is recorded,
- * the first hand-out as every other. */
+/* TRUE when @question showed every scope @check is for. */
+static gboolean
+shown (Question *question,
+       Check    *check)
+{
+  const char * const *scopes = (const char * const *) check->scopes;
+  const char * const *asked = check->credentials ? requested_scopes (check->credentials, scopes)
+                                                 : added_scopes (check->provider, scopes);
+
+  for (guint i = 0; asked != NULL && asked[i] != NULL; i++)
+    if (!g_strv_contains ((const char * const *) question->scopes->pdata, asked[i]))
+      return FALSE;
+  return TRUE;
+}
+
+/* An Allow covers what its question showed: a request that joined it
+ * asking for more is asked about on its own (a use, where the grant now
+ * kept falls short). A use let through is recorded, the first hand-out as
+ * every other. */
 static void
 allow_one (Question *question,
            GTask    *task)
@@ -518,8 +533,9 @@ allow_one (Question *question,
   Check *check = g_task_get_task_data (task);
   const char * const *scopes = (const char * const *) check->scopes;
 
-  if (check->access == SESAME_ACCESS_USE &&
-      decide (self, question->caller, check->access, check->credentials, scopes) != DECISION_ALLOW)
+  if (!shown (question, check) ||
+      (check->access == SESAME_ACCESS_USE &&
+       decide (self, question->caller, check->access, check->credentials, scopes) != DECISION_ALLOW))
     {
       ask (self, task, question->caller, check->access, check->credentials, check->provider, scopes);
       return;

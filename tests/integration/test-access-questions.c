@@ -67,31 +67,50 @@ ensure_account (void)
   return account;
 }
 
-/* GetAccessToken (@scopes, a GVariant text) from the Flatpak app @app_id;
- * the call dies with the sandbox (--die-with-parent), so killing bwrap
- * takes the app off the bus. */
+/* @method of @path with @args (GVariant texts) from the Flatpak app
+ * @app_id; the call dies with the sandbox (--die-with-parent), so killing
+ * bwrap takes the app off the bus. */
+static App *
+app_call (const char         *app_id,
+          const char         *path,
+          const char         *method,
+          const char * const *args)
+{
+  g_autofree char *info = flatpak_info (app_id);
+  const char *sandbox[] = {
+    "bwrap", "--die-with-parent", "--ro-bind", "/usr", "/usr",
+    "--symlink", "usr/lib", "/lib", "--symlink", "usr/lib64", "/lib64",
+    "--symlink", "usr/bin", "/bin", "--ro-bind", "/etc", "/etc",
+    "--proc", "/proc", "--dev", "/dev", "--bind", "/tmp", "/tmp",
+    "--ro-bind", info, "/.flatpak-info",
+    "--setenv", "DBUS_SESSION_BUS_ADDRESS", env->bus_address,
+    "gdbus", "call", "--session", "--dest", SESAME_BROKER_BUS_NAME,
+    "--object-path", path, "--method", method, NULL
+  };
+  g_autoptr(GStrvBuilder) argv = g_strv_builder_new ();
+  g_auto(GStrv) command = NULL;
+  App *app = g_new0 (App, 1);
+  g_autoptr(GError) error = NULL;
+
+  g_strv_builder_addv (argv, sandbox);
+  g_strv_builder_addv (argv, (const char **) args);
+  command = g_strv_builder_end (argv);
+  app->process = g_subprocess_newv ((const char * const *) command,
+                                    G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                                    &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8_async (app->process, NULL, NULL, on_app_done, &app->run);
+  return app;
+}
+
+/* GetAccessToken (@scopes, a GVariant text) from the Flatpak app @app_id. */
 static App *
 app_start_for (const char *app_id,
                const char *scopes)
 {
-  g_autofree char *info = flatpak_info (app_id);
-  App *app = g_new0 (App, 1);
-  g_autoptr(GError) error = NULL;
+  const char *args[] = { scopes, NULL };
 
-  app->process =
-    g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error,
-                      "bwrap", "--die-with-parent", "--ro-bind", "/usr", "/usr",
-                      "--symlink", "usr/lib", "/lib", "--symlink", "usr/lib64", "/lib64",
-                      "--symlink", "usr/bin", "/bin", "--ro-bind", "/etc", "/etc",
-                      "--proc", "/proc", "--dev", "/dev", "--bind", "/tmp", "/tmp",
-                      "--ro-bind", info, "/.flatpak-info",
-                      "--setenv", "DBUS_SESSION_BUS_ADDRESS", env->bus_address,
-                      "gdbus", "call", "--session", "--dest", "dev.sesame.Sesame.Broker",
-                      "--object-path", ensure_account (),
-                      "--method", "dev.sesame.Account1.GetAccessToken", scopes, NULL);
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8_async (app->process, NULL, NULL, on_app_done, &app->run);
-  return app;
+  return app_call (app_id, ensure_account (), SESAME_ACCOUNT_IFACE ".GetAccessToken", args);
 }
 
 static App *
@@ -422,6 +441,41 @@ test_unknown_scope_not_asked (void)
   app_free (app);
 }
 
+/* The same for adding: an add that joins a question showing fewer scopes
+ * than it would sign in for is asked about on its own. */
+static void
+test_joined_wider_add_asked (void)
+{
+  const char *app_id = "org.example.WiderAdd";
+  const char *method = SESAME_BROKER_IFACE ".AddAccount";
+  const char *narrow_add[] = { "testidp", "['openid']", "{}", NULL };
+  const char *wide_add[] = { "testidp", "['openid', 'profile']", "{}", NULL };
+  g_autofree char *narrow = NULL;
+  g_autofree char *wide = NULL;
+  guint asked = agent->n_confirm;
+  guint joined = count_joined ();
+  App *first;
+  App *second;
+
+  sesame_test_agent_set (agent, SESAME_TEST_AGENT_CANCEL, NULL);
+  agent->hold_confirm = TRUE;
+  first = app_call (app_id, SESAME_BROKER_PATH, method, narrow_add);
+  narrow = wait_for_question (asked);
+  second = app_call (app_id, SESAME_BROKER_PATH, method, wide_add);
+  while (count_joined () == joined)
+    settle (50);
+
+  /* Allowed as shown: the first goes on to sign in (and the person
+   * closes that window); the wider one is asked about, and denied. */
+  g_assert_true (sesame_test_agent_answer (agent, narrow, TRUE));
+  g_assert_false (app_finish (first));
+  wide = wait_for_question (asked + 1);
+  g_assert_cmpstr (wide, !=, narrow);
+  g_assert_true (sesame_test_agent_answer (agent, wide, FALSE));
+  g_assert_false (app_finish (second));
+  agent->hold_confirm = FALSE;
+}
+
 int
 main (int    argc,
       char **argv)
@@ -443,6 +497,7 @@ main (int    argc,
   g_test_add_func ("/access-questions/first-use-recorded", test_first_use_recorded);
   g_test_add_func ("/access-questions/joined-wider-request-asked", test_joined_wider_request_asked);
   g_test_add_func ("/access-questions/unknown-scope-not-asked", test_unknown_scope_not_asked);
+  g_test_add_func ("/access-questions/joined-wider-add-asked", test_joined_wider_add_asked);
   status = g_test_run ();
 
   sesame_test_agent_free (agent);
