@@ -45,6 +45,37 @@ sesame_access_dialog_heading (GVariant *details)
   return g_strdup_printf (_("Allow %s to use your account?"), app);
 }
 
+/* An add may bring an issuer and a client id of the app's choosing: the
+ * person sees them before Allow, as the broker keeps them after it. */
+static char *
+add_body (GVariant   *details,
+          const char *app,
+          const char *provider)
+{
+  const char *issuer = NULL;
+  const char *client_id = NULL;
+
+  g_variant_lookup (details, "issuer", "&s", &issuer);
+  g_variant_lookup (details, "client-id", "&s", &client_id);
+  if (issuer != NULL && client_id != NULL)
+    /* Translators: application, issuer address, client id */
+    return g_strdup_printf (_("%s asks to add an account at %s, signing in with its own client "
+                              "id, %s. If you allow it, it may then use that account for:"),
+                            app, issuer, client_id);
+  if (issuer != NULL)
+    /* Translators: application, issuer address */
+    return g_strdup_printf (_("%s asks to add an account at %s. If you allow it, it may then use "
+                              "that account for:"), app, issuer);
+  if (client_id != NULL)
+    /* Translators: application, provider ("Google"), client id */
+    return g_strdup_printf (_("%s asks to add a %s account, signing in with its own client id, "
+                              "%s. If you allow it, it may then use that account for:"),
+                            app, provider, client_id);
+  /* Translators: application, provider ("Google") */
+  return g_strdup_printf (_("%s asks to add a %s account. If you allow it, it may then use "
+                            "that account for:"), app, provider);
+}
+
 char *
 sesame_access_dialog_body (GVariant *details)
 {
@@ -58,9 +89,7 @@ sesame_access_dialog_body (GVariant *details)
     return g_strdup_printf (_("%s asks to remove %s (%s) from this computer and revoke its "
                               "access at the provider."), app, identity, provider);
   if (g_str_equal (action, "add"))
-    /* Translators: application, provider ("Google") */
-    return g_strdup_printf (_("%s asks to add a %s account. If you allow it, it may then use "
-                              "that account for:"), app, provider);
+    return add_body (details, app, provider);
   /* Translators: application, identity ("jo@example.com"), provider ("Google") */
   return g_strdup_printf (_("%s asks to use %s (%s) for:"), app, identity, provider);
 }

@@ -166,12 +166,24 @@ test_access_question (void)
   g_autofree char *remove_heading = sesame_access_dialog_heading (remove);
   g_autofree char *remove_body = sesame_access_dialog_body (remove);
   g_autofree char *add_heading = sesame_access_dialog_heading (add);
+  g_autofree char *add_body = sesame_access_dialog_body (add);
+  /* What an add brings along, the person sees before Allow (issue 22). */
+  g_autoptr(GVariant) add_own = g_variant_ref_sink (g_variant_new_parsed (
+    "{'action': <'add'>, 'app-name': <'Mail'>, 'provider-name': <'OpenID Connect'>,"
+    " 'issuer': <'https://id.example/realms/corp'>, 'client-id': <'mail-client'>}"));
+  g_autofree char *add_own_body = sesame_access_dialog_body (add_own);
 
   g_assert_cmpstr (use_heading, ==, "Allow Mail to use your account?");
   g_assert_cmpstr (use_body, ==, "Mail asks to use jo@example.com (Google) for:");
   g_assert_cmpstr (remove_heading, ==, "Allow Mail to remove an account?");
   g_assert_nonnull (strstr (remove_body, "revoke its access"));
   g_assert_cmpstr (add_heading, ==, "Allow Mail to add an account?");
+  g_assert_cmpstr (add_body, ==, "Mail asks to add a Google account. If you allow it, it may then "
+                                 "use that account for:");
+  g_assert_cmpstr (add_own_body, ==, "Mail asks to add an account at "
+                                     "https://id.example/realms/corp, signing in with its own "
+                                     "client id, mail-client. If you allow it, it may then use "
+                                     "that account for:");
 }
 
 static void
