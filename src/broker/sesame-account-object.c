@@ -542,10 +542,11 @@ on_removal_finished (GObject      *source,
 
   if (call->runs_removal)
     SESAME_ACCOUNT_OBJECT (source)->removal_running = FALSE;
-  /* Its errors carry provider and keyring messages, never a token. */
+  /* Which error, not its text, which a provider wrote. */
   reply = g_task_propagate_pointer (G_TASK (result), &error);
   if (error != NULL)
-    g_message ("A removal cut short could not be finished yet: %s", error->message);
+    g_message ("A removal cut short could not be finished yet (%s %d)",
+               g_quark_to_string (error->domain), error->code);
 }
 
 void

@@ -371,10 +371,12 @@ on_reconciled (GObject      *source,
 {
   g_autoptr(GError) error = NULL;
 
-  /* The listing reads item attributes only, so its error holds no secret. */
+  /* Which error, not its text: a log line never carries what a keyring
+   * or provider put into a message. */
   if (!g_task_propagate_boolean (G_TASK (result), &error) &&
       !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    g_debug ("Secrets not reconciled: %s", error->message);
+    g_debug ("The keyring was not reconciled with the accounts (%s %d)",
+             g_quark_to_string (error->domain), error->code);
 }
 
 void

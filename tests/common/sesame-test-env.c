@@ -974,3 +974,64 @@ sesame_test_env_keyring_secret (SesameTestEnv *env,
   g_assert_nonnull (secret);
   return secret;
 }
+
+GVariant *
+sesame_test_env_list_grants (SesameTestEnv *env)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = sesame_test_env_call (env, SESAME_BROKER_PATH, SESAME_BROKER_IFACE,
+                                                    "ListGrants", NULL, "(aa{sv})", &error);
+
+  g_assert_no_error (error);
+  return g_variant_get_child_value (reply, 0);
+}
+
+GVariant *
+sesame_test_env_find_grant (SesameTestEnv *env,
+                            const char    *app_id)
+{
+  g_autoptr(GVariant) grants = sesame_test_env_list_grants (env);
+
+  for (gsize i = 0; i < g_variant_n_children (grants); i++)
+    {
+      g_autoptr(GVariant) grant = g_variant_get_child_value (grants, i);
+      const char *id;
+
+      g_assert_true (g_variant_lookup (grant, "app-id", "&s", &id));
+      if (g_str_equal (id, app_id))
+        return g_steal_pointer (&grant);
+    }
+  return NULL;
+}
+
+GSubprocess *
+sesame_test_env_spawn_sandboxed (SesameTestEnv      *env,
+                                 const char         *app_id,
+                                 const char * const *command)
+{
+  g_autofree char *name = g_strconcat (app_id, ".flatpak-info", NULL);
+  g_autofree char *info = g_build_filename (env->home, name, NULL);
+  g_autofree char *contents = g_strdup_printf ("[Application]\nname=%s\n", app_id);
+  const char *sandbox[] = {
+    "bwrap", "--die-with-parent", "--ro-bind", "/usr", "/usr",
+    "--symlink", "usr/lib", "/lib", "--symlink", "usr/lib64", "/lib64",
+    "--symlink", "usr/bin", "/bin", "--ro-bind", "/etc", "/etc",
+    "--proc", "/proc", "--dev", "/dev", "--bind", "/tmp", "/tmp",
+    "--ro-bind", info, "/.flatpak-info",
+    "--setenv", "DBUS_SESSION_BUS_ADDRESS", env->bus_address, NULL
+  };
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto(GStrv) argv = NULL;
+  g_autoptr(GError) error = NULL;
+  GSubprocess *process;
+
+  g_assert_true (g_file_set_contents (info, contents, -1, NULL));
+  g_strv_builder_addv (builder, sandbox);
+  g_strv_builder_addv (builder, (const char **) command);
+  argv = g_strv_builder_end (builder);
+  process = g_subprocess_newv ((const char * const *) argv,
+                               G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                               &error);
+  g_assert_no_error (error);
+  return process;
+}

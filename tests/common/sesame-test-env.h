@@ -83,6 +83,17 @@ void           sesame_test_env_call_async    (SesameTestEnv  *env,
 /* Waits for @call to end and frees what it got. */
 void           sesame_test_call_clear        (SesameTestCall *call);
 
+/* @command run as the Flatpak app @app_id: bubblewrap over the host's
+ * /usr, a /.flatpak-info naming @app_id and the test's bus; it dies with
+ * the test. */
+GSubprocess   *sesame_test_env_spawn_sandboxed (SesameTestEnv      *env,
+                                                const char         *app_id,
+                                                const char * const *command);
+/* ListGrants of a host caller: every grant, as aa{sv}. */
+GVariant      *sesame_test_env_list_grants   (SesameTestEnv *env);
+/* The grant of @app_id, or NULL. */
+GVariant      *sesame_test_env_find_grant    (SesameTestEnv *env,
+                                              const char    *app_id);
 GVariant      *sesame_test_env_get_property  (SesameTestEnv *env,
                                               const char    *path,
                                               const char    *name);

@@ -44,17 +44,6 @@ on_app_done (GObject      *source,
   run->done = TRUE;
 }
 
-/* The .flatpak-info of @app_id, written once under HOME. */
-static char *
-flatpak_info (const char *app_id)
-{
-  g_autofree char *contents = g_strdup_printf ("[Application]\nname=%s\n", app_id);
-  char *path = g_build_filename (env->home, app_id, NULL);
-
-  g_assert_true (g_file_set_contents (path, contents, -1, NULL));
-  return path;
-}
-
 /* The account every case asks for, added by whichever case runs first. */
 static const char *
 ensure_account (void)
@@ -76,29 +65,18 @@ app_call (const char         *app_id,
           const char         *method,
           const char * const *args)
 {
-  g_autofree char *info = flatpak_info (app_id);
-  const char *sandbox[] = {
-    "bwrap", "--die-with-parent", "--ro-bind", "/usr", "/usr",
-    "--symlink", "usr/lib", "/lib", "--symlink", "usr/lib64", "/lib64",
-    "--symlink", "usr/bin", "/bin", "--ro-bind", "/etc", "/etc",
-    "--proc", "/proc", "--dev", "/dev", "--bind", "/tmp", "/tmp",
-    "--ro-bind", info, "/.flatpak-info",
-    "--setenv", "DBUS_SESSION_BUS_ADDRESS", env->bus_address,
+  const char *gdbus[] = {
     "gdbus", "call", "--session", "--dest", SESAME_BROKER_BUS_NAME,
     "--object-path", path, "--method", method, NULL
   };
-  g_autoptr(GStrvBuilder) argv = g_strv_builder_new ();
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
   g_auto(GStrv) command = NULL;
   App *app = g_new0 (App, 1);
-  g_autoptr(GError) error = NULL;
 
-  g_strv_builder_addv (argv, sandbox);
-  g_strv_builder_addv (argv, (const char **) args);
-  command = g_strv_builder_end (argv);
-  app->process = g_subprocess_newv ((const char * const *) command,
-                                    G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
-                                    &error);
-  g_assert_no_error (error);
+  g_strv_builder_addv (builder, gdbus);
+  g_strv_builder_addv (builder, (const char **) args);
+  command = g_strv_builder_end (builder);
+  app->process = sesame_test_env_spawn_sandboxed (env, app_id, (const char * const *) command);
   g_subprocess_communicate_utf8_async (app->process, NULL, NULL, on_app_done, &app->run);
   return app;
 }
@@ -214,28 +192,6 @@ app_start_joined (const char *app_id)
   return app;
 }
 
-static GVariant *
-find_grant (const char *app_id)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GVariant) reply = sesame_test_env_call (env, SESAME_BROKER_PATH, SESAME_BROKER_IFACE,
-                                                    "ListGrants", NULL, "(aa{sv})", &error);
-  g_autoptr(GVariant) grants = NULL;
-
-  g_assert_no_error (error);
-  grants = g_variant_get_child_value (reply, 0);
-  for (gsize i = 0; i < g_variant_n_children (grants); i++)
-    {
-      g_autoptr(GVariant) grant = g_variant_get_child_value (grants, i);
-      const char *id;
-
-      g_assert_true (g_variant_lookup (grant, "app-id", "&s", &id));
-      if (g_str_equal (id, app_id))
-        return g_steal_pointer (&grant);
-    }
-  return NULL;
-}
-
 /* Request ids start again with a new broker: what the agent saw of the
  * old one is forgotten. */
 static void
@@ -268,7 +224,7 @@ test_caller_leaves (void)
   cancelled = wait_for_cancel (first, CANCEL_TIMEOUT_MS);
   g_assert_true (sesame_test_agent_answer (agent, first, TRUE));
   settle (500);
-  grant = find_grant (app_id);
+  grant = sesame_test_env_find_grant (env, app_id);
   g_test_message ("Cancel for %s: %s; grant after a late Allow: %s", first,
                   cancelled ? "yes" : "no", grant ? "stored" : "none");
   g_assert_true (cancelled);
@@ -285,14 +241,14 @@ test_caller_leaves (void)
   /* Nothing of either question survives a restart; the next call is asked
    * afresh and the person's Allow is kept. */
   restart_broker ();
-  g_assert_null (find_grant (app_id));
+  g_assert_null (sesame_test_env_find_grant (env, app_id));
   agent->hold_confirm = FALSE;
   agent->allow = TRUE;
   app = app_start (app_id);
   g_assert_true (app_finish (app));
   g_assert_cmpuint (agent->n_confirm, ==, asked + 3);
   g_clear_pointer (&grant, g_variant_unref);
-  grant = find_grant (app_id);
+  grant = sesame_test_env_find_grant (env, app_id);
   g_assert_nonnull (grant);
 }
 
@@ -320,9 +276,9 @@ test_last_of_joined_leaves (void)
   g_assert_true (wait_for_cancel (request_id, CANCEL_TIMEOUT_MS));
   g_assert_true (sesame_test_agent_answer (agent, request_id, TRUE));
   settle (500);
-  g_assert_null (find_grant (app_id));
+  g_assert_null (sesame_test_env_find_grant (env, app_id));
   restart_broker ();
-  g_assert_null (find_grant (app_id));
+  g_assert_null (sesame_test_env_find_grant (env, app_id));
   g_assert_cmpuint (agent->n_confirm, ==, asked + 1);
 }
 
@@ -351,7 +307,7 @@ test_joined_request_still_answered (void)
   g_assert_false (sesame_test_agent_was_cancelled (agent, request_id));
   g_assert_cmpuint (agent->n_confirm, ==, asked + 1);
   restart_broker ();
-  grant = find_grant (app_id);
+  grant = sesame_test_env_find_grant (env, app_id);
   g_assert_nonnull (grant);
 }
 
@@ -368,7 +324,7 @@ test_first_use_recorded (void)
   agent->hold_confirm = FALSE;
   agent->allow = TRUE;
   g_assert_true (app_finish (app_start (app_id)));
-  grant = find_grant (app_id);
+  grant = sesame_test_env_find_grant (env, app_id);
   g_assert_nonnull (grant);
   g_assert_true (g_variant_lookup (grant, "last-used", "x", &last_used));
   g_assert_cmpint (last_used, >=, before);
@@ -376,7 +332,7 @@ test_first_use_recorded (void)
   /* And it is kept. */
   restart_broker ();
   g_clear_pointer (&grant, g_variant_unref);
-  grant = find_grant (app_id);
+  grant = sesame_test_env_find_grant (env, app_id);
   g_assert_true (g_variant_lookup (grant, "last-used", "x", &last_used));
   g_assert_cmpint (last_used, >=, before);
 }
@@ -413,7 +369,7 @@ test_joined_wider_request_asked (void)
   g_assert_true (sesame_test_agent_answer (agent, wide, FALSE));
   g_assert_false (app_finish (second));
 
-  grant = find_grant (app_id);
+  grant = sesame_test_env_find_grant (env, app_id);
   g_assert_nonnull (grant);
   g_assert_true (g_variant_lookup (grant, "scopes", "^a&s", &scopes));
   g_assert_cmpstrv (scopes, ((const char *[]) { "email", NULL }));
@@ -437,7 +393,7 @@ test_unknown_scope_not_asked (void)
   g_assert_false (app->run.success);
   g_assert_nonnull (strstr (app->run.err, "dev.sesame.Error.ScopeNotGranted"));
   g_assert_cmpuint (agent->n_confirm, ==, asked);
-  g_assert_null (find_grant ("org.example.Persuader"));
+  g_assert_null (sesame_test_env_find_grant (env, "org.example.Persuader"));
   app_free (app);
 }
 

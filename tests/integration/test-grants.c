@@ -39,28 +39,14 @@ on_sandboxed_done (GObject      *source,
 static GSubprocess *
 start_sandboxed (const char * const *call)
 {
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  const char *prefix[] = {
-    "bwrap", "--ro-bind", "/usr", "/usr", "--symlink", "usr/lib", "/lib",
-    "--symlink", "usr/lib64", "/lib64", "--symlink", "usr/bin", "/bin",
-    "--ro-bind", "/etc", "/etc", "--proc", "/proc", "--dev", "/dev",
-    "--bind", "/tmp", "/tmp", "--ro-bind", flatpak_info, "/.flatpak-info",
-    "--setenv", "DBUS_SESSION_BUS_ADDRESS", env->bus_address,
-    "gdbus", "call", "--session", "--dest", SESAME_BROKER_BUS_NAME, NULL
-  };
-  g_autoptr(GError) error = NULL;
-  GSubprocess *process;
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  const char *gdbus[] = { "gdbus", "call", "--session", "--dest", SESAME_BROKER_BUS_NAME, NULL };
+  g_auto(GStrv) command = NULL;
 
-  for (guint i = 0; prefix[i]; i++)
-    g_ptr_array_add (argv, (char *) prefix[i]);
-  for (guint i = 0; call[i]; i++)
-    g_ptr_array_add (argv, (char *) call[i]);
-  g_ptr_array_add (argv, NULL);
-  process = g_subprocess_newv ((const char * const *) argv->pdata,
-                               G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
-                               &error);
-  g_assert_no_error (error);
-  return process;
+  g_strv_builder_addv (builder, gdbus);
+  g_strv_builder_addv (builder, (const char **) call);
+  command = g_strv_builder_end (builder);
+  return sesame_test_env_spawn_sandboxed (env, APP_ID, (const char * const *) command);
 }
 
 /* Runs it while this process's agent answers the broker's questions. */
@@ -92,34 +78,6 @@ sandboxed_get_token (const char *scopes,
   return run_sandboxed (call, err);
 }
 
-static GVariant *
-list_grants (void)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GVariant) reply = sesame_test_env_call (env, SESAME_BROKER_PATH, SESAME_BROKER_IFACE,
-                                                    "ListGrants", NULL, "(aa{sv})", &error);
-
-  g_assert_no_error (error);
-  return g_variant_get_child_value (reply, 0);
-}
-
-static GVariant *
-find_grant (const char *app_id)
-{
-  g_autoptr(GVariant) grants = list_grants ();
-
-  for (gsize i = 0; i < g_variant_n_children (grants); i++)
-    {
-      g_autoptr(GVariant) grant = g_variant_get_child_value (grants, i);
-      const char *id;
-
-      g_assert_true (g_variant_lookup (grant, "app-id", "&s", &id));
-      if (g_str_equal (id, app_id))
-        return g_steal_pointer (&grant);
-    }
-  return NULL;
-}
-
 static void
 test_add (void)
 {
@@ -148,7 +106,7 @@ ensure_grants (void)
   g_autoptr(GVariant) sandboxed = NULL;
 
   ensure_account ();
-  host = find_grant (executable);
+  host = sesame_test_env_find_grant (env, executable);
   if (host == NULL)
     {
       const char *none[] = { NULL };
@@ -159,7 +117,7 @@ ensure_grants (void)
                                     g_variant_new ("(^as)", none), "(sx)", &error);
       g_assert_no_error (error);
     }
-  sandboxed = find_grant (APP_ID);
+  sandboxed = sesame_test_env_find_grant (env, APP_ID);
   if (sandboxed == NULL)
     {
       agent->allow = TRUE;
@@ -184,7 +142,7 @@ test_host_program_recorded (void)
                                 g_variant_new ("(^as)", none), "(sx)", &error);
   g_assert_no_error (error);
   g_assert_cmpuint (agent->n_confirm, ==, asked);
-  grant = find_grant (executable);
+  grant = sesame_test_env_find_grant (env, executable);
   g_assert_nonnull (grant);
   g_assert_true (g_variant_lookup (grant, "kind", "&s", &kind));
   g_assert_cmpstr (kind, ==, "host");
@@ -212,7 +170,7 @@ test_sandboxed_denied (void)
   g_assert_true (g_variant_lookup (agent->last_confirm, "action", "&s", &action));
   g_assert_cmpstr (action, ==, "use");
   /* Deny is not remembered. */
-  g_assert_null (find_grant (APP_ID));
+  g_assert_null (sesame_test_env_find_grant (env, APP_ID));
   /* Only for a while, in the broker's memory (tests/security/test-limits):
    * a new broker asks again. */
   sesame_test_env_stop_broker (env);
@@ -230,7 +188,7 @@ test_sandboxed_allowed_and_remembered (void)
   agent->allow = TRUE;
   g_assert_true (sandboxed_get_token ("['email']", NULL));
   g_assert_cmpuint (agent->n_confirm, ==, asked + 1);
-  grant = find_grant (APP_ID);
+  grant = sesame_test_env_find_grant (env, APP_ID);
   g_assert_nonnull (grant);
   g_assert_true (g_variant_lookup (grant, "kind", "&s", &kind));
   g_assert_cmpstr (kind, ==, "flatpak");
@@ -307,7 +265,7 @@ test_revoke_grant (void)
   g_assert_no_error (error);
   g_assert_true (sesame_test_wait_for (&changed, 5000));
   g_dbus_connection_signal_unsubscribe (env->connection, subscription);
-  g_assert_null (find_grant (APP_ID));
+  g_assert_null (sesame_test_env_find_grant (env, APP_ID));
   g_assert_true (sandboxed_get_token ("['email']", NULL));
   g_assert_cmpuint (agent->n_confirm, ==, asked + 1);
 
@@ -391,7 +349,7 @@ test_no_agent_says_how_to_allow (void)
 static void
 test_caller_gone_is_refused (void)
 {
-  g_autoptr(GVariant) grants_before = list_grants ();
+  g_autoptr(GVariant) grants_before = sesame_test_env_list_grants (env);
   g_autoptr(GVariant) grants_after = NULL;
   g_autoptr(GError) error = NULL;
   guint asked = agent->n_confirm;
@@ -416,7 +374,7 @@ test_caller_gone_is_refused (void)
     }
   sesame_test_wait_for (&never, 1000);
   g_assert_cmpuint (agent->n_confirm, ==, asked);
-  grants_after = list_grants ();
+  grants_after = sesame_test_env_list_grants (env);
   g_assert_cmpuint (g_variant_n_children (grants_after), ==, g_variant_n_children (grants_before));
 }
 
@@ -468,7 +426,7 @@ test_removing_account_removes_grants (void)
 
   reply = sesame_test_env_call (env, account, SESAME_ACCOUNT_IFACE, "Remove", NULL, NULL, &error);
   g_assert_no_error (error);
-  grants = list_grants ();
+  grants = sesame_test_env_list_grants (env);
   g_assert_cmpuint (g_variant_n_children (grants), ==, 0);
   g_clear_pointer (&account, g_free);
 }

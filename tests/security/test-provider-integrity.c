@@ -14,7 +14,6 @@
 static SesameTestEnv *env;
 static SesameTestAgent *agent;
 static char *account;
-static char *flatpak_info;
 
 typedef struct {
   gboolean  done;
@@ -41,28 +40,18 @@ static gboolean
 run_sandboxed (const char * const *call,
                char              **err)
 {
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  const char *prefix[] = {
-    "bwrap", "--ro-bind", "/usr", "/usr", "--symlink", "usr/lib", "/lib",
-    "--symlink", "usr/lib64", "/lib64", "--symlink", "usr/bin", "/bin",
-    "--ro-bind", "/etc", "/etc", "--proc", "/proc", "--dev", "/dev",
-    "--bind", "/tmp", "/tmp", "--ro-bind", flatpak_info, "/.flatpak-info",
-    "--setenv", "DBUS_SESSION_BUS_ADDRESS", env->bus_address,
-    "gdbus", "call", "--session", "--timeout", "120", "--dest", "dev.sesame.Sesame.Broker", NULL
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  const char *gdbus[] = {
+    "gdbus", "call", "--session", "--timeout", "120", "--dest", SESAME_BROKER_BUS_NAME, NULL
   };
+  g_auto(GStrv) command = NULL;
   g_autoptr(GSubprocess) process = NULL;
-  g_autoptr(GError) error = NULL;
   Run run = { 0 };
 
-  for (guint i = 0; prefix[i]; i++)
-    g_ptr_array_add (argv, (char *) prefix[i]);
-  for (guint i = 0; call[i]; i++)
-    g_ptr_array_add (argv, (char *) call[i]);
-  g_ptr_array_add (argv, NULL);
-  process = g_subprocess_newv ((const char * const *) argv->pdata,
-                               G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
-                               &error);
-  g_assert_no_error (error);
+  g_strv_builder_addv (builder, gdbus);
+  g_strv_builder_addv (builder, (const char **) call);
+  command = g_strv_builder_end (builder);
+  process = sesame_test_env_spawn_sandboxed (env, APP_ID, (const char * const *) command);
   g_subprocess_communicate_utf8_async (process, NULL, NULL, on_sandboxed_done, &run);
   while (!run.done)
     g_main_context_iteration (NULL, TRUE);
@@ -373,8 +362,6 @@ main (int    argc,
   g_test_init (&argc, &argv, NULL);
   g_assert_nonnull (bwrap);
   env = sesame_test_env_new (3600);
-  flatpak_info = g_build_filename (env->home, "flatpak-info", NULL);
-  g_assert_true (g_file_set_contents (flatpak_info, "[Application]\nname=" APP_ID "\n", -1, NULL));
   sesame_test_env_start_broker (env);
   agent = sesame_test_agent_new (env);
   sesame_test_agent_register (agent);
@@ -396,6 +383,5 @@ main (int    argc,
   sesame_test_env_stop_broker (env);
   sesame_test_env_free (env);
   g_free (account);
-  g_free (flatpak_info);
   return status;
 }
