@@ -196,6 +196,27 @@ on_saved (GObject      *source,
   g_task_return_boolean (task, TRUE);
 }
 
+/* The grants are on disk: now the account may leave the list. */
+static void
+on_grants_forgotten (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  SesameBroker *self = g_task_get_source_object (task);
+  SesameCredentials *credentials = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  if (!sesame_grant_store_save_finish (SESAME_GRANT_STORE (source), result, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  sesame_account_store_remove (self->store,
+                               sesame_account_get_id (sesame_credentials_get_account (credentials)));
+  sesame_account_store_save_async (self->store, NULL, on_saved, g_steal_pointer (&task));
+}
+
 static void
 forget_account_async (SesameAccountKeeper *keeper,
                       SesameCredentials   *credentials,
@@ -218,10 +239,8 @@ forget_account_async (SesameAccountKeeper *keeper,
    * asked about. A kill after this leaves an account without grants,
    * still marked as being removed: the next start finishes it. */
   sesame_grant_store_forget_account (self->grants, id);
-  sesame_grant_store_flush (self->grants);
-  sesame_account_store_remove (self->store, id);
   g_hash_table_remove (self->objects, id);
-  sesame_account_store_save_async (self->store, NULL, on_saved, task);
+  sesame_grant_store_save_async (self->grants, on_grants_forgotten, task);
 }
 
 static gboolean

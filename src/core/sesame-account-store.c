@@ -267,22 +267,6 @@ serialize (gpointer user_data)
   return root;
 }
 
-static void
-on_saved (GObject      *source,
-          GAsyncResult *result,
-          gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  GError *error = NULL;
-
-  if (!sesame_json_file_save_finish (SESAME_JSON_FILE (source), result, &error))
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-  g_task_return_boolean (task, TRUE);
-}
-
 void
 sesame_account_store_save_async (SesameAccountStore  *self,
                                  GCancellable        *cancellable,
@@ -292,7 +276,7 @@ sesame_account_store_save_async (SesameAccountStore  *self,
   GTask *task = g_task_new (self, cancellable, callback, user_data);
 
   g_task_set_source_tag (task, sesame_account_store_save_async);
-  sesame_json_file_save_async (self->file, cancellable, on_saved, task);
+  sesame_json_file_save_task (self->file, task);
 }
 
 gboolean

@@ -373,6 +373,26 @@ sesame_grant_store_list (SesameGrantStore *self)
 }
 
 void
+sesame_grant_store_save_async (SesameGrantStore    *self,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  GTask *task = g_task_new (self, NULL, callback, user_data);
+
+  g_task_set_source_tag (task, sesame_grant_store_save_async);
+  sesame_json_file_schedule_save (self->file);
+  sesame_json_file_save_task (self->file, task);
+}
+
+gboolean
+sesame_grant_store_save_finish (SesameGrantStore  *self,
+                                GAsyncResult      *result,
+                                GError           **error)
+{
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+void
 sesame_grant_store_flush (SesameGrantStore *self)
 {
   g_clear_handle_id (&self->touch_save_id, g_source_remove);

@@ -52,6 +52,14 @@ void               sesame_grant_store_forget_account (SesameGrantStore *self,
 /* Every grant (const SesameGrant *), oldest first. */
 GPtrArray         *sesame_grant_store_list   (SesameGrantStore   *self);
 
+/* Completes once every change so far is on disk. */
+void     sesame_grant_store_save_async  (SesameGrantStore    *self,
+                                         GAsyncReadyCallback  callback,
+                                         gpointer             user_data);
+gboolean sesame_grant_store_save_finish (SesameGrantStore  *self,
+                                         GAsyncResult      *result,
+                                         GError           **error);
+
 /* Writes what is not on disk yet, now: for shutdown. */
 void sesame_grant_store_flush (SesameGrantStore *self);
 

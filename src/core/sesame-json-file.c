@@ -262,3 +262,26 @@ sesame_json_file_save_finish (SesameJsonFile  *self,
 {
   return g_task_propagate_boolean (G_TASK (result), error);
 }
+
+static void
+on_task_saved (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+
+  if (!sesame_json_file_save_finish (SESAME_JSON_FILE (source), result, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  g_task_return_boolean (task, TRUE);
+}
+
+void
+sesame_json_file_save_task (SesameJsonFile *self,
+                            GTask          *task)
+{
+  sesame_json_file_save_async (self, g_task_get_cancellable (task), on_task_saved, task);
+}

@@ -38,6 +38,10 @@ void            sesame_json_file_save_async    (SesameJsonFile      *self,
 gboolean        sesame_json_file_save_finish   (SesameJsonFile  *self,
                                                 GAsyncResult    *result,
                                                 GError         **error);
+/* An owner's save: @task (owned) returns TRUE, or the error, once
+ * everything changed so far is on disk. */
+void            sesame_json_file_save_task     (SesameJsonFile *self,
+                                                GTask          *task);
 /* Writes now, synchronously, what is not on disk yet: for shutdown. */
 void            sesame_json_file_flush         (SesameJsonFile *self);
 /* Stops pending writes from calling back into a finished owner. */
