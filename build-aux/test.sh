@@ -59,6 +59,7 @@ fi
 
 # The tests start their own bus, keyring and identity provider; they never
 # touch the person's session.
+rm -f "$build/meson-logs/failures.txt"
 meson test -C "$build" --print-errorlogs --num-processes 2 "$@"
 status=$?
 
@@ -82,4 +83,21 @@ with open(sys.argv[1]) as log:
             failed += not_oks + (0 if ok or not_oks else 1)
 print(f"{passed} passed, {failed} failed")
 PY
+# What failed, briefly, for .ci/run to repeat at its end (CI shows the tail).
+python3 - "$build/meson-logs/testlog.json" >"$build/meson-logs/failures.txt" <<'PY'
+import json, re, sys
+with open(sys.argv[1]) as log:
+    for line in log:
+        test = json.loads(line)
+        if test.get("result") in ("OK", "EXPECTEDFAIL", "SKIP"):
+            continue
+        out = (test.get("stdout") or "").splitlines()
+        print(f"== {test['name']}: {test.get('result')} after {test.get('duration', 0):.0f} s")
+        for l in [l for l in out if l.startswith("not ok ")][:10]:
+            print("   " + l)
+        err = (test.get("stderr") or "").splitlines()
+        for l in (out + err)[-30:]:
+            print("   | " + l)
+PY
+
 exit $status
