@@ -163,6 +163,21 @@ sesame_oauth_exchange_set_bearer (SesameOAuthExchange *ex,
   ex->authorization = g_strconcat ("Bearer ", access_token, NULL);
 }
 
+/* HTTP Basic (RFC 7617) with @user and @password as given. */
+static void
+exchange_set_basic (SesameOAuthExchange *ex,
+                    const char          *user,
+                    const char          *password)
+{
+  char *pair = g_strconcat (user, ":", password, NULL);
+  char *encoded = g_base64_encode ((const guchar *) pair, strlen (pair));
+
+  sesame_secret_string_free (ex->authorization);
+  ex->authorization = g_strconcat ("Basic ", encoded, NULL);
+  sesame_secret_string_free (pair);
+  sesame_secret_string_free (encoded);
+}
+
 /* RFC 6749 §2.3.1: the client id and secret, each form-encoded, as HTTP
  * Basic credentials. */
 static void
@@ -172,13 +187,9 @@ exchange_set_basic_auth (SesameOAuthExchange *ex,
 {
   g_autofree char *id = g_uri_escape_string (client_id, NULL, FALSE);
   char *secret = g_uri_escape_string (client_secret, NULL, FALSE);
-  char *pair = g_strconcat (id, ":", secret, NULL);
-  char *encoded = g_base64_encode ((const guchar *) pair, strlen (pair));
 
-  ex->authorization = g_strconcat ("Basic ", encoded, NULL);
+  exchange_set_basic (ex, id, secret);
   sesame_secret_string_free (secret);
-  sesame_secret_string_free (pair);
-  sesame_secret_string_free (encoded);
 }
 
 void
@@ -186,8 +197,8 @@ sesame_oauth_exchange_authenticate_basic (SesameOAuthExchange *ex,
                                           const char          *client_id,
                                           const char          *client_secret)
 {
-  exchange_set_basic_auth (ex, client_id != NULL ? client_id : "",
-                           client_secret != NULL ? client_secret : "");
+  exchange_set_basic (ex, client_id != NULL ? client_id : "",
+                      client_secret != NULL ? client_secret : "");
 }
 
 /* Client authentication at the token, revocation and device endpoints.

@@ -81,8 +81,8 @@ void                 sesame_oauth_exchange_authenticate_own (SesameOAuthExchange
                                                              const char          *client_id,
                                                              const char          *client_secret);
 
-/* HTTP Basic with @client_id and @client_secret, whatever the provider's
- * token-endpoint-auth-method (an API that wants Basic). */
+/* Plain HTTP Basic (RFC 7617, not form-encoded as at OAuth endpoints) with
+ * @client_id and @client_secret: an API that wants Basic. */
 void                 sesame_oauth_exchange_authenticate_basic (SesameOAuthExchange *self,
                                                                const char          *client_id,
                                                                const char          *client_secret);
