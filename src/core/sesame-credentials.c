@@ -767,12 +767,14 @@ on_replaced (GObject      *source,
   sesame_account_set_scopes (self->account, (const char * const *) self->stored->scopes);
   sesame_account_set_expires_at (self->account, self->stored->expires_at);
   sesame_account_set_attention (self->account, NULL);
+  sesame_account_set_flow (self->account, g_task_get_task_data (task));
   g_task_return_boolean (task, TRUE);
 }
 
 void
 sesame_credentials_replace_async (SesameCredentials   *self,
                                   const SesameToken   *token,
+                                  const char          *flow,
                                   GCancellable        *cancellable,
                                   GAsyncReadyCallback  callback,
                                   gpointer             user_data)
@@ -780,6 +782,7 @@ sesame_credentials_replace_async (SesameCredentials   *self,
   GTask *task = g_task_new (self, cancellable, callback, user_data);
 
   g_task_set_source_tag (task, sesame_credentials_replace_async);
+  g_task_set_task_data (task, g_strdup (flow), g_free);
   g_clear_pointer (&self->stored, sesame_token_free);
   self->stored = sesame_token_copy (token);
   self->loaded = TRUE;

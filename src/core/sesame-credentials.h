@@ -86,6 +86,7 @@ gboolean sesame_credentials_get_token_finish (SesameCredentials   *self,
  * scopes and expiry and clears its attention state. */
 void     sesame_credentials_replace_async  (SesameCredentials   *self,
                                             const SesameToken   *token,
+                                            const char          *flow,
                                             GCancellable        *cancellable,
                                             GAsyncReadyCallback  callback,
                                             gpointer             user_data);

@@ -206,6 +206,47 @@ test_reauthenticate_scopes (void)
                                                   "api:read", "profile", NULL }));
 }
 
+/* Signing in again by another flow: the account's refresh token is now the
+ * other client's (Google's device client), so its Flow says so. */
+static void
+test_flow_follows_sign_in (void)
+{
+  const char *none[] = { NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) details = NULL;
+  g_autoptr(GVariant) begun = NULL;
+  g_autoptr(GVariant) finished = NULL;
+  g_autoptr(GVariant) reauthenticated = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *path = NULL;
+  const char *request, *user_code, *uri;
+
+  begun = sesame_test_env_call (env, SESAME_BROKER_PATH, SESAME_BROKER_IFACE, "BeginDeviceSignIn",
+                                g_variant_new ("(s^as@a{sv})", "quirky", none, no_options ()),
+                                "(sa{sv})", &error);
+  g_assert_no_error (error);
+  g_variant_get (begun, "(&s@a{sv})", &request, &details);
+  g_assert_true (g_variant_lookup (details, "user-code", "&s", &user_code));
+  g_assert_true (g_variant_lookup (details, "verification-uri", "&s", &uri));
+  {
+    const char *args[] = { "--device-code", user_code, "--login", "alice", uri, NULL };
+    out = sesame_test_env_run_person (args, &error);
+    g_assert_no_error (error);
+  }
+  finished = sesame_test_env_call (env, SESAME_BROKER_PATH, SESAME_BROKER_IFACE,
+                                   "FinishDeviceSignIn", g_variant_new ("(s)", request), "(o)",
+                                   &error);
+  g_assert_no_error (error);
+  g_variant_get (finished, "(o)", &path);
+  g_assert_cmpstr (path, ==, alice);
+  sesame_test_env_assert_string_property (env, alice, "Flow", "device_code");
+
+  reauthenticated = sesame_test_env_call (env, alice, SESAME_ACCOUNT_IFACE, "Reauthenticate",
+                                          g_variant_new_parsed ("(@as [],)"), NULL, &error);
+  g_assert_no_error (error);
+  sesame_test_env_assert_string_property (env, alice, "Flow", "authorization_code");
+}
+
 /* One resource per token (Microsoft: learn.microsoft.com/en-us/entra/
  * identity-platform/scopes-oidc): each resource's token comes from a
  * refresh for that resource alone, and no token is asked for two. */
@@ -271,6 +312,8 @@ main (int    argc,
   g_test_add_func ("/quirks/device-declined-is-cancelled", test_device_declined_is_cancelled);
   g_test_add_func ("/quirks/device-scopes", test_device_scopes);
   g_test_add_func ("/quirks/reauthenticate-scopes", test_reauthenticate_scopes);
+  sesame_test_add_with_setup ("/quirks/flow-follows-sign-in", ensure_alice,
+                              test_flow_follows_sign_in);
   g_test_add_func ("/quirks/one-resource-per-token", test_one_resource_per_token);
   status = g_test_run ();
 
