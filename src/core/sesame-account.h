@@ -36,11 +36,20 @@ const char         *sesame_account_get_issuer           (SesameAccount *self);
 /* TRUE from the moment Remove was asked for until the account is gone:
  * kept in the metadata, so that a broker killed meanwhile finishes it. */
 gboolean            sesame_account_get_removing         (SesameAccount *self);
+/* When the grant stops working unless renewed (Account1's RefreshExpiresAt);
+ * 0 when unknown or unbounded. */
+gint64              sesame_account_get_refresh_expires_at (SesameAccount *self);
+/* The last sign-in or refresh, 0 when not known. */
+gint64              sesame_account_get_last_refresh     (SesameAccount *self);
 
 void sesame_account_set_scopes        (SesameAccount      *self,
                                        const char * const *scopes);
 void sesame_account_set_expires_at    (SesameAccount      *self,
                                        gint64              expires_at);
+/* After a sign-in or a refresh at @last_refresh. */
+void sesame_account_set_refreshed     (SesameAccount      *self,
+                                       gint64              last_refresh,
+                                       gint64              refresh_expires_at);
 void sesame_account_set_removing      (SesameAccount      *self,
                                        gboolean            removing);
 /* @reason NULL or empty clears the attention state. */

@@ -6,6 +6,7 @@
 
 #include "sesame-credentials.h"
 #include "sesame-error.h"
+#include "sesame-wall-clock.h"
 
 /* A token is handed out while it has this long left, unless the provider's
  * tokens live shorter; then while half of its lifetime is left. */
@@ -364,6 +365,40 @@ map_refresh_error (SesameCredentials *self,
   return needs_attention (self, reason);
 }
 
+#define DAY_SECONDS (24 * 60 * 60)
+
+/* RefreshExpiresAt after a sign-in (@grant) or a refresh: the response's
+ * refresh_token_expires_in wins; else the provider's lifetime, counted from
+ * the sign-in; else its idle limit, counted from now; else, after a refresh,
+ * what it was (the refresh token lives on), and after a sign-in unknown. */
+static gint64
+refresh_end (SesameCredentials *self,
+             gboolean           grant,
+             gint64             now)
+{
+  guint lifetime_days = sesame_provider_get_refresh_token_lifetime_days (self->provider);
+  guint idle_days = sesame_provider_get_refresh_token_idle_days (self->provider);
+
+  if (self->stored->refresh_token == NULL)
+    return 0;
+  if (self->stored->refresh_expires_in > 0)
+    return now + self->stored->refresh_expires_in;
+  if (lifetime_days > 0 && grant)
+    return now + (gint64) lifetime_days * DAY_SECONDS;
+  if (idle_days > 0)
+    return now + (gint64) idle_days * DAY_SECONDS;
+  return grant ? 0 : sesame_account_get_refresh_expires_at (self->account);
+}
+
+static void
+note_refreshed (SesameCredentials *self,
+                gboolean           grant)
+{
+  gint64 now = sesame_wall_clock_now ();
+
+  sesame_account_set_refreshed (self->account, now, refresh_end (self, grant, now));
+}
+
 static void
 on_new_token_stored (GObject      *source,
                      GAsyncResult *result,
@@ -393,6 +428,7 @@ on_new_token_stored (GObject      *source,
 
   set_cached (self, self->stored, g_get_real_time () / G_USEC_PER_SEC);
   sesame_account_set_expires_at (self->account, self->stored->expires_at);
+  note_refreshed (self, FALSE);
   if (self->stored->scopes[0] != NULL)
     sesame_account_set_scopes (self->account, (const char * const *) self->stored->scopes);
   finish_waiters (self, NULL);
@@ -675,6 +711,7 @@ on_replaced (GObject      *source,
   sesame_account_set_removing (self->account, FALSE);
   sesame_account_set_scopes (self->account, (const char * const *) self->stored->scopes);
   sesame_account_set_expires_at (self->account, self->stored->expires_at);
+  note_refreshed (self, TRUE);
   sesame_account_set_attention (self->account, NULL);
   g_task_return_boolean (task, TRUE);
 }

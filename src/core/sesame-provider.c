@@ -43,6 +43,8 @@ struct _SesameProvider
   GHashTable *authorization_params;
   GStrv git_hosts;             /* NULL: derived */
   gboolean template;
+  guint refresh_token_lifetime_days;  /* 0: not said */
+  guint refresh_token_idle_days;      /* 0: not said */
 
   gboolean discovered;
   gboolean iss_parameter_supported;
@@ -332,6 +334,24 @@ read_template (SesameProvider  *self,
   return TRUE;
 }
 
+/* A whole number of days, at most ten years; absent or null: 0. */
+static gboolean
+read_days (JsonObject  *definition,
+           const char  *field,
+           guint       *days,
+           GError     **error)
+{
+  gint64 value = 0;
+
+  if (sesame_json_is_unset (definition, field))
+    return TRUE;
+  if (!sesame_json_get_int (definition, field, &value) || value < 1 || value > 3650)
+    return INVALID (error, _("The field “%s” must be a whole number of days from 1 to 3650."),
+                    field);
+  *days = (guint) value;
+  return TRUE;
+}
+
 static gboolean
 read_fields (SesameProvider  *self,
              JsonObject      *definition,
@@ -347,7 +367,10 @@ read_fields (SesameProvider  *self,
     && read_string_map (definition, "authorization-params", self->authorization_params,
                         NULL, error)
     && read_string_array (definition, "git-hosts", &self->git_hosts, error)
-    && read_template (self, definition, error);
+    && read_template (self, definition, error)
+    && read_days (definition, "refresh-token-lifetime-days",
+                  &self->refresh_token_lifetime_days, error)
+    && read_days (definition, "refresh-token-idle-days", &self->refresh_token_idle_days, error);
 }
 
 static gboolean
@@ -863,4 +886,18 @@ sesame_provider_get_iss_parameter_supported (SesameProvider *self)
 {
   g_return_val_if_fail (SESAME_IS_PROVIDER (self), FALSE);
   return self->iss_parameter_supported;
+}
+
+guint
+sesame_provider_get_refresh_token_lifetime_days (SesameProvider *self)
+{
+  g_return_val_if_fail (SESAME_IS_PROVIDER (self), 0);
+  return self->refresh_token_lifetime_days;
+}
+
+guint
+sesame_provider_get_refresh_token_idle_days (SesameProvider *self)
+{
+  g_return_val_if_fail (SESAME_IS_PROVIDER (self), 0);
+  return self->refresh_token_idle_days;
 }

@@ -63,6 +63,9 @@ gboolean        sesame_provider_is_template                  (SesameProvider *se
 gboolean        sesame_provider_is_configured                (SesameProvider *self);
 /* RFC 9207: the provider announced authorization_response_iss_parameter_supported */
 gboolean        sesame_provider_get_iss_parameter_supported  (SesameProvider *self);
+/* How long a refresh token lives at most, and unused; 0 when not said. */
+guint           sesame_provider_get_refresh_token_lifetime_days (SesameProvider *self);
+guint           sesame_provider_get_refresh_token_idle_days     (SesameProvider *self);
 
 /* TRUE when @uri is https, or http on a loopback host. */
 gboolean        sesame_uri_is_secure_or_loopback             (const char *uri);

@@ -154,6 +154,16 @@ function emptyStats() {
 
 let stats = emptyStats();
 let tokenDelayMs = 0;
+// Refresh tokens as /_test/refresh-tokens sets them: their lifetime, whether
+// a rotation starts a fresh one (renew) or keeps the first one's end (as
+// absolute lifetimes do), and whether token responses say so in
+// refresh_token_expires_in (as GitHub Apps do).
+const refreshTokens = { ttl: 14 * 24 * 3600, renew: true, announce: false };
+
+function refreshTokenTtl(ctx) {
+  const rotated = ctx?.oidc?.entities.RotatedRefreshToken;
+  return !refreshTokens.renew && rotated ? rotated.remainingTTL : refreshTokens.ttl;
+}
 const tokenFailure = { status: 503, remaining: 0 };
 
 // The client_id of an HTTP Basic Authorization header (RFC 6749 §2.3.1:
@@ -230,6 +240,14 @@ async function adminRoutes(ctx) {
       tokenDelayMs = ms;
       return json(ctx, { ms });
     }
+    case 'POST /_test/refresh-tokens': {
+      const ttl = queryInt(ctx, 'ttl', String(refreshTokens.ttl), 1, 10 * 365 * 24 * 3600);
+      const renew = ttl === undefined ? undefined : queryInt(ctx, 'renew', '1', 0, 1);
+      const announce = renew === undefined ? undefined : queryInt(ctx, 'announce', '0', 0, 1);
+      if (announce === undefined) return undefined;
+      Object.assign(refreshTokens, { ttl, renew: renew === 1, announce: announce === 1 });
+      return json(ctx, refreshTokens);
+    }
     case 'POST /_test/token-fail': {
       const status = queryInt(ctx, 'status', '503', 400, 599);
       const count = status === undefined ? undefined : queryInt(ctx, 'count', '1', 0, 1000);
@@ -272,6 +290,8 @@ async function instrument(ctx, next) {
         error_description: `the client must authenticate with ${registered}`,
       }, 401);
     }
+    await next();
+    return announceRefreshLifetime(ctx);
   } else if (ctx.method === 'POST' && ctx.path === ROUTES.device_authorization && deviceInterval) {
     await next();
     if (ctx.status === 200) ctx.body.interval = deviceInterval;
@@ -282,6 +302,15 @@ async function instrument(ctx, next) {
     stats.userinfo += 1;
   }
   return next();
+}
+
+// With announce set, a token response carrying a refresh token says how
+// long that token lives: refresh_token_expires_in, in seconds.
+async function announceRefreshLifetime(ctx) {
+  if (!refreshTokens.announce || ctx.status !== 200 || !ctx.body?.refresh_token) return undefined;
+  const token = await provider.RefreshToken.find(ctx.body.refresh_token);
+  if (token) ctx.body.refresh_token_expires_in = token.remainingTTL;
+  return undefined;
 }
 
 // The sign-in pages: /interaction/UID (login or consent, whichever the
@@ -445,7 +474,7 @@ const provider = new Provider(issuer, {
     DeviceCode: 600,
     IdToken: 3600,
     Interaction: 3600,
-    RefreshToken: 14 * 24 * 3600,
+    RefreshToken: refreshTokenTtl,
     Grant: 14 * 24 * 3600,
     Session: 14 * 24 * 3600,
   },

@@ -365,6 +365,8 @@ test_installed (void)
   g_assert_cmpstr (sesame_provider_get_identity_claim (provider), ==, "preferred_username");
   g_assert_null (sesame_provider_get_revocation_endpoint (provider));
   g_assert_true (sesame_provider_offers_flow (provider, SESAME_FLOW_DEVICE_CODE));
+  /* Its refresh tokens die after 90 days unused. */
+  g_assert_cmpuint (sesame_provider_get_refresh_token_idle_days (provider), ==, 90);
 
   provider = sesame_provider_registry_lookup (registry, "github");
   g_assert_false (sesame_provider_needs_discovery (provider));

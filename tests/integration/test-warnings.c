@@ -1,0 +1,289 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* test-warnings.c: RefreshExpiresAt from the token response and the provider
+ * file, kept across restarts, with the broker's clock moved forward */
+#include "config.h"
+
+#include <glib/gstdio.h>
+
+#include "sesame-bus-names.h"
+#include "sesame-test-agent.h"
+#include "sesame-test-env.h"
+
+#define DAY (24 * 60 * 60)
+
+static SesameTestEnv *env;
+static SesameTestAgent *agent;
+static char *clock_file;
+
+/* The broker's clock runs @days ahead from now on. */
+static void
+set_clock (gint64 days)
+{
+  g_autofree char *text = g_strdup_printf ("%" G_GINT64_FORMAT "\n", days * DAY);
+  g_autoptr(GError) error = NULL;
+
+  g_file_set_contents (clock_file, text, -1, &error);
+  g_assert_no_error (error);
+}
+
+static gint64
+now (void)
+{
+  return g_get_real_time () / G_USEC_PER_SEC;
+}
+
+/* How the test provider issues refresh tokens from now on. */
+static void
+set_refresh_tokens (gint64   ttl,
+                    gboolean renew,
+                    gboolean announce)
+{
+  g_autofree char *query = g_strdup_printf ("/_test/refresh-tokens?ttl=%" G_GINT64_FORMAT
+                                            "&renew=%d&announce=%d", ttl, renew, announce);
+  g_autoptr(JsonNode) reply = sesame_test_env_idp_request (env, "POST", query);
+}
+
+/* A provider @id like "testidp", with @field set to @days. */
+static void
+write_provider (const char *id,
+                const char *field,
+                gint64      days)
+{
+  g_autofree char *dir = g_build_filename (env->config_dir, "sesame", "providers", NULL);
+  g_autofree char *first = g_build_filename (dir, "testidp.json", NULL);
+  g_autofree char *name = g_strconcat (id, ".json", NULL);
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  JsonObject *object;
+
+  json_parser_load_from_file (parser, first, &error);
+  g_assert_no_error (error);
+  object = json_node_get_object (json_parser_get_root (parser));
+  json_object_set_string_member (object, "name", id);
+  json_object_set_int_member (object, field, days);
+  text = json_to_string (json_parser_get_root (parser), TRUE);
+  g_file_set_contents (path, text, -1, &error);
+  g_assert_no_error (error);
+}
+
+static char *
+add_account (const char *provider,
+             const char *login)
+{
+  g_autoptr(GError) error = NULL;
+  char *path;
+
+  sesame_test_agent_set (agent, SESAME_TEST_AGENT_SIGN_IN, login);
+  path = sesame_test_env_add_account (env, provider, NULL, NULL, &error);
+  g_assert_no_error (error);
+  return path;
+}
+
+static void
+refresh (const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = sesame_test_env_call (env, path, SESAME_ACCOUNT_IFACE, "Refresh",
+                                                    NULL, "(x)", &error);
+
+  g_assert_no_error (error);
+}
+
+static gint64
+refresh_end (const char *path)
+{
+  return sesame_test_env_int_property (env, path, "RefreshExpiresAt");
+}
+
+/* Fails unless @value is @expected, give or take the test's own slowness. */
+static void
+assert_about (gint64 value,
+              gint64 expected)
+{
+  g_assert_cmpint (value, >=, expected - 60);
+  g_assert_cmpint (value, <=, expected + 5);
+}
+
+static void
+reset (void)
+{
+  set_clock (0);
+  set_refresh_tokens (14 * DAY, TRUE, FALSE);
+}
+
+/* GitHub Apps: refresh_token_expires_in, and a rotation that keeps the end. */
+static void
+test_announced_absolute (void)
+{
+  g_autofree char *path = NULL;
+  gint64 end;
+
+  set_refresh_tokens (5 * DAY, FALSE, TRUE);
+  path = add_account ("testidp", "ann");
+  end = refresh_end (path);
+  assert_about (end, now () + 5 * DAY);
+
+  g_usleep (1100 * 1000);
+  refresh (path);
+  g_assert_cmpint (ABS (refresh_end (path) - end), <=, 2);
+  reset ();
+}
+
+/* A rotation into a fresh lifetime moves the end later. */
+static void
+test_announced_renewable (void)
+{
+  g_autofree char *path = NULL;
+
+  set_refresh_tokens (5 * DAY, TRUE, TRUE);
+  path = add_account ("testidp", "rene");
+  assert_about (refresh_end (path), now () + 5 * DAY);
+
+  set_clock (1);
+  refresh (path);
+  assert_about (refresh_end (path), now () + 6 * DAY);
+  reset ();
+}
+
+/* The provider file's absolute lifetime, counted from the sign-in, kept in
+ * the metadata across a restart. */
+static void
+test_lifetime_days (void)
+{
+  g_autofree char *path = add_account ("lifetimeidp", "lena");
+  gint64 end = refresh_end (path);
+
+  assert_about (end, now () + 60 * DAY);
+  set_clock (10);
+  refresh (path);
+  g_assert_cmpint (refresh_end (path), ==, end);
+
+  sesame_test_env_stop_broker (env);
+  sesame_test_env_start_broker (env);
+  sesame_test_agent_register (agent);
+  g_assert_cmpint (refresh_end (path), ==, end);
+  reset ();
+}
+
+static void
+on_properties_changed (GDBusConnection *connection,
+                       const char      *sender,
+                       const char      *path,
+                       const char      *interface,
+                       const char      *signal,
+                       GVariant        *parameters,
+                       gpointer         user_data)
+{
+  gint64 *announced = user_data;
+  g_autoptr(GVariant) changed = g_variant_get_child_value (parameters, 1);
+
+  g_variant_lookup (changed, "RefreshExpiresAt", "x", announced);
+}
+
+/* Idle limits count from the last refresh, and the change is announced. */
+static void
+test_idle_days (void)
+{
+  g_autofree char *path = add_account ("idleidp", "ida");
+  gint64 announced = 0;
+  gboolean never = FALSE;
+  guint id;
+
+  assert_about (refresh_end (path), now () + 30 * DAY);
+  id = g_dbus_connection_signal_subscribe (env->connection, SESAME_BROKER_BUS_NAME,
+                                           "org.freedesktop.DBus.Properties",
+                                           "PropertiesChanged", path, SESAME_ACCOUNT_IFACE,
+                                           G_DBUS_SIGNAL_FLAGS_NONE, on_properties_changed,
+                                           &announced, NULL);
+  set_clock (10);
+  refresh (path);
+  sesame_test_wait_for (&never, 500);
+  g_dbus_connection_signal_unsubscribe (env->connection, id);
+  assert_about (refresh_end (path), now () + 40 * DAY);
+  g_assert_cmpint (announced, ==, refresh_end (path));
+  reset ();
+}
+
+static void
+test_unknown (void)
+{
+  g_autofree char *path = add_account ("testidp", "una");
+
+  g_assert_cmpint (refresh_end (path), ==, 0);
+}
+
+/* sesamectl list shows the end in words, list --json in seconds. */
+static void
+test_sesamectl (void)
+{
+  g_autofree char *path = add_account ("lifetimeidp", "sam");
+  g_autofree char *id = sesame_test_env_string_property (env, path, "Id");
+  g_autofree char *sesamectl = g_build_filename (g_getenv ("SESAME_BUILD_DIR"), "src", "cli",
+                                                 "sesamectl", NULL);
+  g_autofree char *out = NULL;
+  g_autofree char *table = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  JsonArray *array;
+  gboolean found = FALSE;
+  const char *json_argv[] = { sesamectl, "list", "--json", NULL };
+  const char *table_argv[] = { sesamectl, "list", NULL };
+
+  g_spawn_sync (NULL, (char **) json_argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, NULL, NULL,
+                &error);
+  g_assert_no_error (error);
+  root = json_from_string (out, &error);
+  g_assert_no_error (error);
+  array = json_node_get_array (root);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonObject *account = json_array_get_object_element (array, i);
+
+      if (!g_str_equal (json_object_get_string_member (account, "id"), id))
+        continue;
+      found = TRUE;
+      g_assert_cmpint (json_object_get_int_member (account, "refresh-expires-at"), ==,
+                       refresh_end (path));
+    }
+  g_assert_true (found);
+
+  g_spawn_sync (NULL, (char **) table_argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &table, NULL,
+                NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (strstr (table, "sign in again before"));
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  int status;
+
+  g_test_init (&argc, &argv, NULL);
+  g_setenv ("LC_ALL", "C.UTF-8", TRUE);
+  env = sesame_test_env_new (3600);
+  clock_file = g_build_filename (env->home, "clock", NULL);
+  g_setenv ("SESAME_TEST_CLOCK_FILE", clock_file, TRUE);
+  set_clock (0);
+  write_provider ("lifetimeidp", "refresh-token-lifetime-days", 60);
+  write_provider ("idleidp", "refresh-token-idle-days", 30);
+  sesame_test_env_start_broker (env);
+  agent = sesame_test_agent_new (env);
+  sesame_test_agent_register (agent);
+
+  g_test_add_func ("/warnings/refresh-end/announced-absolute", test_announced_absolute);
+  g_test_add_func ("/warnings/refresh-end/announced-renewable", test_announced_renewable);
+  g_test_add_func ("/warnings/refresh-end/lifetime-days", test_lifetime_days);
+  g_test_add_func ("/warnings/refresh-end/idle-days", test_idle_days);
+  g_test_add_func ("/warnings/refresh-end/unknown", test_unknown);
+  g_test_add_func ("/warnings/refresh-end/sesamectl", test_sesamectl);
+  status = g_test_run ();
+
+  sesame_test_agent_free (agent);
+  sesame_test_env_stop_broker (env);
+  sesame_test_env_free (env);
+  g_free (clock_file);
+  return status;
+}
