@@ -1,8 +1,12 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-warnings.c: RefreshExpiresAt from the token response and the provider
- * file, kept across restarts, with the broker's clock moved forward */
+ * file, kept across restarts; the keep-alive of idle limits at start and
+ * after resume (PrepareForSleep on a private system bus); the broker's clock
+ * moved forward through its test-only clock file */
 #include "config.h"
 
+#include <signal.h>
+#include <sys/prctl.h>
 #include <glib/gstdio.h>
 
 #include "sesame-bus-names.h"
@@ -14,6 +18,9 @@
 static SesameTestEnv *env;
 static SesameTestAgent *agent;
 static char *clock_file;
+static GSubprocess *system_bus;
+static char *system_bus_address;
+static GDBusConnection *logind;   /* the test as logind on the system bus */
 
 /* The broker's clock runs @days ahead from now on. */
 static void
@@ -206,6 +213,169 @@ test_idle_days (void)
   reset ();
 }
 
+/* Polls the account's RefreshExpiresAt until it is no longer @old. */
+static gboolean
+wait_for_new_end (const char *path,
+                  gint64      old)
+{
+  for (guint i = 0; i < 200; i++)
+    {
+      gboolean never = FALSE;
+
+      if (refresh_end (path) != old)
+        return TRUE;
+      sesame_test_wait_for (&never, 100);
+    }
+  return FALSE;
+}
+
+static void
+restart_broker (void)
+{
+  sesame_test_env_stop_broker (env);
+  sesame_test_env_start_broker (env);
+  sesame_test_agent_register (agent);
+}
+
+/* An idle limit of 30 days is refreshed at start once 23 days passed
+ * since the last refresh, and not before. */
+static void
+test_keep_alive_at_start (void)
+{
+  g_autofree char *path = add_account ("idleidp", "kim");
+  gint64 end = refresh_end (path);
+  gboolean never = FALSE;
+
+  set_clock (22);
+  restart_broker ();
+  sesame_test_wait_for (&never, 1500);
+  g_assert_cmpint (refresh_end (path), ==, end);
+
+  set_clock (24);
+  restart_broker ();
+  g_assert_true (wait_for_new_end (path, end));
+  assert_about (refresh_end (path), now () + (24 + 30) * DAY);
+  reset ();
+}
+
+static void
+emit_prepare_for_sleep (gboolean sleeping)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_dbus_connection_emit_signal (logind, NULL, "/org/freedesktop/login1",
+                                 "org.freedesktop.login1.Manager", "PrepareForSleep",
+                                 g_variant_new ("(b)", sleeping), &error);
+  g_assert_no_error (error);
+  g_dbus_connection_flush_sync (logind, NULL, &error);
+  g_assert_no_error (error);
+}
+
+/* Days pass in suspend: at resume the broker checks at once. */
+static void
+test_keep_alive_after_resume (void)
+{
+  g_autofree char *path = add_account ("idleidp", "rita");
+  gint64 end = refresh_end (path);
+  gboolean never = FALSE;
+
+  set_clock (24);
+  emit_prepare_for_sleep (TRUE);
+  sesame_test_wait_for (&never, 1500);
+  g_assert_cmpint (refresh_end (path), ==, end);
+
+  emit_prepare_for_sleep (FALSE);
+  g_assert_true (wait_for_new_end (path, end));
+  assert_about (refresh_end (path), now () + (24 + 30) * DAY);
+  reset ();
+}
+
+/* Without a system bus the broker says so once and carries on. */
+static void
+test_no_system_bus (void)
+{
+  g_autofree char *log = NULL;
+  g_autofree char *path = NULL;
+  const char *first;
+
+  g_setenv ("DBUS_SYSTEM_BUS_ADDRESS", "unix:path=/nonexistent/system_bus_socket", TRUE);
+  restart_broker ();
+  path = add_account ("idleidp", "nora");
+  g_assert_cmpint (refresh_end (path), !=, 0);
+  g_file_get_contents (env->broker_log, &log, NULL, NULL);
+  first = strstr (log, "No system bus");
+  g_assert_nonnull (first);
+  g_assert_null (strstr (first + 1, "No system bus"));
+
+  g_setenv ("DBUS_SYSTEM_BUS_ADDRESS", system_bus_address, TRUE);
+  restart_broker ();
+}
+
+static void
+die_with_test (gpointer user_data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGTERM);
+}
+
+/* A private system bus on which the test plays logind. */
+static void
+start_system_bus (void)
+{
+  g_autofree char *config = g_build_filename (env->home, "system-bus.conf", NULL);
+  g_autofree char *text = g_strdup_printf (
+    "<!DOCTYPE busconfig PUBLIC \"-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN\"\n"
+    " \"http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd\">\n"
+    "<busconfig>\n"
+    "  <type>system</type>\n"
+    "  <listen>unix:path=%s/system_bus_socket</listen>\n"
+    "  <auth>EXTERNAL</auth>\n"
+    "  <policy context=\"default\">\n"
+    "    <allow user=\"*\"/>\n"
+    "    <allow own=\"*\"/>\n"
+    "    <allow send_destination=\"*\" eavesdrop=\"true\"/>\n"
+    "    <allow eavesdrop=\"true\"/>\n"
+    "  </policy>\n"
+    "</busconfig>\n", env->home);
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = NULL;
+
+  g_file_set_contents (config, text, -1, &error);
+  g_assert_no_error (error);
+  g_subprocess_launcher_set_child_setup (launcher, die_with_test, NULL, NULL);
+  system_bus = g_subprocess_launcher_spawn (launcher, &error, "dbus-daemon", "--nofork",
+                                            "--print-address", "--config-file", config, NULL);
+  g_assert_no_error (error);
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (system_bus));
+  system_bus_address = sesame_test_read_line (out, "dbus-daemon (system)");
+  g_assert_nonnull (system_bus_address);
+  g_setenv ("DBUS_SYSTEM_BUS_ADDRESS", system_bus_address, TRUE);
+
+  logind = g_dbus_connection_new_for_address_sync (system_bus_address,
+                                                   G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
+                                                   G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
+                                                   NULL, NULL, &error);
+  g_assert_no_error (error);
+  reply = g_dbus_connection_call_sync (logind, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                       "org.freedesktop.DBus", "RequestName",
+                                       g_variant_new ("(su)", "org.freedesktop.login1", 4),
+                                       G_VARIANT_TYPE ("(u)"), G_DBUS_CALL_FLAGS_NONE, -1, NULL,
+                                       &error);
+  g_assert_no_error (error);
+}
+
+static void
+stop_system_bus (void)
+{
+  g_dbus_connection_close_sync (logind, NULL, NULL);
+  g_clear_object (&logind);
+  g_subprocess_send_signal (system_bus, SIGTERM);
+  g_subprocess_wait (system_bus, NULL, NULL);
+  g_clear_object (&system_bus);
+  g_free (system_bus_address);
+}
+
 static void
 test_unknown (void)
 {
@@ -269,6 +439,7 @@ main (int    argc,
   set_clock (0);
   write_provider ("lifetimeidp", "refresh-token-lifetime-days", 60);
   write_provider ("idleidp", "refresh-token-idle-days", 30);
+  start_system_bus ();
   sesame_test_env_start_broker (env);
   agent = sesame_test_agent_new (env);
   sesame_test_agent_register (agent);
@@ -279,10 +450,14 @@ main (int    argc,
   g_test_add_func ("/warnings/refresh-end/idle-days", test_idle_days);
   g_test_add_func ("/warnings/refresh-end/unknown", test_unknown);
   g_test_add_func ("/warnings/refresh-end/sesamectl", test_sesamectl);
+  g_test_add_func ("/warnings/keep-alive/at-start", test_keep_alive_at_start);
+  g_test_add_func ("/warnings/keep-alive/after-resume", test_keep_alive_after_resume);
+  g_test_add_func ("/warnings/keep-alive/no-system-bus", test_no_system_bus);
   status = g_test_run ();
 
   sesame_test_agent_free (agent);
   sesame_test_env_stop_broker (env);
+  stop_system_bus ();
   sesame_test_env_free (env);
   g_free (clock_file);
   return status;
