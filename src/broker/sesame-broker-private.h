@@ -13,6 +13,7 @@
 #include "sesame-grant-store.h"
 #include "sesame-provider-registry.h"
 #include "sesame-sign-in-service.h"
+#include "sesame-notifier.h"
 #include "sesame-warden.h"
 
 G_BEGIN_DECLS
@@ -30,6 +31,7 @@ struct _SesameBroker
   SesameGrantStore         *grants;
   SesameAccessControl      *access;
   SesameSignInService      *sign_ins;
+  SesameNotifier           *notifier;
   SesameWarden             *warden;
   GSettings                *settings;     /* NULL when the schema is not installed */
 

@@ -28,6 +28,7 @@ sesame_broker_dispose (GObject *object)
   g_clear_pointer (&self->devices, g_hash_table_unref);
   g_clear_pointer (&self->objects, g_hash_table_unref);
   g_clear_object (&self->warden);
+  g_clear_object (&self->notifier);
   g_clear_object (&self->sign_ins);
   g_clear_object (&self->access);
   g_clear_object (&self->grants);
@@ -154,7 +155,8 @@ sesame_broker_new (GDBusConnection  *connection,
   g_signal_connect_object (self->grants, "changed", G_CALLBACK (sesame_broker_on_grants_changed),
                            self, G_CONNECT_SWAPPED);
 
-  self->warden = sesame_warden_new ();
+  self->notifier = sesame_notifier_new (connection, self->settings);
+  self->warden = sesame_warden_new (self->notifier);
 
   sesame_broker_export_stored_accounts (self);
   if (!sesame_broker_register_object_manager (self, error))

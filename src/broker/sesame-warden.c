@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* sesame-warden.c: keeps grants alive before their refresh tokens die unused */
+/* sesame-warden.c: keeps grants alive before their refresh tokens die
+ * unused, and has the person told of those that broke or will */
 #include "config.h"
 
 #include "sesame-wall-clock.h"
@@ -15,12 +16,14 @@ struct _SesameWarden
 {
   GObject          parent_instance;
 
+  SesameNotifier  *notifier;
   GHashTable      *watched;      /* SesameCredentials, owned */
   guint            daily_id;
   guint            start_id;
   GDBusConnection *system_bus;
   guint            sleep_id;     /* PrepareForSleep subscription */
   GCancellable    *cancellable;
+  gboolean         started;
 };
 
 G_DEFINE_FINAL_TYPE (SesameWarden, sesame_warden, G_TYPE_OBJECT)
@@ -48,6 +51,7 @@ sesame_warden_dispose (GObject *object)
         g_signal_handlers_disconnect_by_data (sesame_credentials_get_account (credentials), self);
     }
   g_clear_pointer (&self->watched, g_hash_table_unref);
+  g_clear_object (&self->notifier);
 
   G_OBJECT_CLASS (sesame_warden_parent_class)->dispose (object);
 }
@@ -66,9 +70,12 @@ sesame_warden_init (SesameWarden *self)
 }
 
 SesameWarden *
-sesame_warden_new (void)
+sesame_warden_new (SesameNotifier *notifier)
 {
-  return g_object_new (SESAME_TYPE_WARDEN, NULL);
+  SesameWarden *self = g_object_new (SESAME_TYPE_WARDEN, NULL);
+
+  self->notifier = g_object_ref (notifier);
+  return self;
 }
 
 /* Idle limits: the last refresh (a sign-in counts) is older than the limit
@@ -137,12 +144,24 @@ check_account (SesameWarden      *self,
   SesameProvider *provider = sesame_credentials_get_provider (credentials);
   const char * const all[] = { NULL };
   gint64 now = sesame_wall_clock_now ();
+  gint64 end = sesame_account_get_refresh_expires_at (account);
 
-  if (g_strcmp0 (sesame_account_get_flow (account), "client_credentials") == 0 ||
-      sesame_account_get_removing (account) || sesame_account_get_attention_needed (account))
+  if (sesame_account_get_removing (account))
     return;
+  if (sesame_account_get_attention_needed (account))
+    {
+      sesame_notifier_attention (self->notifier, account);
+      return;
+    }
+  if (g_strcmp0 (sesame_account_get_flow (account), "client_credentials") == 0)
+    return;
+  /* An end no refresh can move (absolute, or not moved by the last one). */
   if (!refresh_due (account, provider, now))
-    return;
+    {
+      if (end != 0 && end - now < WARNING_SECONDS)
+        sesame_notifier_coming_end (self->notifier, account);
+      return;
+    }
   g_debug ("Refreshing account %s to keep its grant alive", sesame_account_get_id (account));
   sesame_credentials_get_token_async (credentials, all, TRUE, self->cancellable, on_kept_alive,
                                       NULL);
@@ -160,9 +179,9 @@ sesame_warden_check_all (SesameWarden *self)
 }
 
 static void
-on_refreshed (SesameAccount *account,
-              GParamSpec    *pspec,
-              SesameWarden  *self)
+on_account_changed (SesameAccount *account,
+                    GParamSpec    *pspec,
+                    SesameWarden  *self)
 {
   GHashTableIter iter;
   gpointer credentials;
@@ -181,7 +200,11 @@ sesame_warden_watch (SesameWarden      *self,
 
   if (!g_hash_table_add (self->watched, g_object_ref (credentials)))
     return;
-  g_signal_connect (account, "notify::last-refresh", G_CALLBACK (on_refreshed), self);
+  g_signal_connect (account, "notify::last-refresh", G_CALLBACK (on_account_changed), self);
+  g_signal_connect (account, "notify::attention-needed", G_CALLBACK (on_account_changed), self);
+  /* A new account: its sign-in came before it was watched. */
+  if (self->started)
+    check_account (self, credentials);
 }
 
 void
@@ -256,6 +279,7 @@ void
 sesame_warden_start (SesameWarden *self)
 {
   /* After start, not before the bus name is owned: a refresh may take a while. */
+  self->started = TRUE;
   self->start_id = g_idle_add (on_start, self);
   self->daily_id = g_timeout_add_seconds (DAY_SECONDS, on_daily, self);
   g_bus_get (G_BUS_TYPE_SYSTEM, self->cancellable, on_system_bus, g_object_ref (self));

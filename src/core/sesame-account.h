@@ -65,6 +65,16 @@ gboolean sesame_account_check_issuer  (SesameAccount      *self,
                                        const char         *issuer,
                                        GError            **error);
 
+/* Warnings (DESIGN.md, "Warnings before things break"): whether the person
+ * was told of the present attention episode (cleared when it is mended),
+ * and the end they were warned of (0: none). Kept in the metadata. */
+gboolean sesame_account_get_attention_notified (SesameAccount *self);
+void     sesame_account_set_attention_notified (SesameAccount *self,
+                                                gboolean       notified);
+gint64   sesame_account_get_warned_end         (SesameAccount *self);
+void     sesame_account_set_warned_end         (SesameAccount *self,
+                                                gint64         warned_end);
+
 /* TRUE when @id matches [a-z0-9_]+ (it becomes an object path element). */
 gboolean sesame_account_id_is_valid   (const char *id);
 

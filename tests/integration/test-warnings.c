@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-warnings.c: RefreshExpiresAt from the token response and the provider
  * file, kept across restarts; the keep-alive of idle limits at start and
- * after resume (PrepareForSleep on a private system bus); the broker's clock
- * moved forward through its test-only clock file */
+ * after resume (PrepareForSleep on a private system bus); notifications,
+ * read back from a real notification server (dunst under Xvfb) on the
+ * test's bus; the broker's clock moved forward through its test-only clock
+ * file */
 #include "config.h"
 
 #include <signal.h>
@@ -21,6 +23,9 @@ static char *clock_file;
 static GSubprocess *system_bus;
 static char *system_bus_address;
 static GDBusConnection *logind;   /* the test as logind on the system bus */
+static GSubprocess *xvfb;
+static GSubprocess *dunst;
+static char *settings_file;        /* the components' GSettings (keyfile backend) */
 
 /* The broker's clock runs @days ahead from now on. */
 static void
@@ -366,14 +371,230 @@ start_system_bus (void)
 }
 
 static void
+stop_process (GSubprocess **process)
+{
+  if (*process == NULL)
+    return;
+  g_subprocess_send_signal (*process, SIGTERM);
+  g_subprocess_wait (*process, NULL, NULL);
+  g_clear_object (process);
+}
+
+static void
 stop_system_bus (void)
 {
   g_dbus_connection_close_sync (logind, NULL, NULL);
   g_clear_object (&logind);
-  g_subprocess_send_signal (system_bus, SIGTERM);
-  g_subprocess_wait (system_bus, NULL, NULL);
-  g_clear_object (&system_bus);
+  stop_process (&system_bus);
   g_free (system_bus_address);
+}
+
+/* Every notification dunst got whose body names @identity (it keeps
+ * them in its history once closed). */
+static guint
+notifications_of (const char *identity)
+{
+  g_autoptr(GVariant) closed = NULL;
+  g_autoptr(GVariant) history = NULL;
+  g_autoptr(GVariant) entries = NULL;
+  g_autoptr(GError) error = NULL;
+  guint count = 0;
+
+  closed = g_dbus_connection_call_sync (env->connection, "org.freedesktop.Notifications",
+                                        "/org/freedesktop/Notifications", "org.dunstproject.cmd0",
+                                        "NotificationCloseAll", NULL, NULL,
+                                        G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
+  g_assert_no_error (error);
+  history = g_dbus_connection_call_sync (env->connection, "org.freedesktop.Notifications",
+                                         "/org/freedesktop/Notifications", "org.dunstproject.cmd0",
+                                         "NotificationListHistory", NULL,
+                                         G_VARIANT_TYPE ("(aa{sv})"), G_DBUS_CALL_FLAGS_NONE, -1,
+                                         NULL, &error);
+  g_assert_no_error (error);
+  entries = g_variant_get_child_value (history, 0);
+  for (gsize i = 0; i < g_variant_n_children (entries); i++)
+    {
+      g_autoptr(GVariant) entry = g_variant_get_child_value (entries, i);
+      g_autoptr(GVariant) body = g_variant_lookup_value (entry, "body", NULL);
+      g_autoptr(GVariant) appname = g_variant_lookup_value (entry, "appname", NULL);
+
+      if (body != NULL && strstr (g_variant_print (body, FALSE), identity) != NULL)
+        {
+          g_autofree char *name = g_variant_print (appname, FALSE);
+
+          g_assert_nonnull (strstr (name, "Sesame"));
+          count++;
+        }
+    }
+  return count;
+}
+
+/* Waits up to ten seconds for @expected notifications of @identity, then
+ * two more for any that should not come. */
+static void
+assert_notifications (const char *identity,
+                      guint       expected)
+{
+  gboolean never = FALSE;
+
+  for (guint i = 0; i < 100 && notifications_of (identity) < expected; i++)
+    sesame_test_wait_for (&never, 100);
+  sesame_test_wait_for (&never, 2000);
+  g_assert_cmpuint (notifications_of (identity), ==, expected);
+}
+
+static gboolean
+have_dunst (void)
+{
+  if (dunst == NULL)
+    g_test_skip ("dunst or Xvfb is not installed");
+  return dunst != NULL;
+}
+
+/* The provider withdraws the grant; a refresh finds out. */
+static void
+break_grant (const char *path,
+             const char *login)
+{
+  g_autofree char *query = g_strconcat ("/_test/revoke-account?account=", login, NULL);
+  g_autoptr(JsonNode) reply = sesame_test_env_idp_request (env, "POST", query);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) result = sesame_test_env_call (env, path, SESAME_ACCOUNT_IFACE, "Refresh",
+                                                     NULL, "(x)", &error);
+
+  sesame_test_assert_dbus_error (error, "dev.sesame.Error.NeedsAttention");
+}
+
+/* One notification when the grant breaks, not another after a restart. */
+static void
+test_notify_attention_once (void)
+{
+  g_autofree char *path = NULL;
+
+  if (!have_dunst ())
+    return;
+  path = add_account ("testidp", "otto");
+  break_grant (path, "otto");
+  assert_notifications ("otto@example.test", 1);
+
+  restart_broker ();
+  assert_notifications ("otto@example.test", 1);
+}
+
+/* Mended, then broken again: a new episode, a new notification. */
+static void
+test_notify_mend_and_break (void)
+{
+  g_autofree char *path = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  const char * const none[] = { NULL };
+
+  if (!have_dunst ())
+    return;
+  path = add_account ("testidp", "mia");
+  break_grant (path, "mia");
+  assert_notifications ("mia@example.test", 1);
+
+  sesame_test_agent_set (agent, SESAME_TEST_AGENT_SIGN_IN, "mia");
+  reply = sesame_test_env_call (env, path, SESAME_ACCOUNT_IFACE, "Reauthenticate",
+                                g_variant_new ("(^as)", none), "()", &error);
+  g_assert_no_error (error);
+  g_assert_false (sesame_test_env_bool_property (env, path, "AttentionNeeded"));
+  break_grant (path, "mia");
+  assert_notifications ("mia@example.test", 2);
+}
+
+static void
+set_notify (gboolean notify)
+{
+  g_autoptr(GError) error = NULL;
+  gboolean never = FALSE;
+
+  g_file_set_contents (settings_file, notify ? "[dev/sesame/Sesame]\nnotify=true\n"
+                                             : "[dev/sesame/Sesame]\nnotify=false\n",
+                       -1, &error);
+  g_assert_no_error (error);
+  /* The broker's file monitor hears of it. */
+  sesame_test_wait_for (&never, 1500);
+}
+
+/* notify off, while the broker runs: nothing. */
+static void
+test_notify_off (void)
+{
+  g_autofree char *path = NULL;
+
+  if (!have_dunst ())
+    return;
+  set_notify (FALSE);
+  path = add_account ("shortidp", "stella");
+  break_grant (path, "stella");
+  assert_notifications ("stella@example.test", 0);
+  set_notify (TRUE);
+}
+
+/* An absolute end within the week: one warning, at the sign-in, not again
+ * after a refresh or a restart. */
+static void
+test_notify_coming_end (void)
+{
+  g_autofree char *path = NULL;
+
+  if (!have_dunst ())
+    return;
+  path = add_account ("shortidp", "enzo");
+  assert_notifications ("enzo@example.test", 1);
+  refresh (path);
+  restart_broker ();
+  assert_notifications ("enzo@example.test", 1);
+}
+
+/* A display for dunst, and dunst as the test bus's notification server. */
+static void
+start_dunst (void)
+{
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *number = NULL;
+  g_autofree char *display = NULL;
+
+  if (g_find_program_in_path ("dunst") == NULL || g_find_program_in_path ("Xvfb") == NULL)
+    return;
+  g_subprocess_launcher_set_child_setup (launcher, die_with_test, NULL, NULL);
+  xvfb = g_subprocess_launcher_spawn (launcher, &error, "Xvfb", "-displayfd", "1", "-nolisten",
+                                      "tcp", "-screen", "0", "800x600x24", NULL);
+  g_assert_no_error (error);
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (xvfb));
+  number = sesame_test_read_line (out, "Xvfb");
+  g_assert_nonnull (number);
+  display = g_strconcat (":", number, NULL);
+
+  g_clear_object (&launcher);
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
+  g_subprocess_launcher_set_child_setup (launcher, die_with_test, NULL, NULL);
+  g_subprocess_launcher_setenv (launcher, "DISPLAY", display, TRUE);
+  dunst = g_subprocess_launcher_spawn (launcher, &error, "dunst", NULL);
+  g_assert_no_error (error);
+  for (guint i = 0; i < 100; i++)
+    {
+      g_autoptr(GVariant) owned = NULL;
+      gboolean has_owner = FALSE, never = FALSE;
+
+      owned = g_dbus_connection_call_sync (env->connection, "org.freedesktop.DBus",
+                                           "/org/freedesktop/DBus", "org.freedesktop.DBus",
+                                           "NameHasOwner",
+                                           g_variant_new ("(s)", "org.freedesktop.Notifications"),
+                                           G_VARIANT_TYPE ("(b)"), G_DBUS_CALL_FLAGS_NONE, -1,
+                                           NULL, NULL);
+      if (owned != NULL)
+        g_variant_get (owned, "(b)", &has_owner);
+      if (has_owner)
+        return;
+      sesame_test_wait_for (&never, 100);
+    }
+  g_error ("dunst did not take the name org.freedesktop.Notifications");
 }
 
 static void
@@ -429,6 +650,7 @@ int
 main (int    argc,
       char **argv)
 {
+  g_autofree char *settings_dir = NULL;
   int status;
 
   g_test_init (&argc, &argv, NULL);
@@ -439,7 +661,14 @@ main (int    argc,
   set_clock (0);
   write_provider ("lifetimeidp", "refresh-token-lifetime-days", 60);
   write_provider ("idleidp", "refresh-token-idle-days", 30);
+  write_provider ("shortidp", "refresh-token-lifetime-days", 5);
+  /* A settings file the test can change while the broker runs. */
+  settings_file = g_build_filename (env->config_dir, "glib-2.0", "settings", "keyfile", NULL);
+  settings_dir = g_path_get_dirname (settings_file);
+  g_mkdir_with_parents (settings_dir, 0700);
+  env->settings_backend = "keyfile";
   start_system_bus ();
+  start_dunst ();
   sesame_test_env_start_broker (env);
   agent = sesame_test_agent_new (env);
   sesame_test_agent_register (agent);
@@ -453,12 +682,19 @@ main (int    argc,
   g_test_add_func ("/warnings/keep-alive/at-start", test_keep_alive_at_start);
   g_test_add_func ("/warnings/keep-alive/after-resume", test_keep_alive_after_resume);
   g_test_add_func ("/warnings/keep-alive/no-system-bus", test_no_system_bus);
+  g_test_add_func ("/warnings/notify/attention-once", test_notify_attention_once);
+  g_test_add_func ("/warnings/notify/mend-and-break", test_notify_mend_and_break);
+  g_test_add_func ("/warnings/notify/off", test_notify_off);
+  g_test_add_func ("/warnings/notify/coming-end", test_notify_coming_end);
   status = g_test_run ();
 
   sesame_test_agent_free (agent);
   sesame_test_env_stop_broker (env);
   stop_system_bus ();
+  stop_process (&dunst);
+  stop_process (&xvfb);
   sesame_test_env_free (env);
   g_free (clock_file);
+  g_free (settings_file);
   return status;
 }
