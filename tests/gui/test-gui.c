@@ -1246,6 +1246,43 @@ install_test_browser (void)
                                       -1, NULL));
 }
 
+static void
+set_refresh_tokens (const char *query)
+{
+  g_autofree char *path = g_strconcat ("/_test/refresh-tokens?", query, NULL);
+  g_autoptr(JsonNode) reply = sesame_test_env_idp_request (env, "POST", path);
+
+  g_assert_nonnull (reply);
+}
+
+static gboolean
+no_coming_end (gpointer window)
+{
+  return find_label_containing (GTK_WIDGET (window), "Sign in again before") == NULL;
+}
+
+/* The provider says the grant ends in five days: the page and the list
+ * say by when to sign in again. */
+static void
+test_coming_end (void)
+{
+  SesameWindow *window = main_window ();
+
+  set_refresh_tokens ("ttl=432000&renew=1&announce=1");
+  sesame_window_show_account (window, account);
+  click (GTK_WIDGET (window), "Refresh Now");
+  g_assert_nonnull (wait_for_label_containing (GTK_WIDGET (window), "Sign in again before"));
+  click (GTK_WIDGET (window), "Back");
+  g_assert_nonnull (wait_for_label_containing (GTK_WIDGET (window), "Sign in again before"));
+
+  /* A fortnight again, for the cases after this one. */
+  set_refresh_tokens ("ttl=1209600&renew=1&announce=1");
+  sesame_window_show_account (window, account);
+  click (GTK_WIDGET (window), "Refresh Now");
+  g_assert_true (wait_until (no_coming_end, window, TIMEOUT_MS));
+  set_refresh_tokens ("ttl=1209600&renew=1&announce=0");
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1285,6 +1322,7 @@ main (int    argc,
   g_test_add_func ("/gui/deny-then-allow-app", test_deny_then_allow_app);
   g_test_add_func ("/gui/revoke-app", test_revoke_app);
   g_test_add_func ("/gui/attention-and-sign-in-again", test_attention_and_sign_in_again);
+  g_test_add_func ("/gui/coming-end", test_coming_end);
   g_test_add_func ("/gui/keyring-unlock-prompt", test_keyring_unlock_prompt);
   g_test_add_func ("/gui/remove-revokes", test_remove_revokes);
   g_test_add_func ("/gui/browser-sign-in", test_browser_sign_in);
