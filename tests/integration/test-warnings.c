@@ -550,6 +550,96 @@ test_notify_coming_end (void)
   assert_notifications ("enzo@example.test", 1);
 }
 
+static guint
+displayed_notifications (void)
+{
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GVariant) value = NULL;
+  g_autoptr(GError) error = NULL;
+
+  reply = g_dbus_connection_call_sync (env->connection, "org.freedesktop.Notifications",
+                                       "/org/freedesktop/Notifications",
+                                       "org.freedesktop.DBus.Properties", "Get",
+                                       g_variant_new ("(ss)", "org.dunstproject.cmd0",
+                                                      "displayedLength"),
+                                       G_VARIANT_TYPE ("(v)"), G_DBUS_CALL_FLAGS_NONE, -1, NULL,
+                                       &error);
+  g_assert_no_error (error);
+  g_variant_get (reply, "(v)", &value);
+  return g_variant_get_uint32 (value);
+}
+
+/* The test stands in for the app: what ActivateAction asked of it. */
+static char *activated;
+
+static void
+on_app_call (GDBusConnection       *connection,
+             const char            *sender,
+             const char            *path,
+             const char            *interface,
+             const char            *method,
+             GVariant              *parameters,
+             GDBusMethodInvocation *invocation,
+             gpointer               user_data)
+{
+  g_autoptr(GVariant) target = NULL;
+  g_autoptr(GVariant) platform = NULL;
+  const char *action = NULL;
+
+  g_variant_get (parameters, "(&s@av@a{sv})", &action, &target, &platform);
+  g_free (activated);
+  activated = g_strdup_printf ("%s %s", action, g_variant_print (target, FALSE));
+  g_dbus_method_invocation_return_value (invocation, NULL);
+}
+
+static const char app_xml[] =
+  "<node><interface name='org.freedesktop.Application'>"
+  "<method name='ActivateAction'><arg type='s' direction='in'/><arg type='av' direction='in'/>"
+  "<arg type='a{sv}' direction='in'/></method>"
+  "</interface></node>";
+
+/* Clicking the notification opens the account's page in the app. */
+static void
+test_notify_click (void)
+{
+  g_autoptr(GDBusNodeInfo) info = g_dbus_node_info_new_for_xml (app_xml, NULL);
+  const GDBusInterfaceVTable vtable = { on_app_call, NULL, NULL, { 0 } };
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *expected = NULL;
+  gboolean never = FALSE;
+  guint object, name;
+
+  if (!have_dunst ())
+    return;
+  object = g_dbus_connection_register_object (env->connection, "/dev/sesame/Sesame",
+                                              info->interfaces[0], &vtable, NULL, NULL, &error);
+  g_assert_no_error (error);
+  name = g_bus_own_name_on_connection (env->connection, "dev.sesame.Sesame",
+                                       G_BUS_NAME_OWNER_FLAGS_NONE, NULL, NULL, NULL, NULL);
+  path = add_account ("testidp", "ivo");
+  notifications_of ("ivo@example.test");
+  break_grant (path, "ivo");
+  for (guint i = 0; i < 100 && displayed_notifications () == 0; i++)
+    sesame_test_wait_for (&never, 100);
+  g_assert_cmpuint (displayed_notifications (), ==, 1);
+
+  reply = g_dbus_connection_call_sync (env->connection, "org.freedesktop.Notifications",
+                                       "/org/freedesktop/Notifications", "org.dunstproject.cmd0",
+                                       "NotificationAction", g_variant_new ("(u)", 0), NULL,
+                                       G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < 100 && activated == NULL; i++)
+    sesame_test_wait_for (&never, 100);
+  expected = g_strdup_printf ("show-account [<'%s'>]", path);
+  g_assert_cmpstr (activated, ==, expected);
+
+  g_bus_unown_name (name);
+  g_dbus_connection_unregister_object (env->connection, object);
+  g_clear_pointer (&activated, g_free);
+}
+
 /* A display for dunst, and dunst as the test bus's notification server. */
 static void
 start_dunst (void)
@@ -686,6 +776,7 @@ main (int    argc,
   g_test_add_func ("/warnings/notify/mend-and-break", test_notify_mend_and_break);
   g_test_add_func ("/warnings/notify/off", test_notify_off);
   g_test_add_func ("/warnings/notify/coming-end", test_notify_coming_end);
+  g_test_add_func ("/warnings/notify/click", test_notify_click);
   status = g_test_run ();
 
   sesame_test_agent_free (agent);
