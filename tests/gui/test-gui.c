@@ -926,6 +926,32 @@ set_prefer_browser (gboolean on)
   settle (1000);
 }
 
+/* The person turns the warnings off and on again in the preferences. */
+static void
+test_notify_switch (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new ("dev.sesame.Sesame");
+  GtkWindow *preferences;
+  GtkWidget *row;
+  GtkSwitch *toggle;
+
+  g_action_group_activate_action (G_ACTION_GROUP (app), "preferences", NULL);
+  preferences = wait_for_window (SESAME_TYPE_PREFERENCES_WINDOW);
+  row = wait_for_widget (GTK_WIDGET (preferences), ADW_TYPE_ACTION_ROW,
+                         "Warn before an account stops working");
+  toggle = GTK_SWITCH (adw_action_row_get_activatable_widget (ADW_ACTION_ROW (row)));
+  g_assert_true (gtk_switch_get_active (toggle));
+  gtk_switch_set_active (toggle, FALSE);
+  for (guint i = 0; i < 100 && g_settings_get_boolean (settings, "notify"); i++)
+    settle (50);
+  g_assert_false (g_settings_get_boolean (settings, "notify"));
+  gtk_switch_set_active (toggle, TRUE);
+  for (guint i = 0; i < 100 && !g_settings_get_boolean (settings, "notify"); i++)
+    settle (50);
+  g_assert_true (g_settings_get_boolean (settings, "notify"));
+  gtk_window_destroy (preferences);
+}
+
 /* The consent view's "Open in Browser": the same request goes on in the browser. */
 static void
 test_open_in_browser (void)
@@ -1330,6 +1356,7 @@ main (int    argc,
   g_test_add_func ("/gui/own-client-id", test_own_client_id);
   g_test_add_func ("/gui/service-account", test_service_account);
   g_test_add_func ("/gui/consent-view-refuses", test_consent_view_refuses);
+  g_test_add_func ("/gui/notify-switch", test_notify_switch);
   status = g_test_run ();
 
   g_application_release (G_APPLICATION (app));
