@@ -17,7 +17,7 @@ packages=(
 if [ "${1:-}" != "--headless" ]; then
   packages+=(
     libgtk-4-dev libadwaita-1-dev libwebkitgtk-6.0-dev
-    desktop-file-utils appstream gtk-update-icon-cache xvfb xauth x11-utils xdotool
+    desktop-file-utils appstream gtk-update-icon-cache xvfb xauth x11-utils xdotool dunst
     python3-gi gir1.2-atspi-2.0 at-spi2-core
   )
 fi

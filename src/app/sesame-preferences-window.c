@@ -15,6 +15,7 @@ struct _SesamePreferencesWindow
   AdwPreferencesGroup *sign_in_group;
   AdwPreferencesGroup *apps_group;
   GtkSwitch *prefer_browser_switch;
+  GtkSwitch *notify_switch;
   GtkSwitch *ask_host_apps_switch;
 
   GSettings *settings;
@@ -43,6 +44,7 @@ sesame_preferences_window_class_init (SesamePreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SesamePreferencesWindow, sign_in_group);
   gtk_widget_class_bind_template_child (widget_class, SesamePreferencesWindow, apps_group);
   gtk_widget_class_bind_template_child (widget_class, SesamePreferencesWindow, prefer_browser_switch);
+  gtk_widget_class_bind_template_child (widget_class, SesamePreferencesWindow, notify_switch);
   gtk_widget_class_bind_template_child (widget_class, SesamePreferencesWindow, ask_host_apps_switch);
 }
 
@@ -64,12 +66,15 @@ sesame_preferences_window_init (SesamePreferencesWindow *self)
                                                "settings schema is not installed."));
       gtk_widget_set_sensitive (GTK_WIDGET (self->prefer_browser_switch), FALSE);
       gtk_widget_set_sensitive (GTK_WIDGET (self->ask_host_apps_switch), FALSE);
+      gtk_widget_set_sensitive (GTK_WIDGET (self->notify_switch), FALSE);
       return;
     }
   self->settings = g_settings_new (SCHEMA_ID);
   g_settings_bind (self->settings, "prefer-browser", self->prefer_browser_switch, "active",
                    G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "ask-host-apps", self->ask_host_apps_switch, "active",
+                   G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "notify", self->notify_switch, "active",
                    G_SETTINGS_BIND_DEFAULT);
 }
 

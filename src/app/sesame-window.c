@@ -79,19 +79,27 @@ on_accounts_changed (SesameWindow *self)
     }
 }
 
-void
+gboolean
 sesame_window_show_account (SesameWindow *self,
                             const char   *object_path)
 {
   SesameAccount1 *account;
 
-  g_return_if_fail (SESAME_IS_WINDOW (self));
+  g_return_val_if_fail (SESAME_IS_WINDOW (self), FALSE);
 
   account = sesame_client_lookup_account (self->client, object_path);
   if (account == NULL)
-    return;
+    return FALSE;
   sesame_account_page_set_account (self->account_page, self->client, account);
   adw_leaflet_set_visible_child_name (self->leaflet, "account");
+  return TRUE;
+}
+
+void
+sesame_window_reauthenticate_shown (SesameWindow *self)
+{
+  g_return_if_fail (SESAME_IS_WINDOW (self));
+  gtk_widget_activate_action (GTK_WIDGET (self->account_page), "account.reauthenticate", NULL);
 }
 
 static void

@@ -16,6 +16,7 @@ export_account (SesameBroker      *self,
   SesameAccount *account = sesame_credentials_get_account (credentials);
 
   g_hash_table_insert (self->objects, g_strdup (sesame_account_get_id (account)), object);
+  sesame_warden_watch (self->warden, credentials);
   return object;
 }
 
@@ -240,6 +241,7 @@ forget_account_async (SesameAccountKeeper *keeper,
    * asked about. A kill after this leaves an account without grants,
    * still marked as being removed: the next start finishes it. */
   sesame_grant_store_forget_account (self->grants, id);
+  sesame_warden_forget (self->warden, credentials);
   g_hash_table_remove (self->objects, id);
   sesame_grant_store_save_async (self->grants, on_grants_forgotten, task);
 }

@@ -13,6 +13,8 @@
 #include "sesame-grant-store.h"
 #include "sesame-provider-registry.h"
 #include "sesame-sign-in-service.h"
+#include "sesame-notifier.h"
+#include "sesame-warden.h"
 
 G_BEGIN_DECLS
 
@@ -29,6 +31,8 @@ struct _SesameBroker
   SesameGrantStore         *grants;
   SesameAccessControl      *access;
   SesameSignInService      *sign_ins;
+  SesameNotifier           *notifier;
+  SesameWarden             *warden;
   GSettings                *settings;     /* NULL when the schema is not installed */
 
   guint                     manager_id;   /* ObjectManager at SESAME_BROKER_PATH */

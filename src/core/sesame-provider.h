@@ -76,6 +76,9 @@ gboolean        sesame_provider_revokes                      (SesameProvider *se
 char          **sesame_provider_dup_services                 (SesameProvider *self);
 /* RFC 9207: the provider announced authorization_response_iss_parameter_supported */
 gboolean        sesame_provider_get_iss_parameter_supported  (SesameProvider *self);
+/* How long a refresh token lives at most, and unused; 0 when not said. */
+guint           sesame_provider_get_refresh_token_lifetime_days (SesameProvider *self);
+guint           sesame_provider_get_refresh_token_idle_days     (SesameProvider *self);
 
 /* scope as asked → the name the provider reports it under */
 GHashTable     *sesame_provider_get_scope_aliases            (SesameProvider *self);

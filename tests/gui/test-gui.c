@@ -965,6 +965,32 @@ set_prefer_browser (gboolean on)
   settle (1000);
 }
 
+/* The person turns the warnings off and on again in the preferences. */
+static void
+test_notify_switch (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new ("dev.sesame.Sesame");
+  GtkWindow *preferences;
+  GtkWidget *row;
+  GtkSwitch *toggle;
+
+  g_action_group_activate_action (G_ACTION_GROUP (app), "preferences", NULL);
+  preferences = wait_for_window (SESAME_TYPE_PREFERENCES_WINDOW);
+  row = wait_for_widget (GTK_WIDGET (preferences), ADW_TYPE_ACTION_ROW,
+                         "Warn before an account stops working");
+  toggle = GTK_SWITCH (adw_action_row_get_activatable_widget (ADW_ACTION_ROW (row)));
+  g_assert_true (gtk_switch_get_active (toggle));
+  gtk_switch_set_active (toggle, FALSE);
+  for (guint i = 0; i < 100 && g_settings_get_boolean (settings, "notify"); i++)
+    settle (50);
+  g_assert_false (g_settings_get_boolean (settings, "notify"));
+  gtk_switch_set_active (toggle, TRUE);
+  for (guint i = 0; i < 100 && !g_settings_get_boolean (settings, "notify"); i++)
+    settle (50);
+  g_assert_true (g_settings_get_boolean (settings, "notify"));
+  gtk_window_destroy (preferences);
+}
+
 /* The consent view's "Open in Browser": the same request goes on in the browser. */
 static void
 test_open_in_browser (void)
@@ -1285,6 +1311,43 @@ install_test_browser (void)
                                       -1, NULL));
 }
 
+static void
+set_refresh_tokens (const char *query)
+{
+  g_autofree char *path = g_strconcat ("/_test/refresh-tokens?", query, NULL);
+  g_autoptr(JsonNode) reply = sesame_test_env_idp_request (env, "POST", path);
+
+  g_assert_nonnull (reply);
+}
+
+static gboolean
+no_coming_end (gpointer window)
+{
+  return find_label_containing (GTK_WIDGET (window), "Sign in again before") == NULL;
+}
+
+/* The provider says the grant ends in five days: the page and the list
+ * say by when to sign in again. */
+static void
+test_coming_end (void)
+{
+  SesameWindow *window = main_window ();
+
+  set_refresh_tokens ("ttl=432000&renew=1&announce=1");
+  sesame_window_show_account (window, account);
+  click (GTK_WIDGET (window), "Refresh Now");
+  g_assert_nonnull (wait_for_label_containing (GTK_WIDGET (window), "Sign in again before"));
+  click (GTK_WIDGET (window), "Back");
+  g_assert_nonnull (wait_for_label_containing (GTK_WIDGET (window), "Sign in again before"));
+
+  /* A fortnight again, for the cases after this one. */
+  set_refresh_tokens ("ttl=1209600&renew=1&announce=1");
+  sesame_window_show_account (window, account);
+  click (GTK_WIDGET (window), "Refresh Now");
+  g_assert_true (wait_until (no_coming_end, window, TIMEOUT_MS));
+  set_refresh_tokens ("ttl=1209600&renew=1&announce=0");
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1325,6 +1388,7 @@ main (int    argc,
   g_test_add_func ("/gui/deny-then-allow-app", test_deny_then_allow_app);
   g_test_add_func ("/gui/revoke-app", test_revoke_app);
   g_test_add_func ("/gui/attention-and-sign-in-again", test_attention_and_sign_in_again);
+  g_test_add_func ("/gui/coming-end", test_coming_end);
   g_test_add_func ("/gui/keyring-unlock-prompt", test_keyring_unlock_prompt);
   g_test_add_func ("/gui/remove-revokes", test_remove_revokes);
   g_test_add_func ("/gui/remove-unrevocable", test_remove_unrevocable);
@@ -1333,6 +1397,7 @@ main (int    argc,
   g_test_add_func ("/gui/own-client-id", test_own_client_id);
   g_test_add_func ("/gui/service-account", test_service_account);
   g_test_add_func ("/gui/consent-view-refuses", test_consent_view_refuses);
+  g_test_add_func ("/gui/notify-switch", test_notify_switch);
   status = g_test_run ();
 
   g_application_release (G_APPLICATION (app));

@@ -399,6 +399,8 @@ test_installed (void)
                                         "authorization_declined"), ==, "access_denied");
   g_assert_null (sesame_provider_get_revocation_endpoint (provider));
   g_assert_true (sesame_provider_offers_flow (provider, SESAME_FLOW_DEVICE_CODE));
+  /* Its refresh tokens die after 90 days unused. */
+  g_assert_cmpuint (sesame_provider_get_refresh_token_idle_days (provider), ==, 90);
 
   /* docs.github.com/en/apps/oauth-apps/building-oauth-apps/authorizing-oauth-apps,
    * .../refreshing-user-access-tokens (bad_refresh_token) */
