@@ -1244,20 +1244,6 @@ write_unconfigured_provider (void)
 }
 
 /* The person's desktop: the test browser handles http. */
-/* The accessibility bus, started on demand by the test's private session
- * bus as a desktop session's bus starts it, so that the app's tree can be
- * read over AT-SPI. */
-static void
-install_accessibility_bus (void)
-{
-  g_autofree char *service = NULL;
-  g_autofree char *path = g_build_filename (env->home, "services", "org.a11y.Bus.service", NULL);
-
-  g_assert_true (g_file_get_contents ("/usr/share/dbus-1/services/org.a11y.Bus.service", &service,
-                                      NULL, NULL));
-  g_assert_true (g_file_set_contents (path, service, -1, NULL));
-}
-
 static void
 install_test_browser (void)
 {
@@ -1305,7 +1291,7 @@ main (int    argc,
   g_setenv ("XDG_DATA_HOME", env->data_dir, TRUE);
   g_setenv ("HOME", env->home, TRUE);
   install_test_browser ();
-  install_accessibility_bus ();
+  sesame_test_env_install_accessibility_bus (env);
   write_unconfigured_provider ();
   sesame_test_env_write_unrevocable_provider (env, "plainidp");
   flatpak_info = g_build_filename (env->home, "flatpak-info", NULL);
