@@ -65,6 +65,7 @@ update (SesameAccountRow *self)
   gtk_label_set_text (self->identity_label, sesame_account1_get_identity (account));
   gtk_label_set_text (self->summary_label, summary);
   gtk_label_set_text (self->status_label, status);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->status_label), status);
   gtk_widget_set_visible (GTK_WIDGET (self->attention_icon), attention);
   if (attention || ending)
     gtk_widget_add_css_class (GTK_WIDGET (self->status_label), "warning");
