@@ -12,6 +12,7 @@ packages=(
   libglib2.0-dev libglib2.0-bin libsoup-3.0-dev libsecret-1-dev libjson-glib-dev libqrencode-dev
   dbus dbus-daemon gnome-keyring gcr libsecret-tools
   python3 imagemagick zbar-tools bubblewrap git
+  libgoa-1.0-dev
   nodejs npm
 )
 if [ "${1:-}" != "--headless" ]; then
