@@ -20,6 +20,7 @@ if [ "${1:-}" != "--headless" ]; then
     libgtk-4-dev libadwaita-1-dev libwebkitgtk-6.0-dev
     desktop-file-utils appstream gtk-update-icon-cache xvfb xauth x11-utils xdotool
     python3-gi gir1.2-atspi-2.0 at-spi2-core
+    evolution-data-server
   )
 fi
 

@@ -298,6 +298,118 @@ test_removed_vanishes (void)
   g_assert_null (after);
 }
 
+#define EDS_REGISTRY "/usr/libexec/evolution-source-registry"
+#define EDS_SOURCES "org.gnome.evolution.dataserver.Sources5"
+
+/* evolution-data-server's source registry, Debian's, on the test bus and in
+ * the test's HOME: its GOA module reads the accounts from the broker. */
+static GSubprocess *
+start_source_registry (void)
+{
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+  g_autofree char *cache = g_build_filename (env->home, "cache", NULL);
+  g_autofree char *log = g_build_filename (env->home, "evolution-source-registry.log", NULL);
+  g_autoptr(GError) error = NULL;
+  GSubprocess *registry;
+
+  g_subprocess_launcher_setenv (launcher, "DBUS_SESSION_BUS_ADDRESS", env->bus_address, TRUE);
+  g_subprocess_launcher_setenv (launcher, "HOME", env->home, TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", env->config_dir, TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", env->data_dir, TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_CACHE_HOME", cache, TRUE);
+  g_subprocess_launcher_setenv (launcher, "GSETTINGS_BACKEND", "memory", TRUE);
+  g_subprocess_launcher_setenv (launcher, "GOA_DEBUG", "1", TRUE);
+  g_subprocess_launcher_set_stdout_file_path (launcher, log);
+  g_subprocess_launcher_set_stderr_file_path (launcher, log);
+  registry = g_subprocess_launcher_spawn (launcher, &error, EDS_REGISTRY, NULL);
+  g_assert_no_error (error);
+  return registry;
+}
+
+/* The Data (a key file) of the registry's source that says @needle, or
+ * NULL. */
+static char *
+find_source (const char *needle)
+{
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GVariantIter) objects = NULL;
+  GVariant *interfaces;
+  const char *path;
+
+  reply = g_dbus_connection_call_sync (env->connection, EDS_SOURCES,
+                                       "/org/gnome/evolution/dataserver/SourceManager",
+                                       "org.freedesktop.DBus.ObjectManager", "GetManagedObjects",
+                                       NULL, G_VARIANT_TYPE ("(a{oa{sa{sv}}})"),
+                                       G_DBUS_CALL_FLAGS_NONE, -1, NULL, NULL);
+  if (reply == NULL)
+    return NULL;
+  g_variant_get (reply, "(a{oa{sa{sv}}})", &objects);
+  while (g_variant_iter_next (objects, "{&o@a{sa{sv}}}", &path, &interfaces))
+    {
+      g_autoptr(GVariant) owned = interfaces;
+      g_autoptr(GVariant) source = g_variant_lookup_value (owned, "org.gnome.evolution.dataserver.Source",
+                                                           G_VARIANT_TYPE ("a{sv}"));
+      const char *data = NULL;
+
+      if (source != NULL && g_variant_lookup (source, "Data", "&s", &data) &&
+          strstr (data, needle) != NULL)
+        return g_strdup (data);
+    }
+  return NULL;
+}
+
+static char *
+wait_for_source (const char *needle)
+{
+  gint64 deadline = g_get_monotonic_time () + 60 * G_TIME_SPAN_SECOND;
+  char *data = find_source (needle);
+
+  while (data == NULL && g_get_monotonic_time () < deadline)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (100000);
+      data = find_source (needle);
+    }
+  return data;
+}
+
+/* evolution-data-server's own registry, unmodified, makes the Sesame
+ * account a Google collection with its mail settings (what its GOA module
+ * reads from a goa-daemon). */
+static void
+test_evolution_collection (void)
+{
+  g_autofree char *identity = sesame_test_env_string_property (env, account, "Identity");
+  g_autofree char *account_line = g_strconcat ("AccountId=", account_id (), NULL);
+  g_autofree char *identity_line = g_strconcat ("Identity=", identity, NULL);
+  g_autofree char *user_line = g_strconcat ("User=", identity, NULL);
+  g_autoptr(GSubprocess) registry = NULL;
+  g_autofree char *collection = NULL;
+  g_autofree char *mail = NULL;
+
+  if (!g_file_test (EDS_REGISTRY, G_FILE_TEST_IS_EXECUTABLE))
+    {
+      g_test_skip ("evolution-data-server is not installed (build-aux/install-deps.sh installs it)");
+      return;
+    }
+  registry = start_source_registry ();
+  collection = wait_for_source (account_line);
+  g_test_message ("%s", collection);
+  g_assert_nonnull (collection);
+  g_assert_nonnull (strstr (collection, "[Collection]"));
+  g_assert_nonnull (strstr (collection, "BackendName=google"));
+  g_assert_nonnull (strstr (collection, identity_line));
+  mail = wait_for_source ("Host=imap.example.test");
+  g_test_message ("%s", mail);
+  g_assert_nonnull (mail);
+  g_assert_nonnull (strstr (mail, "Port=993"));
+  g_assert_nonnull (strstr (mail, "Method=XOAUTH2"));
+  g_assert_nonnull (strstr (mail, "Method=ssl-on-alternate-port"));
+  g_assert_nonnull (strstr (mail, user_line));
+  g_subprocess_force_exit (registry);
+  g_subprocess_wait (registry, NULL, NULL);
+}
+
 /* Where another program (goa-daemon) has the name, the broker stays out
  * and says so in its log. */
 static void
@@ -353,6 +465,8 @@ main (int    argc,
   sesame_test_add_with_setup ("/goa/access-token", ensure_account, test_access_token);
   sesame_test_add_with_setup ("/goa/add-account-refused", ensure_goa_on, test_add_account_refused);
   sesame_test_add_with_setup ("/goa/sandboxed-denied", ensure_account, test_sandboxed_denied);
+  sesame_test_add_with_setup ("/goa/evolution-collection", ensure_account,
+                              test_evolution_collection);
   sesame_test_add_with_setup ("/goa/removed-vanishes", ensure_account, test_removed_vanishes);
   g_test_add_func ("/goa/stays-out", test_stays_out);
   status = g_test_run ();
