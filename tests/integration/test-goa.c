@@ -186,6 +186,38 @@ test_lists_account (void)
   g_assert_cmpstr (goa_oauth2_based_get_client_secret (oauth2), ==, "");
 }
 
+static gboolean
+has_mail (GoaObject *object)
+{
+  g_autoptr(GoaMail) mail = goa_object_get_mail (object);
+
+  return mail != NULL;
+}
+
+/* A GOA client that turns the account's mail off (as GNOME Settings does)
+ * no longer sees its Mail interface; turned on again, it is back. */
+static void
+test_mail_disabled (void)
+{
+  g_autoptr(GoaClient) client = goa_client ();
+  g_autoptr(GoaObject) object = wait_for_goa_object (client, TRUE);
+  g_autoptr(GoaAccount) goa_account = NULL;
+  gboolean wanted[] = { FALSE, TRUE };
+
+  g_assert_nonnull (object);
+  goa_account = goa_object_get_account (object);
+  for (guint i = 0; i < G_N_ELEMENTS (wanted); i++)
+    {
+      gint64 deadline = g_get_monotonic_time () + 10 * G_TIME_SPAN_SECOND;
+
+      goa_account_set_mail_disabled (goa_account, !wanted[i]);
+      while (has_mail (object) != wanted[i] && g_get_monotonic_time () < deadline)
+        if (!g_main_context_iteration (NULL, FALSE))
+          g_usleep (1000);
+      g_assert_cmpint (has_mail (object), ==, wanted[i]);
+    }
+}
+
 static void
 test_access_token (void)
 {
@@ -463,6 +495,7 @@ main (int    argc,
   g_test_add_func ("/goa/off-serves-nothing", test_off_serves_nothing);
   sesame_test_add_with_setup ("/goa/lists-account", ensure_account, test_lists_account);
   sesame_test_add_with_setup ("/goa/access-token", ensure_account, test_access_token);
+  sesame_test_add_with_setup ("/goa/mail-disabled", ensure_account, test_mail_disabled);
   sesame_test_add_with_setup ("/goa/add-account-refused", ensure_goa_on, test_add_account_refused);
   sesame_test_add_with_setup ("/goa/sandboxed-denied", ensure_account, test_sandboxed_denied);
   sesame_test_add_with_setup ("/goa/evolution-collection", ensure_account,
