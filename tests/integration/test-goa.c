@@ -313,6 +313,31 @@ test_sandboxed_denied (void)
   g_free (run.err);
 }
 
+/* The grant is revoked at the provider: once Sesame finds out, GOA clients
+ * see AttentionNeeded too, as they would from goa-daemon. */
+static void
+test_attention_needed (void)
+{
+  g_autoptr(GoaClient) client = goa_client ();
+  g_autoptr(GoaObject) object = wait_for_goa_object (client, TRUE);
+  g_autoptr(GoaAccount) goa_account = NULL;
+  g_autoptr(JsonNode) revoked = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 deadline = g_get_monotonic_time () + 10 * G_TIME_SPAN_SECOND;
+
+  g_assert_nonnull (object);
+  goa_account = goa_object_get_account (object);
+  g_assert_false (goa_account_get_attention_needed (goa_account));
+  revoked = sesame_test_env_idp_request (env, "POST", "/_test/revoke-account?account=alice");
+  reply = sesame_test_env_call (env, account, SESAME_ACCOUNT_IFACE, "Refresh", NULL, "(x)", &error);
+  sesame_test_assert_dbus_error (error, "dev.sesame.Error.NeedsAttention");
+  while (!goa_account_get_attention_needed (goa_account) && g_get_monotonic_time () < deadline)
+    if (!g_main_context_iteration (NULL, FALSE))
+      g_usleep (1000);
+  g_assert_true (goa_account_get_attention_needed (goa_account));
+}
+
 static void
 test_removed_vanishes (void)
 {
@@ -500,6 +525,7 @@ main (int    argc,
   sesame_test_add_with_setup ("/goa/sandboxed-denied", ensure_account, test_sandboxed_denied);
   sesame_test_add_with_setup ("/goa/evolution-collection", ensure_account,
                               test_evolution_collection);
+  sesame_test_add_with_setup ("/goa/attention-needed", ensure_account, test_attention_needed);
   sesame_test_add_with_setup ("/goa/removed-vanishes", ensure_account, test_removed_vanishes);
   g_test_add_func ("/goa/stays-out", test_stays_out);
   status = g_test_run ();
