@@ -235,6 +235,7 @@ forget_account_async (SesameAccountKeeper *keeper,
   g_task_set_task_data (task, g_object_ref (credentials), g_object_unref);
 
   sesame_broker_announce_removed (self, path);
+  sesame_goa_face_account_removed (self->goa, id);
   /* The grants reach the disk before the account leaves it: ids are
    * reused, and a grant outliving its account (a kill between the two
    * writes) would hand a later account of the same id to an app nobody

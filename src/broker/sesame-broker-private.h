@@ -10,6 +10,7 @@
 #include "sesame-broker.h"
 #include "sesame-bus-names.h"
 #include "sesame-dbus-generated.h"
+#include "sesame-goa-face.h"
 #include "sesame-grant-store.h"
 #include "sesame-provider-registry.h"
 #include "sesame-sign-in-service.h"
@@ -43,6 +44,7 @@ struct _SesameBroker
   guint                     next_device;
   GHashTable               *adding;       /* ids whose secret is stored, metadata not yet */
   GCancellable             *reconciling;
+  SesameGoaFace            *goa;          /* org.gnome.OnlineAccounts (goa-compatible) */
 };
 
 /* A Broker1 method call waiting on an asynchronous step that needs no

@@ -22,6 +22,7 @@ sesame_broker_dispose (GObject *object)
     g_dbus_connection_unregister_object (self->connection, self->manager_id);
   if (self->subtree_id != 0)
     g_dbus_connection_unregister_subtree (self->connection, self->subtree_id);
+  g_clear_object (&self->goa);
   g_cancellable_cancel (self->reconciling);
   g_clear_object (&self->reconciling);
   g_clear_pointer (&self->adding, g_hash_table_unref);
@@ -170,6 +171,7 @@ sesame_broker_new (GDBusConnection  *connection,
   if (!g_dbus_interface_skeleton_export (G_DBUS_INTERFACE_SKELETON (self->iface), connection,
                                          SESAME_BROKER_PATH, error))
     return NULL;
+  self->goa = sesame_goa_face_new (connection, self->settings, self->access, self->objects);
   return g_steal_pointer (&self);
 }
 

@@ -883,6 +883,13 @@ sesame_provider_dup_services (SesameProvider *self)
   return g_strv_builder_end (builder);
 }
 
+JsonObject *
+sesame_provider_get_services (SesameProvider *self)
+{
+  g_return_val_if_fail (SESAME_IS_PROVIDER (self), NULL);
+  return self->services;
+}
+
 const char *
 sesame_provider_get_user_agent (SesameProvider *self)
 {

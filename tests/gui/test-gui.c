@@ -1027,6 +1027,50 @@ test_notify_switch (void)
   gtk_window_destroy (preferences);
 }
 
+/* Whether @name has the broker's owner, as the test's own connection sees it. */
+static gboolean
+goa_served_by_broker (gpointer data)
+{
+  g_autoptr(GVariant) goa = NULL;
+  g_autoptr(GVariant) broker = NULL;
+  const char *names[] = { "org.gnome.OnlineAccounts", SESAME_BROKER_BUS_NAME };
+  GVariant **owners[] = { &goa, &broker };
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    *owners[i] = g_dbus_connection_call_sync (env->connection, "org.freedesktop.DBus",
+                                              "/org/freedesktop/DBus", "org.freedesktop.DBus",
+                                              "GetNameOwner", g_variant_new ("(s)", names[i]),
+                                              G_VARIANT_TYPE ("(s)"), G_DBUS_CALL_FLAGS_NONE, -1,
+                                              NULL, NULL);
+  return (goa != NULL && broker != NULL && g_variant_equal (goa, broker)) == GPOINTER_TO_INT (data);
+}
+
+/* The person turns on "Show accounts to apps made for GNOME Online
+ * Accounts": the running broker follows at once, and off again. */
+static void
+test_goa_compatible (void)
+{
+  GtkWindow *preferences;
+  GtkWidget *row;
+  GtkSwitch *toggle;
+
+  if (env->broker == NULL)
+    sesame_test_env_start_broker (env);
+  g_application_activate (G_APPLICATION (app));
+  main_window ();
+  g_action_group_activate_action (G_ACTION_GROUP (app), "preferences", NULL);
+  preferences = wait_for_window (SESAME_TYPE_PREFERENCES_WINDOW);
+  row = wait_for_widget (GTK_WIDGET (preferences), ADW_TYPE_ACTION_ROW,
+                         "Show accounts to apps made for GNOME Online Accounts");
+  toggle = GTK_SWITCH (adw_action_row_get_activatable_widget (ADW_ACTION_ROW (row)));
+  g_assert_true (goa_served_by_broker (GINT_TO_POINTER (FALSE)));
+  gtk_switch_set_active (toggle, TRUE);
+  g_assert_true (wait_until (goa_served_by_broker, GINT_TO_POINTER (TRUE), TIMEOUT_MS));
+  gtk_switch_set_active (toggle, FALSE);
+  g_assert_true (wait_until (goa_served_by_broker, GINT_TO_POINTER (FALSE), TIMEOUT_MS));
+  gtk_window_destroy (preferences);
+}
+
 /* The consent view's "Open in Browser": the same request goes on in the browser. */
 static void
 test_open_in_browser (void)
@@ -1609,6 +1653,7 @@ main (int    argc,
   g_test_add_func ("/gui/remove-unrevocable", test_remove_unrevocable);
   g_test_add_func ("/gui/browser-sign-in", test_browser_sign_in);
   g_test_add_func ("/gui/open-in-browser", test_open_in_browser);
+  g_test_add_func ("/gui/goa-compatible", test_goa_compatible);
   g_test_add_func ("/gui/own-client-id", test_own_client_id);
   g_test_add_func ("/gui/service-account", test_service_account);
   g_test_add_func ("/gui/consent-view-refuses", test_consent_view_refuses);
