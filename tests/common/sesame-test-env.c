@@ -126,9 +126,11 @@ on_line_read (GObject      *source,
   read->done = TRUE;
 }
 
-char *
-sesame_test_read_line (GDataInputStream *input,
-                       const char       *name)
+/* The next line of @input, NULL at its end; FALSE when none came within a
+ * minute. */
+static gboolean
+try_read_line (GDataInputStream  *input,
+               char             **line)
 {
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   LineRead read = { FALSE, NULL };
@@ -138,9 +140,22 @@ sesame_test_read_line (GDataInputStream *input,
     {
       g_cancellable_cancel (cancellable);
       sesame_test_wait_for (&read.done, 1000);
-      g_error ("%s printed nothing within 60 s", name);
+      g_free (read.line);
+      return FALSE;
     }
-  return read.line;
+  *line = read.line;
+  return TRUE;
+}
+
+char *
+sesame_test_read_line (GDataInputStream *input,
+                       const char       *name)
+{
+  char *line = NULL;
+
+  if (!try_read_line (input, &line))
+    g_error ("%s printed nothing within 60 s", name);
+  return line;
 }
 
 /* The first line a component prints as it starts. */
@@ -359,16 +374,17 @@ sesame_test_env_write_unrevocable_provider (SesameTestEnv *env,
   write_file (path, contents);
 }
 
-void
-sesame_test_env_start_idp (SesameTestEnv *env)
+/* Starts the provider; FALSE when it printed nothing within a minute. */
+static gboolean
+spawn_idp (SesameTestEnv  *env,
+           char          **line)
 {
   g_autoptr(GSubprocessLauncher) launcher = launcher_new (env, G_SUBPROCESS_FLAGS_STDOUT_PIPE);
   g_autofree char *server = g_build_filename (source_dir (), "tests", "idp", "server.mjs", NULL);
   g_autofree char *state = g_build_filename (env->home, "idp-state.json", NULL);
   g_autofree char *port = g_strdup_printf ("%u", env->idp_port);
   g_autofree char *ttl = g_strdup_printf ("%u", env->access_token_ttl);
-  g_autofree char *line = NULL;
-  g_autoptr(JsonNode) ready = NULL;
+  g_autoptr(GDataInputStream) input = NULL;
   g_autoptr(GError) error = NULL;
 
   g_assert_null (env->idp);
@@ -376,7 +392,34 @@ sesame_test_env_start_idp (SesameTestEnv *env)
                                           "--state", state, "--access-token-ttl", ttl,
                                           "--device-interval", "1", NULL);
   g_assert_no_error (error);
-  line = read_first_line (env->idp, "The identity provider (tests/idp/server.mjs)");
+  input = g_data_input_stream_new (g_subprocess_get_stdout_pipe (env->idp));
+  g_filter_input_stream_set_close_base_stream (G_FILTER_INPUT_STREAM (input), FALSE);
+  if (try_read_line (input, line))
+    return TRUE;
+  g_subprocess_force_exit (env->idp);
+  g_subprocess_wait (env->idp, NULL, NULL);
+  g_clear_object (&env->idp);
+  return FALSE;
+}
+
+void
+sesame_test_env_start_idp (SesameTestEnv *env)
+{
+  g_autofree char *line = NULL;
+  g_autoptr(JsonNode) ready = NULL;
+  g_autoptr(GError) error = NULL;
+
+  /* Now and then (about one start in several hundred, on a loaded
+   * machine) node prints nothing before it is listening, for a cause not
+   * found yet; the test is about Sesame, not about node's start: once more. */
+  if (!spawn_idp (env, &line))
+    {
+      g_test_message ("The identity provider printed nothing within 60 s: starting it again");
+      if (!spawn_idp (env, &line))
+        g_error ("The identity provider (tests/idp/server.mjs) printed nothing within 60 s, twice");
+    }
+  if (line == NULL)
+    g_error ("The identity provider (tests/idp/server.mjs) ended before it was ready");
   ready = json_from_string (line, &error);
   g_assert_no_error (error);
   env->idp_port = json_object_get_int_member (json_node_get_object (ready), "port");
