@@ -44,6 +44,15 @@ const DEVICE_SCOPES = new Set([
 const lab = new Lab('google', { accessTokenTtl: labArgs().accessTokenTtl });
 lab.config.iss = 'bare';
 
+// One grant per person and client: signing in again adds to it, and
+// revoking any of its tokens ends it whole (DOCS.native "Revoking a token").
+const grants = new Map();
+function grantFor(clientId, login) {
+  const key = `${clientId}/${login}`;
+  if (!grants.has(key)) grants.set(key, { clientId, grantId: lab.newGrant() });
+  return grants.get(key);
+}
+
 const email = (login) => (login.includes('@') ? login : `${login}@gmail.example`);
 const subject = (login) => String(100000000000 + [...login].reduce((a, c) => a * 31 + c.charCodeAt(0), 7) % 1e9);
 
@@ -144,7 +153,7 @@ function redeemCode(res, client, params) {
     return sendJson(res, 400, { error: 'invalid_grant', error_description: 'Missing code verifier.' });
   }
   const scopes = entry.request.scopes.map(shortName);
-  const grant = { clientId: client.id, grantId: lab.newGrant() };
+  const grant = grantFor(client.id, entry.login);
   const body = tokenResponse(grant, entry.login, scopes);
   // DOCS.native "access_type": a refresh token only for access_type=offline.
   if (entry.request.access_type === 'offline') {
@@ -176,7 +185,7 @@ const DEVICE_ERROR_STATUS = { authorization_pending: 428, slow_down: 403, access
 function pollDevice(res, client, params) {
   const result = lab.devicePoll(params.device_code, client.id, Number(lab.config.interval ?? 1));
   if (result.error) return sendJson(res, DEVICE_ERROR_STATUS[result.error], { error: result.error, error_description: result.error });
-  const grant = { clientId: client.id, grantId: lab.newGrant() };
+  const grant = grantFor(client.id, result.device.login);
   const scopes = result.device.scopes.map(shortName);
   const body = tokenResponse(grant, result.device.login, scopes);
   body.refresh_token = lab.issueRefreshToken({ login: result.device.login, scopes, ...grant }, 0, '1//');
@@ -242,6 +251,7 @@ lab.route('POST', '/revoke', (req, res, { body, query }) => {
     return sendJson(res, 400, { error: 'invalid_token', error_description: 'Token expired or revoked' });
   }
   lab.revokeGrant(entry.grantId);
+  for (const [key, grant] of grants) if (grant.grantId === entry.grantId) grants.delete(key);
   return sendJson(res, 200, {});
 });
 

@@ -1,0 +1,345 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* sesame-test-lab.c: the provider lab (tests/labs): a stand-in for a real
+ * provider on loopback, and the user provider file that points the
+ * installed definition at it */
+#include "config.h"
+
+#include <libsoup/soup.h>
+#include <signal.h>
+#include <sys/prctl.h>
+
+#include "sesame-bus-names.h"
+#include "sesame-test-lab.h"
+
+static void
+die_with_test (gpointer user_data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGTERM);
+}
+
+SesameTestLab *
+sesame_test_lab_start (const char *provider)
+{
+  SesameTestLab *lab = g_new0 (SesameTestLab, 1);
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_autofree char *script_name = g_strconcat (provider, ".mjs", NULL);
+  g_autofree char *script = g_build_filename (g_getenv ("SESAME_SOURCE_DIR"), "tests", "labs",
+                                              script_name, NULL);
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autofree char *line = NULL;
+  g_autoptr(JsonNode) ready = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_subprocess_launcher_set_child_setup (launcher, die_with_test, NULL, NULL);
+  lab->provider = g_strdup (provider);
+  lab->process = g_subprocess_launcher_spawn (launcher, &error, "node", script, NULL);
+  g_assert_no_error (error);
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (lab->process));
+  line = sesame_test_read_line (out, script);
+  ready = json_from_string (line, &error);
+  g_assert_no_error (error);
+  lab->base = g_strdup (json_object_get_string_member (json_node_get_object (ready), "base"));
+  return lab;
+}
+
+void
+sesame_test_lab_free (SesameTestLab *lab)
+{
+  g_subprocess_send_signal (lab->process, SIGTERM);
+  g_subprocess_wait (lab->process, NULL, NULL);
+  g_object_unref (lab->process);
+  g_free (lab->provider);
+  g_free (lab->base);
+  g_free (lab);
+}
+
+/* @url with its scheme, host and port replaced by the lab's. */
+static char *
+move_to_lab (SesameTestLab *lab,
+             const char    *url)
+{
+  g_autoptr(GUri) uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
+  const char *path;
+
+  g_assert_nonnull (uri);
+  path = g_uri_get_path (uri);
+  /* An issuer without a path is the lab's base as it is. */
+  if (g_str_equal (path, "/") || *path == '\0')
+    return g_strdup (lab->base);
+  return g_strconcat (lab->base, path, NULL);
+}
+
+static JsonObject *
+read_installed (const char *id)
+{
+  g_autofree char *name = g_strconcat (id, ".json", NULL);
+  g_autofree char *path = g_build_filename (g_getenv ("SESAME_BUILD_DIR"), "data", "providers",
+                                            name, NULL);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+
+  json_parser_load_from_file (parser, path, &error);
+  g_assert_no_error (error);
+  return json_object_ref (json_node_get_object (json_parser_get_root (parser)));
+}
+
+static void
+set_if (JsonObject *object,
+        const char *name,
+        const char *value)
+{
+  if (value != NULL)
+    json_object_set_string_member (object, name, value);
+}
+
+void
+sesame_test_lab_write_provider (SesameTestLab *lab,
+                                SesameTestEnv *env,
+                                const char    *client_id,
+                                const char    *client_secret,
+                                const char    *device_client_id,
+                                const char    *device_client_secret)
+{
+  g_autoptr(JsonObject) installed = read_installed (lab->provider);
+  g_autoptr(JsonObject) override = json_object_new ();
+  g_autoptr(GList) members = json_object_get_members (installed);
+  g_autoptr(JsonNode) root = json_node_new (JSON_NODE_OBJECT);
+  g_autofree char *name = g_strconcat (lab->provider, ".json", NULL);
+  g_autofree char *dir = g_build_filename (env->config_dir, "sesame", "providers", NULL);
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  g_autofree char *contents = NULL;
+  g_autoptr(GError) error = NULL;
+
+  for (GList *l = members; l != NULL; l = l->next)
+    {
+      const char *member = l->data;
+
+      if (g_str_equal (member, "issuer") || g_str_has_suffix (member, "-endpoint"))
+        {
+          g_autofree char *moved = move_to_lab (lab, json_object_get_string_member (installed, member));
+          json_object_set_string_member (override, member, moved);
+        }
+    }
+  set_if (override, "client-id", client_id);
+  set_if (override, "client-secret", client_secret);
+  set_if (override, "device-client-id", device_client_id);
+  set_if (override, "device-client-secret", device_client_secret);
+
+  json_node_set_object (root, override);
+  contents = json_to_string (root, TRUE);
+  g_mkdir_with_parents (dir, 0700);
+  g_file_set_contents (path, contents, -1, &error);
+  g_assert_no_error (error);
+}
+
+JsonNode *
+sesame_test_lab_request (SesameTestLab *lab,
+                         const char    *method,
+                         const char    *path_and_query)
+{
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autofree char *uri = g_strconcat (lab->base, path_and_query, NULL);
+  g_autoptr(SoupMessage) message = soup_message_new (method, uri);
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(GError) error = NULL;
+
+  body = soup_session_send_and_read (session, message, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (soup_message_get_status (message), ==, 200);
+  return sesame_test_parse_json (body);
+}
+
+JsonArray *
+sesame_test_lab_seen (JsonNode   *state,
+                      const char *name)
+{
+  return json_object_get_array_member (json_node_get_object (state), name);
+}
+
+JsonObject *
+sesame_test_lab_last (SesameTestLab *lab,
+                      const char    *name)
+{
+  g_autoptr(JsonNode) state = sesame_test_lab_request (lab, "GET", "/_test/state");
+  JsonArray *seen = sesame_test_lab_seen (state, name);
+  guint length = json_array_get_length (seen);
+
+  if (length == 0)
+    return NULL;
+  return json_object_ref (json_array_get_object_element (seen, length - 1));
+}
+
+guint
+sesame_test_lab_count (SesameTestLab *lab,
+                       const char    *name)
+{
+  g_autoptr(JsonNode) state = sesame_test_lab_request (lab, "GET", "/_test/state");
+
+  return json_array_get_length (sesame_test_lab_seen (state, name));
+}
+
+/* The line of tests/labs/missing-features.txt that names @feature, or NULL. */
+static char *
+missing_feature_line (const char *feature)
+{
+  g_autofree char *path = g_build_filename (g_getenv ("SESAME_SOURCE_DIR"), "tests", "labs",
+                                            "missing-features.txt", NULL);
+  g_autofree char *contents = NULL;
+  g_auto(GStrv) lines = NULL;
+  g_autofree char *prefix = g_strconcat (feature, ":", NULL);
+
+  if (!g_file_get_contents (path, &contents, NULL, NULL))
+    return NULL;
+  lines = g_strsplit (contents, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (g_str_has_prefix (lines[i], prefix))
+      return g_strdup (lines[i]);
+  return NULL;
+}
+
+gboolean
+sesame_test_lab_missing (const char *feature)
+{
+  g_autofree char *line = missing_feature_line (feature);
+  g_autofree char *reason = NULL;
+
+  if (line == NULL || g_strcmp0 (g_getenv ("SESAME_TEST_LAB_STRICT"), "1") == 0)
+    return FALSE;
+  reason = g_strdup_printf ("the core lacks %s (tests/labs/missing-features.txt)", line);
+  g_test_skip (reason);
+  return TRUE;
+}
+
+GStrv
+sesame_test_lab_scopes (SesameTestEnv *env,
+                        const char    *path)
+{
+  g_autoptr(GVariant) value = sesame_test_env_get_property (env, path, "Scopes");
+
+  return g_variant_dup_strv (value, NULL);
+}
+
+static char *
+begin_device (SesameTestEnv      *env,
+              const char         *provider,
+              const char * const *scopes,
+              GVariant          **details,
+              GError            **error)
+{
+  const char *none[] = { NULL };
+  g_autoptr(GVariant) reply = NULL;
+  char *request = NULL;
+
+  reply = sesame_test_env_call (env, SESAME_BROKER_PATH, SESAME_BROKER_IFACE, "BeginDeviceSignIn",
+                                g_variant_new ("(s^as@a{sv})", provider, scopes ? scopes : none,
+                                               g_variant_new_array (G_VARIANT_TYPE ("{sv}"), NULL, 0)),
+                                "(sa{sv})", error);
+  if (reply == NULL)
+    return NULL;
+  g_variant_get (reply, "(s@a{sv})", &request, details);
+  return request;
+}
+
+char *
+sesame_test_lab_device_sign_in (SesameTestEnv      *env,
+                                const char         *provider,
+                                const char * const *scopes,
+                                gboolean            deny,
+                                GVariant          **details_out,
+                                GError            **error)
+{
+  g_autoptr(GVariant) details = NULL;
+  g_autofree char *request = begin_device (env, provider, scopes, &details, error);
+  g_autofree char *person_out = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  const char *uri = NULL, *code = NULL;
+  char *path = NULL;
+
+  if (request == NULL)
+    return NULL;
+  if (details_out != NULL)
+    *details_out = g_variant_ref (details);
+  g_assert_true (g_variant_lookup (details, "verification-uri", "&s", &uri));
+  g_assert_true (g_variant_lookup (details, "user-code", "&s", &code));
+  {
+    const char *args[] = { "--device-code", code, uri, deny ? "--deny" : NULL, NULL };
+    g_autoptr(GError) person_error = NULL;
+
+    person_out = sesame_test_env_run_person (args, &person_error);
+    g_assert_no_error (person_error);
+  }
+  reply = sesame_test_env_call (env, SESAME_BROKER_PATH, SESAME_BROKER_IFACE, "FinishDeviceSignIn",
+                                g_variant_new ("(s)", request), "(o)", error);
+  if (reply == NULL)
+    return NULL;
+  g_variant_get (reply, "(o)", &path);
+  return path;
+}
+
+void
+sesame_test_lab_restart_broker (SesameTestEnv   *env,
+                                SesameTestAgent *agent)
+{
+  sesame_test_env_stop_broker (env);
+  sesame_test_env_start_broker (env);
+  sesame_test_agent_register (agent);
+}
+
+typedef struct {
+  gboolean done;
+  char    *out;
+  char    *err;
+  GError  *error;
+} Communication;
+
+static void
+on_communicated (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  Communication *communication = user_data;
+
+  g_subprocess_communicate_utf8_finish (G_SUBPROCESS (source), result, &communication->out,
+                                        &communication->err, &communication->error);
+  communication->done = TRUE;
+}
+
+int
+sesame_test_lab_sesamectl (SesameTestEnv      *env,
+                           const char * const *args,
+                           char              **out,
+                           char              **err)
+{
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
+                                                                       G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                                                       G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_autofree char *sesamectl = g_build_filename (g_getenv ("SESAME_BUILD_DIR"), "src", "cli",
+                                                 "sesamectl", NULL);
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  Communication communication = { 0 };
+
+  g_subprocess_launcher_setenv (launcher, "DBUS_SESSION_BUS_ADDRESS", env->bus_address, TRUE);
+  g_subprocess_launcher_setenv (launcher, "HOME", env->home, TRUE);
+  g_subprocess_launcher_setenv (launcher, "LC_ALL", "C.UTF-8", TRUE);
+  g_ptr_array_add (argv, sesamectl);
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (char *) args[i]);
+  g_ptr_array_add (argv, NULL);
+  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8_async (process, "", NULL, on_communicated, &communication);
+  while (!communication.done)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_no_error (communication.error);
+  g_subprocess_wait (process, NULL, NULL);
+  if (out != NULL)
+    *out = g_steal_pointer (&communication.out);
+  if (err != NULL)
+    *err = g_steal_pointer (&communication.err);
+  g_free (communication.out);
+  g_free (communication.err);
+  g_assert_true (g_subprocess_get_if_exited (process));
+  return g_subprocess_get_exit_status (process);
+}

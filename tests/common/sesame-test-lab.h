@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* sesame-test-lab.h: the provider lab (tests/labs): a stand-in for a real
+ * provider on loopback, and the user provider file that points the
+ * installed definition at it */
+#pragma once
+
+#include "sesame-test-agent.h"
+
+G_BEGIN_DECLS
+
+typedef struct {
+  char        *provider;   /* "google", "microsoft", "github", "gitlab" */
+  GSubprocess *process;
+  char        *base;       /* http://127.0.0.1:PORT */
+} SesameTestLab;
+
+/* Starts tests/labs/@provider.mjs; it dies with the test. */
+SesameTestLab *sesame_test_lab_start          (const char    *provider);
+void           sesame_test_lab_free           (SesameTestLab *lab);
+
+/* Writes $XDG_CONFIG_HOME/sesame/providers/ID.json with only the installed
+ * definition's endpoints and issuer moved to the lab (same paths), and the
+ * lab's clients: @device_client_id and its secret may be NULL. Everything
+ * else comes from the installed definition. */
+void           sesame_test_lab_write_provider (SesameTestLab *lab,
+                                               SesameTestEnv *env,
+                                               const char    *client_id,
+                                               const char    *client_secret,
+                                               const char    *device_client_id,
+                                               const char    *device_client_secret);
+
+/* A test endpoint of the lab (/_test/…): the parsed JSON answer. */
+JsonNode      *sesame_test_lab_request        (SesameTestLab *lab,
+                                               const char    *method,
+                                               const char    *path_and_query);
+/* The lab's /_test/state member @name (an array), owned by @state. */
+JsonArray     *sesame_test_lab_seen           (JsonNode      *state,
+                                               const char    *name);
+/* The last element of /_test/state's @name, or NULL; a new reference. */
+JsonObject    *sesame_test_lab_last           (SesameTestLab *lab,
+                                               const char    *name);
+/* How many of /_test/state's @name there are. */
+guint          sesame_test_lab_count          (SesameTestLab *lab,
+                                               const char    *name);
+
+/* Skips the test, saying why, when tests/labs/missing-features.txt names
+ * @feature ("FEATURE: what the core lacks"): a core feature of issue 15
+ * that is not built yet. With SESAME_TEST_LAB_STRICT=1 the test runs
+ * anyway, to be seen failing. */
+gboolean       sesame_test_lab_missing        (const char    *feature);
+
+/* The account's Scopes. */
+GStrv          sesame_test_lab_scopes         (SesameTestEnv *env,
+                                               const char    *path);
+
+/* BeginDeviceSignIn for @scopes; the person (tests/idp/person.mjs) enters
+ * the code at the verification URI and approves, or denies with @deny;
+ * then FinishDeviceSignIn. Returns the account's path or NULL with @error.
+ * @details_out (may be NULL) gets BeginDeviceSignIn's details. */
+char          *sesame_test_lab_device_sign_in (SesameTestEnv      *env,
+                                               const char         *provider,
+                                               const char * const *scopes,
+                                               gboolean            deny,
+                                               GVariant          **details_out,
+                                               GError            **error);
+
+/* Stops the broker and starts it again; the agent registers again. */
+void           sesame_test_lab_restart_broker (SesameTestEnv   *env,
+                                               SesameTestAgent *agent);
+
+/* Runs the built sesamectl with @args, iterating the main loop meanwhile
+ * (the agent may answer); returns its exit status. */
+int            sesame_test_lab_sesamectl      (SesameTestEnv      *env,
+                                               const char * const *args,
+                                               char              **out,
+                                               char              **err);
+
+G_END_DECLS

@@ -1,0 +1,269 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* test-lab-microsoft.c: the installed Microsoft definition against the lab's
+ * Microsoft identity platform (tests/labs/microsoft.mjs), through D-Bus and
+ * sesamectl */
+#include "config.h"
+
+#include <string.h>
+
+#include "sesame-bus-names.h"
+#include "sesame-test-lab.h"
+
+#define OUTLOOK_IMAP "https://outlook.office.com/IMAP.AccessAsUser.All"
+#define GRAPH_USER_READ "https://graph.microsoft.com/User.Read"
+
+static SesameTestEnv *env;
+static SesameTestLab *lab;
+static SesameTestAgent *agent;
+static char *account;   /* alice's account path */
+
+/* Signing in at all needs the identity from `preferred_username`, which
+ * Microsoft sends only when `profile` is asked (issue 15). */
+static gboolean
+signs_in (void)
+{
+  return !sesame_test_lab_missing ("identity-claims");
+}
+
+static void
+ensure_account (void)
+{
+  g_autoptr(GError) error = NULL;
+
+  if ((account != NULL && sesame_test_env_count_accounts (env) > 0) || !signs_in ())
+    return;
+  g_clear_pointer (&account, g_free);
+  account = sesame_test_env_add_account (env, "microsoft", NULL, NULL, &error);
+  g_assert_no_error (error);
+}
+
+static const char *
+string_member (JsonObject *object,
+               const char *name)
+{
+  return json_object_get_string_member_with_default (object, name, "");
+}
+
+/* https://learn.microsoft.com/en-us/entra/identity-platform/id-token-claims-reference:
+ * preferred_username only with `profile`; the userinfo endpoint is Graph's
+ * and refuses the Outlook token. */
+static void
+test_add (void)
+{
+  g_autoptr(JsonObject) query = NULL;
+  g_autoptr(JsonObject) redeem = NULL;
+  g_auto(GStrv) asked = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_clear_pointer (&account, g_free);
+  account = sesame_test_env_add_account (env, "microsoft", NULL, NULL, &error);
+  if (!signs_in ())
+    return;
+  g_assert_no_error (error);
+  sesame_test_env_assert_string_property (env, account, "Identity", "alice@contoso.example");
+  query = sesame_test_lab_last (lab, "authorizations");
+  g_assert_cmpstr (string_member (query, "code_challenge_method"), ==, "S256");
+  asked = g_strsplit (string_member (query, "scope"), " ", -1);
+  g_assert_true (g_strv_contains ((const char * const *) asked, "profile"));
+  g_assert_true (g_strv_contains ((const char * const *) asked, "offline_access"));
+  /* A public client: no secret at the token endpoint. */
+  redeem = sesame_test_lab_last (lab, "tokenRequests");
+  g_assert_false (json_object_get_boolean_member (redeem, "has_client_secret"));
+}
+
+/* prompt=consent sends people of a work tenant that restricts user consent
+ * into "Need admin approval" (AADSTS90094): the definition must not ask it. */
+static void
+test_work_tenant (void)
+{
+  g_autoptr(JsonNode) G_GNUC_UNUSED config = NULL;
+  g_autoptr(JsonObject) query = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr(GError) error = NULL;
+
+  config = sesame_test_lab_request (lab, "POST", "/_test/config?tenant=work");
+  sesame_test_agent_set (agent, SESAME_TEST_AGENT_SIGN_IN, "bob");
+  path = sesame_test_env_add_account (env, "microsoft", NULL, NULL, &error);
+  sesame_test_agent_set (agent, SESAME_TEST_AGENT_SIGN_IN, "alice");
+  g_clear_pointer (&config, json_node_unref);
+  config = sesame_test_lab_request (lab, "POST", "/_test/config?tenant=consumer");
+  query = sesame_test_lab_last (lab, "authorizations");
+  g_assert_cmpstr (string_member (query, "prompt"), !=, "consent");
+  if (!signs_in ())
+    return;
+  g_assert_no_error (error);
+  sesame_test_env_assert_string_property (env, path, "Identity", "bob@contoso.example");
+}
+
+/* The echo leaves OpenID's scopes out; they count as granted. */
+static void
+test_scopes (void)
+{
+  g_auto(GStrv) scopes = NULL;
+
+  if (account == NULL)
+    return;
+  scopes = sesame_test_lab_scopes (env, account);
+  g_assert_true (g_strv_contains ((const char * const *) scopes, "openid"));
+  g_assert_true (g_strv_contains ((const char * const *) scopes, "offline_access"));
+  g_assert_true (g_strv_contains ((const char * const *) scopes, OUTLOOK_IMAP));
+}
+
+/* One resource per token: a token request names one (AADSTS28000 otherwise),
+ * and a set spanning two is refused before Microsoft is asked. */
+static void
+test_token_per_resource (void)
+{
+  const char *imap[] = { OUTLOOK_IMAP, NULL };
+  const char *two[] = { OUTLOOK_IMAP, GRAPH_USER_READ, NULL };
+  g_autofree char *token = NULL;
+  g_autofree char *refused = NULL;
+  g_autoptr(JsonObject) request = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (account == NULL || sesame_test_lab_missing ("one-resource-per-token"))
+    return;
+  token = sesame_test_env_get_token (env, account, imap, NULL, &error);
+  g_assert_no_error (error);
+  request = sesame_test_lab_last (lab, "tokenRequests");
+  g_assert_cmpstr (string_member (request, "grant_type"), ==, "refresh_token");
+  g_assert_null (strstr (string_member (request, "scope"), "graph.microsoft.com"));
+  refused = sesame_test_env_get_token (env, account, two, NULL, &error);
+  sesame_test_assert_dbus_error (error, "dev.sesame.Error.InvalidArgument");
+}
+
+/* Microsoft rotates refresh tokens: the newest is stored, and used after a
+ * broker restart. */
+static void
+test_refresh_rotates (void)
+{
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(JsonNode) state = NULL;
+  g_autoptr(JsonObject) used = NULL;
+  g_autofree char *newest = NULL;
+  JsonArray *issued;
+  g_autoptr(GError) error = NULL;
+
+  if (account == NULL)
+    return;
+  reply = sesame_test_env_call (env, account, SESAME_ACCOUNT_IFACE, "Refresh", NULL, "(x)", &error);
+  g_assert_no_error (error);
+  state = sesame_test_lab_request (lab, "GET", "/_test/state");
+  issued = sesame_test_lab_seen (state, "refreshTokens");
+  newest = g_strdup (json_object_get_string_member (json_array_get_object_element (issued, json_array_get_length (issued) - 1), "value"));
+  sesame_test_lab_restart_broker (env, agent);
+  g_clear_pointer (&reply, g_variant_unref);
+  reply = sesame_test_env_call (env, account, SESAME_ACCOUNT_IFACE, "Refresh", NULL, "(x)", &error);
+  g_assert_no_error (error);
+  used = sesame_test_lab_last (lab, "tokenRequests");
+  g_assert_cmpstr (string_member (used, "refresh_token"), ==, newest);
+}
+
+/* Sign In Again asks for the grant and the defaults too: offline_access
+ * and openid, which the echo left out, are not lost. */
+static void
+test_reauthenticate_keeps_offline_access (void)
+{
+  const char *more[] = { GRAPH_USER_READ, NULL };
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(JsonObject) query = NULL;
+  g_auto(GStrv) asked = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (account == NULL)
+    return;
+  reply = sesame_test_env_call (env, account, SESAME_ACCOUNT_IFACE, "Reauthenticate",
+                                g_variant_new ("(^as)", more), NULL, &error);
+  g_assert_no_error (error);
+  query = sesame_test_lab_last (lab, "authorizations");
+  asked = g_strsplit (string_member (query, "scope"), " ", -1);
+  g_assert_true (g_strv_contains ((const char * const *) asked, "offline_access"));
+  g_assert_true (g_strv_contains ((const char * const *) asked, "openid"));
+  g_assert_true (g_strv_contains ((const char * const *) asked, GRAPH_USER_READ));
+  g_assert_false (sesame_test_env_bool_property (env, account, "AttentionNeeded"));
+}
+
+static void
+test_device (void)
+{
+  g_autofree char *path = NULL;
+  g_autoptr(GError) error = NULL;
+
+  path = sesame_test_lab_device_sign_in (env, "microsoft", NULL, FALSE, NULL, &error);
+  if (!signs_in ())
+    return;
+  g_assert_no_error (error);
+  sesame_test_env_assert_string_property (env, path, "Identity", "alice@contoso.example");
+  sesame_test_env_assert_string_property (env, path, "Flow", "device_code");
+}
+
+/* https://learn.microsoft.com/en-us/entra/identity-platform/v2-oauth2-device-code:
+ * a person who declines gives `authorization_declined`: Cancelled. */
+static void
+test_device_declined (void)
+{
+  g_autofree char *path = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (sesame_test_lab_missing ("error-aliases"))
+    return;
+  path = sesame_test_lab_device_sign_in (env, "microsoft", NULL, TRUE, NULL, &error);
+  sesame_test_assert_dbus_error (error, "dev.sesame.Error.Cancelled");
+}
+
+/* No revocation at Microsoft: Remove succeeds, and sesamectl says where to
+ * remove the access by hand. */
+static void
+test_remove_names_manage_url (void)
+{
+  g_autofree char *id = NULL;
+  g_autofree char *err = NULL;
+  const char *args[] = { "remove", "--yes", NULL, NULL };
+  int status;
+
+  if (account == NULL || sesame_test_lab_missing ("manage-url"))
+    return;
+  id = sesame_test_env_string_property (env, account, "Id");
+  args[2] = id;
+  status = sesame_test_lab_sesamectl (env, args, NULL, &err);
+  g_assert_cmpint (status, ==, 0);
+  g_assert_nonnull (strstr (err, "https://"));
+  g_assert_cmpuint (sesame_test_lab_count (lab, "revocations"), ==, 0);
+  g_clear_pointer (&account, g_free);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  int status;
+
+  g_test_init (&argc, &argv, NULL);
+  env = sesame_test_env_new (3600);
+  lab = sesame_test_lab_start ("microsoft");
+  sesame_test_lab_write_provider (lab, env, "lab-microsoft-app", NULL, NULL, NULL);
+  sesame_test_env_start_broker (env);
+  agent = sesame_test_agent_new (env);
+  sesame_test_agent_register (agent);
+  sesame_test_agent_set (agent, SESAME_TEST_AGENT_SIGN_IN, "alice");
+
+  g_test_add_func ("/lab/microsoft/add", test_add);
+  g_test_add_func ("/lab/microsoft/work-tenant", test_work_tenant);
+  sesame_test_add_with_setup ("/lab/microsoft/scopes", ensure_account, test_scopes);
+  sesame_test_add_with_setup ("/lab/microsoft/token-per-resource", ensure_account, test_token_per_resource);
+  sesame_test_add_with_setup ("/lab/microsoft/refresh-rotates", ensure_account, test_refresh_rotates);
+  sesame_test_add_with_setup ("/lab/microsoft/reauthenticate-keeps-offline-access", ensure_account,
+                              test_reauthenticate_keeps_offline_access);
+  g_test_add_func ("/lab/microsoft/device", test_device);
+  g_test_add_func ("/lab/microsoft/device-declined", test_device_declined);
+  sesame_test_add_with_setup ("/lab/microsoft/remove-names-manage-url", ensure_account,
+                              test_remove_names_manage_url);
+  status = g_test_run ();
+
+  sesame_test_agent_free (agent);
+  sesame_test_env_stop_broker (env);
+  sesame_test_lab_free (lab);
+  sesame_test_env_free (env);
+  g_free (account);
+  return status;
+}
