@@ -244,6 +244,7 @@ char *
 sesame_test_lab_device_sign_in (SesameTestEnv      *env,
                                 const char         *provider,
                                 const char * const *scopes,
+                                const char         *login,
                                 gboolean            deny,
                                 GVariant          **details_out,
                                 GError            **error)
@@ -262,7 +263,7 @@ sesame_test_lab_device_sign_in (SesameTestEnv      *env,
   g_assert_true (g_variant_lookup (details, "verification-uri", "&s", &uri));
   g_assert_true (g_variant_lookup (details, "user-code", "&s", &code));
   {
-    const char *args[] = { "--device-code", code, uri, deny ? "--deny" : NULL, NULL };
+    const char *args[] = { "--login", login, "--device-code", code, uri, deny ? "--deny" : NULL, NULL };
     g_autoptr(GError) person_error = NULL;
 
     person_out = sesame_test_env_run_person (args, &person_error);

@@ -53,13 +53,14 @@ gboolean       sesame_test_lab_missing        (const char    *feature);
 GStrv          sesame_test_lab_scopes         (SesameTestEnv *env,
                                                const char    *path);
 
-/* BeginDeviceSignIn for @scopes; the person (tests/idp/person.mjs) enters
- * the code at the verification URI and approves, or denies with @deny;
+/* BeginDeviceSignIn for @scopes; the person @login (tests/idp/person.mjs)
+ * enters the code at the verification URI and approves, or denies with @deny;
  * then FinishDeviceSignIn. Returns the account's path or NULL with @error.
  * @details_out (may be NULL) gets BeginDeviceSignIn's details. */
 char          *sesame_test_lab_device_sign_in (SesameTestEnv      *env,
                                                const char         *provider,
                                                const char * const *scopes,
+                                               const char         *login,
                                                gboolean            deny,
                                                GVariant          **details_out,
                                                GError            **error);

@@ -58,15 +58,17 @@ function fail(req, res, error, description) {
   return answer(req, res, 200, { error, error_description: description, error_uri: `${DOCS.errors}#${error.replace(/_/g, '-')}` });
 }
 
+// Whether the tokens expire was settled when the person signed in.
 function issue(req, res, grant) {
-  const expiring = lab.config.expiring === '1';
-  const accessToken = lab.issueAccessToken({ ...grant, clientId: CLIENT_ID }, expiring ? EXPIRING_TTL : 0, expiring ? 'ghu_' : 'gho_');
+  const { expiring } = grant;
+  const fields = { login: grant.login, scopes: grant.scopes, grantId: grant.grantId, clientId: CLIENT_ID };
+  const accessToken = lab.issueAccessToken(fields, expiring ? EXPIRING_TTL : 0, expiring ? 'ghu_' : 'gho_');
   // DOCS.authorizing "Response": `scope` is comma-separated.
   const body = { access_token: accessToken, token_type: 'bearer', scope: grant.scopes.join(',') };
   if (expiring) {
     // DOCS.refreshing: expires_in, refresh_token, refresh_token_expires_in.
     body.expires_in = EXPIRING_TTL;
-    body.refresh_token = lab.issueRefreshToken({ ...grant, clientId: CLIENT_ID }, REFRESH_TTL, 'ghr_');
+    body.refresh_token = lab.issueRefreshToken(fields, REFRESH_TTL, 'ghr_');
     body.refresh_token_expires_in = REFRESH_TTL;
   }
   return answer(req, res, 200, body);
@@ -75,7 +77,7 @@ function issue(req, res, grant) {
 // One grant per person and app: signing in again adds to it.
 const grants = new Map();
 function grantFor(login, scopes) {
-  const grant = grants.get(login) ?? { login, scopes: [], grantId: lab.newGrant() };
+  const grant = grants.get(login) ?? { login, scopes: [], grantId: lab.newGrant(), expiring: lab.config.expiring === '1' };
   grant.scopes = [...new Set([...grant.scopes, ...scopes])];
   grants.set(login, grant);
   return grant;

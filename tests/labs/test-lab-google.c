@@ -154,7 +154,7 @@ test_device (void)
 
   if (sesame_test_lab_missing ("device-client-id"))
     return;
-  path = sesame_test_lab_device_sign_in (env, "google", scopes, FALSE, &details, &error);
+  path = sesame_test_lab_device_sign_in (env, "google", scopes, "alice", FALSE, &details, &error);
   g_assert_no_error (error);
   g_assert_true (g_variant_lookup (details, "verification-uri", "&s", &uri));
   g_assert_true (g_str_has_prefix (uri, lab->base));
@@ -175,7 +175,7 @@ test_device_refuses_gmail (void)
 
   if (sesame_test_lab_missing ("device-scopes"))
     return;
-  path = sesame_test_lab_device_sign_in (env, "google", scopes, FALSE, NULL, &error);
+  path = sesame_test_lab_device_sign_in (env, "google", scopes, "alice", FALSE, NULL, &error);
   sesame_test_assert_dbus_error (error, "dev.sesame.Error.InvalidArgument");
   g_assert_cmpuint (sesame_test_lab_count (lab, "deviceRequests"), ==, before);
 }

@@ -81,6 +81,8 @@ test_work_tenant (void)
   g_autofree char *path = NULL;
   g_autoptr(GError) error = NULL;
 
+  if (sesame_test_lab_missing ("prompt-rule"))
+    return;
   config = sesame_test_lab_request (lab, "POST", "/_test/config?tenant=work");
   sesame_test_agent_set (agent, SESAME_TEST_AGENT_SIGN_IN, "bob");
   path = sesame_test_env_add_account (env, "microsoft", NULL, NULL, &error);
@@ -189,7 +191,7 @@ test_device (void)
   g_autofree char *path = NULL;
   g_autoptr(GError) error = NULL;
 
-  path = sesame_test_lab_device_sign_in (env, "microsoft", NULL, FALSE, NULL, &error);
+  path = sesame_test_lab_device_sign_in (env, "microsoft", NULL, "alice", FALSE, NULL, &error);
   if (!signs_in ())
     return;
   g_assert_no_error (error);
@@ -207,7 +209,7 @@ test_device_declined (void)
 
   if (sesame_test_lab_missing ("error-aliases"))
     return;
-  path = sesame_test_lab_device_sign_in (env, "microsoft", NULL, TRUE, NULL, &error);
+  path = sesame_test_lab_device_sign_in (env, "microsoft", NULL, "alice", TRUE, NULL, &error);
   sesame_test_assert_dbus_error (error, "dev.sesame.Error.Cancelled");
 }
 

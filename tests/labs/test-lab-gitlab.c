@@ -1,0 +1,181 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* test-lab-gitlab.c: the installed GitLab.com definition against the lab's
+ * GitLab (tests/labs/gitlab.mjs), through D-Bus and sesamectl */
+#include "config.h"
+
+#include "sesame-bus-names.h"
+#include "sesame-test-lab.h"
+
+static SesameTestEnv *env;
+static SesameTestLab *lab;
+static SesameTestAgent *agent;
+static char *account;   /* alice's account path */
+
+static void
+ensure_account (void)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (account != NULL)
+    return;
+  account = sesame_test_env_add_account (env, "gitlab", NULL, NULL, &error);
+  g_assert_no_error (error);
+}
+
+static const char *
+string_member (JsonObject *object,
+               const char *name)
+{
+  return json_object_get_string_member_with_default (object, name, "");
+}
+
+/* The newest refresh token the lab handed out. */
+static char *
+newest_refresh_token (void)
+{
+  g_autoptr(JsonNode) state = sesame_test_lab_request (lab, "GET", "/_test/state");
+  JsonArray *issued = sesame_test_lab_seen (state, "refreshTokens");
+  guint length = json_array_get_length (issued);
+
+  g_assert_cmpuint (length, >, 0);
+  return g_strdup (json_object_get_string_member (json_array_get_object_element (issued, length - 1),
+                                                  "value"));
+}
+
+/* https://docs.gitlab.com/api/oauth2/: PKCE (S256) for an application
+ * without a secret; https://docs.gitlab.com/integration/openid_connect_provider/:
+ * the ID token carries `email`. */
+static void
+test_add (void)
+{
+  g_autoptr(JsonObject) query = NULL;
+  g_auto(GStrv) scopes = NULL;
+
+  g_clear_pointer (&account, g_free);
+  ensure_account ();
+  query = sesame_test_lab_last (lab, "authorizations");
+  g_assert_cmpstr (string_member (query, "code_challenge_method"), ==, "S256");
+  sesame_test_env_assert_string_property (env, account, "Identity", "alice@gitlab.example");
+  scopes = sesame_test_lab_scopes (env, account);
+  g_assert_true (g_strv_contains ((const char * const *) scopes, "read_repository"));
+  g_assert_true (g_strv_contains ((const char * const *) scopes, "write_repository"));
+}
+
+/* A narrower set by a refresh with that scope; GitLab rotates the refresh
+ * token on it, and the new one must be kept. */
+static void
+test_token_for_subset (void)
+{
+  const char *read[] = { "read_repository", NULL };
+  g_autofree char *token = NULL;
+  g_autoptr(JsonObject) request = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (sesame_test_lab_missing ("tokens-per-scope-set"))
+    return;
+  token = sesame_test_env_get_token (env, account, read, NULL, &error);
+  g_assert_no_error (error);
+  request = sesame_test_lab_last (lab, "tokenRequests");
+  g_assert_cmpstr (string_member (request, "grant_type"), ==, "refresh_token");
+  g_assert_cmpstr (string_member (request, "scope"), ==, "read_repository");
+}
+
+/* https://docs.gitlab.com/api/oauth2/: the refresh answer brings a new
+ * refresh token and the old one stops working; the new one is stored and
+ * serves after a broker restart. */
+static void
+test_refresh_rotates (void)
+{
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(JsonObject) used = NULL;
+  g_autofree char *newest = NULL;
+  g_autoptr(GError) error = NULL;
+
+  reply = sesame_test_env_call (env, account, SESAME_ACCOUNT_IFACE, "Refresh", NULL, "(x)", &error);
+  g_assert_no_error (error);
+  newest = newest_refresh_token ();
+  sesame_test_lab_restart_broker (env, agent);
+  g_clear_pointer (&reply, g_variant_unref);
+  reply = sesame_test_env_call (env, account, SESAME_ACCOUNT_IFACE, "Refresh", NULL, "(x)", &error);
+  g_assert_no_error (error);
+  used = sesame_test_lab_last (lab, "tokenRequests");
+  g_assert_cmpstr (string_member (used, "refresh_token"), ==, newest);
+  g_assert_false (sesame_test_env_bool_property (env, account, "AttentionNeeded"));
+}
+
+static void
+test_device (void)
+{
+  g_autofree char *path = NULL;
+  g_autoptr(GError) error = NULL;
+
+  path = sesame_test_lab_device_sign_in (env, "gitlab", NULL, "carol", FALSE, NULL, &error);
+  g_assert_no_error (error);
+  sesame_test_env_assert_string_property (env, path, "Identity", "carol@gitlab.example");
+  sesame_test_env_assert_string_property (env, path, "Flow", "device_code");
+}
+
+/* The person revoked the app at GitLab: the refresh is refused, and the
+ * account asks to be signed in again. */
+static void
+test_revoked_needs_attention (void)
+{
+  g_autoptr(JsonNode) G_GNUC_UNUSED revoked = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GError) error = NULL;
+
+  revoked = sesame_test_lab_request (lab, "POST", "/_test/revoke-all");
+  reply = sesame_test_env_call (env, account, SESAME_ACCOUNT_IFACE, "Refresh", NULL, "(x)", &error);
+  sesame_test_assert_dbus_error (error, "dev.sesame.Error.NeedsAttention");
+  g_assert_true (sesame_test_env_bool_property (env, account, "AttentionNeeded"));
+  g_clear_pointer (&account, g_free);
+}
+
+/* RFC 7009 at /oauth/revoke: Remove ends the grant at GitLab. */
+static void
+test_remove_revokes (void)
+{
+  g_autofree char *id = sesame_test_env_string_property (env, account, "Id");
+  const char *args[] = { "remove", "--yes", id, NULL };
+  g_autoptr(JsonObject) revocation = NULL;
+  int status;
+
+  status = sesame_test_lab_sesamectl (env, args, NULL, NULL);
+  g_assert_cmpint (status, ==, 0);
+  revocation = sesame_test_lab_last (lab, "revocations");
+  g_assert_nonnull (revocation);
+  g_assert_cmpstr (string_member (revocation, "client_id"), ==, "lab-gitlab-app");
+  g_clear_pointer (&account, g_free);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  int status;
+
+  g_test_init (&argc, &argv, NULL);
+  env = sesame_test_env_new (3600);
+  lab = sesame_test_lab_start ("gitlab");
+  sesame_test_lab_write_provider (lab, env, "lab-gitlab-app", NULL, NULL, NULL);
+  sesame_test_env_start_broker (env);
+  agent = sesame_test_agent_new (env);
+  sesame_test_agent_register (agent);
+  sesame_test_agent_set (agent, SESAME_TEST_AGENT_SIGN_IN, "alice");
+
+  g_test_add_func ("/lab/gitlab/add", test_add);
+  sesame_test_add_with_setup ("/lab/gitlab/token-for-subset", ensure_account, test_token_for_subset);
+  sesame_test_add_with_setup ("/lab/gitlab/refresh-rotates", ensure_account, test_refresh_rotates);
+  g_test_add_func ("/lab/gitlab/device", test_device);
+  sesame_test_add_with_setup ("/lab/gitlab/remove-revokes", ensure_account, test_remove_revokes);
+  sesame_test_add_with_setup ("/lab/gitlab/revoked-needs-attention", ensure_account,
+                              test_revoked_needs_attention);
+  status = g_test_run ();
+
+  sesame_test_agent_free (agent);
+  sesame_test_env_stop_broker (env);
+  sesame_test_lab_free (lab);
+  sesame_test_env_free (env);
+  g_free (account);
+  return status;
+}
