@@ -262,18 +262,25 @@ on_reauthenticated (GObject      *source,
                                     g_steal_pointer (&task));
 }
 
-/* Incremental consent: what was granted plus what is asked for now. */
+/* Incremental consent: the provider's defaults, what was granted and what
+ * is asked for now, so that signing in again never loses a scope the echo
+ * left out (offline_access, openid). */
 static char **
-scopes_to_ask (SesameAccount      *account,
+scopes_to_ask (SesameProvider     *provider,
+               SesameAccount      *account,
                const char * const *asked)
 {
-  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  const char * const *layers[] = {
+    sesame_provider_get_default_scopes (provider), sesame_account_get_scopes (account), asked,
+  };
+  g_autoptr(GPtrArray) scopes = g_ptr_array_new ();
 
-  g_strv_builder_addv (builder, (const char **) sesame_account_get_scopes (account));
-  for (guint i = 0; asked[i]; i++)
-    if (!g_strv_contains (sesame_account_get_scopes (account), asked[i]))
-      g_strv_builder_add (builder, asked[i]);
-  return g_strv_builder_end (builder);
+  for (guint l = 0; l < G_N_ELEMENTS (layers); l++)
+    for (guint i = 0; layers[l] != NULL && layers[l][i] != NULL; i++)
+      if (!g_ptr_array_find_with_equal_func (scopes, layers[l][i], g_str_equal, NULL))
+        g_ptr_array_add (scopes, (gpointer) layers[l][i]);
+  g_ptr_array_add (scopes, NULL);
+  return g_strdupv ((char **) scopes->pdata);
 }
 
 static void
@@ -295,7 +302,8 @@ on_reauthenticate_discovered (GObject      *source,
       return;
     }
 
-  scopes = scopes_to_ask (account, (const char * const *) call->scopes);
+  scopes = scopes_to_ask (sesame_credentials_get_provider (self->credentials), account,
+                          (const char * const *) call->scopes);
   cancellable = sesame_sign_in_service_watch_caller (self->sign_ins, call->invocation);
   sesame_sign_in_service_sign_in_async (self->sign_ins,
                                         sesame_credentials_get_provider (self->credentials),

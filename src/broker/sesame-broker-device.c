@@ -124,11 +124,18 @@ sesame_broker_handle_begin_device_sign_in (SesameBroker1         *iface,
                                            SesameBroker          *self)
 {
   SesameProvider *provider = sesame_broker_lookup_provider (self, invocation, provider_id);
+  GError *error = NULL;
 
   if (provider == NULL ||
       !sesame_invocation_check_scopes (invocation, scopes) ||
       !check_device_quota (self, invocation))
     return TRUE;
+  /* Before the person is asked, and before the provider is contacted. */
+  if (!sesame_provider_check_device_scopes (provider, scopes, &error))
+    {
+      sesame_invocation_return_error (invocation, error);
+      return TRUE;
+    }
 
   sesame_invocation_check_access_async (invocation, self->access, SESAME_ACCESS_ADD, NULL,
                                         provider, scopes, on_device_access,

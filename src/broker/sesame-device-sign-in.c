@@ -100,6 +100,21 @@ on_owner_vanished (GDBusConnection *connection,
   g_signal_emit (self, signals[OWNER_LEFT], 0);
 }
 
+/* The provider's default scopes that device sign-in allows (device-scopes):
+ * a provider's defaults may hold one it refuses there (Google's Gmail). */
+static char **
+dup_default_scopes (SesameProvider *provider)
+{
+  const char * const *defaults = sesame_provider_get_default_scopes (provider);
+  const char * const *allowed = sesame_provider_get_device_scopes (provider);
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+
+  for (guint i = 0; defaults[i] != NULL; i++)
+    if (allowed == NULL || g_strv_contains (allowed, defaults[i]))
+      g_strv_builder_add (builder, defaults[i]);
+  return g_strv_builder_end (builder);
+}
+
 SesameDeviceSignIn *
 sesame_device_sign_in_new (const char             *id,
                            GDBusConnection        *connection,
@@ -117,9 +132,8 @@ sesame_device_sign_in_new (const char             *id,
   self->providers = g_object_ref (providers);
   self->client = g_object_ref (client);
   self->provider = g_object_ref (provider);
-  self->scopes = g_strdupv ((char **) (scopes && scopes[0]
-                                       ? scopes
-                                       : sesame_provider_get_default_scopes (provider)));
+  self->scopes = scopes && scopes[0] ? g_strdupv ((char **) scopes)
+                                     : dup_default_scopes (provider);
   self->watch_id = g_bus_watch_name_on_connection (connection, owner,
                                                    G_BUS_NAME_WATCHER_FLAGS_NONE, NULL,
                                                    on_owner_vanished, self, NULL);

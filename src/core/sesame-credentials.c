@@ -473,7 +473,8 @@ send_token_request (SesameCredentials *self)
     }
 
   sesame_oauth_client_refresh_async (self->client, self->provider,
-                                     self->stored->refresh_token, NULL, NULL,
+                                     self->stored->refresh_token, NULL, granted,
+                                     sesame_account_get_flow (self->account), NULL,
                                      on_refreshed, g_object_ref (self));
 }
 

@@ -15,10 +15,12 @@ G_BEGIN_DECLS
 JsonObject *sesame_oauth_parse_body (const char *body,
                                      gsize       length);
 /* The error an answer means (5xx, an OAuth error object, an unexpected
- * status), or NULL when it is a success to be read further. */
+ * status), or NULL when it is a success to be read further.
+ * @error_aliases: the provider's codes → OAuth's, or NULL. */
 GError     *sesame_oauth_response_error (const char *name,
                                          guint       status,
-                                         JsonObject *object);
+                                         JsonObject *object,
+                                         GHashTable *error_aliases);
 /* sesame-oauth-client.c */
 
 /* RFC 8628 §3.2; @object may be NULL. */

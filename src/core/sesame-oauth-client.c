@@ -7,6 +7,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "sesame-error.h"
+#include "sesame-granted-scopes.h"
 #include "sesame-json.h"
 #include "sesame-oauth-client.h"
 #include "sesame-oauth-client-private.h"
@@ -98,14 +99,15 @@ join_scopes (const char * const *scopes)
 
 typedef struct
 {
-  char   *name;
-  char  **requested_scopes;
+  SesameProvider *provider;
+  char          **requested_scopes;  /* what the person asked for, or the grant */
+  gboolean        renewal;           /* a refresh: the grant holds its OpenID scopes */
 } TokenRequest;
 
 static void
 token_request_free (TokenRequest *request)
 {
-  g_free (request->name);
+  g_object_unref (request->provider);
   g_strfreev (request->requested_scopes);
   g_free (request);
 }
@@ -116,9 +118,29 @@ token_request_new (SesameProvider     *provider,
 {
   TokenRequest *request = g_new0 (TokenRequest, 1);
 
-  request->name = g_strdup (sesame_provider_get_name (provider));
+  request->provider = g_object_ref (provider);
   request->requested_scopes = g_strdupv ((char **) requested_scopes);
   return request;
+}
+
+/* The echo in the asked form, with what it leaves out (DESIGN.md, Granted
+ * scopes); an answer without `scope` keeps the asked scopes. */
+static void
+read_granted_scopes (TokenRequest *request,
+                     JsonObject   *object,
+                     SesameToken  *token)
+{
+  g_auto(GStrv) granted = NULL;
+
+  if (sesame_json_is_unset (object, "scope"))
+    return;
+  granted = sesame_granted_scopes (request->provider,
+                                   (const char * const *) request->requested_scopes,
+                                   (const char * const *) token->scopes,
+                                   token->id_token != NULL, token->refresh_token != NULL,
+                                   request->renewal);
+  g_strfreev (token->scopes);
+  token->scopes = g_steal_pointer (&granted);
 }
 
 static void
@@ -144,10 +166,11 @@ on_token_response (GObject      *source,
                                           g_get_real_time () / G_USEC_PER_SEC, &error);
   if (token == NULL)
     {
-      g_prefix_error (&error, "%s: ", request->name);
+      g_prefix_error (&error, "%s: ", sesame_provider_get_name (request->provider));
       g_task_return_error (task, error);
       return;
     }
+  read_granted_scopes (request, response->object, token);
   g_task_return_pointer (task, token, (GDestroyNotify) sesame_token_free);
 }
 
@@ -158,7 +181,7 @@ request_token (SesameOAuthClient   *self,
                SesameProvider      *provider,
                SesameOAuthExchange *ex,
                GHashTable          *form,
-               const char * const  *requested_scopes,
+               TokenRequest        *request,
                gpointer             source_tag,
                GCancellable        *cancellable,
                GAsyncReadyCallback  callback,
@@ -167,8 +190,7 @@ request_token (SesameOAuthClient   *self,
   GTask *task = g_task_new (self, cancellable, callback, user_data);
 
   g_task_set_source_tag (task, source_tag);
-  g_task_set_task_data (task, token_request_new (provider, requested_scopes),
-                        (GDestroyNotify) token_request_free);
+  g_task_set_task_data (task, request, (GDestroyNotify) token_request_free);
 
   sesame_oauth_exchange_set_form (ex, form);
   sesame_oauth_exchange_send_async (ex, self, cancellable, on_token_response, task);
@@ -177,8 +199,12 @@ request_token (SesameOAuthClient   *self,
 static SesameOAuthExchange *
 token_exchange_new (SesameProvider *provider)
 {
-  return sesame_oauth_exchange_new (sesame_provider_get_name (provider), SOUP_METHOD_POST,
-                                    sesame_provider_get_token_endpoint (provider));
+  SesameOAuthExchange *ex = sesame_oauth_exchange_new (sesame_provider_get_name (provider),
+                                                       SOUP_METHOD_POST,
+                                                       sesame_provider_get_token_endpoint (provider));
+
+  sesame_oauth_exchange_set_error_aliases (ex, sesame_provider_get_error_aliases (provider));
+  return ex;
 }
 
 static SesameToken *
@@ -203,6 +229,8 @@ sesame_oauth_client_exchange_code_async (SesameOAuthClient   *self,
                                          gpointer             user_data)
 {
   g_autoptr(GHashTable) form = g_hash_table_new (g_str_hash, g_str_equal);
+  g_auto(GStrv) one_resource = NULL;
+  g_autofree char *scope = NULL;
   SesameOAuthExchange *ex;
 
   g_return_if_fail (SESAME_IS_OAUTH_CLIENT (self));
@@ -210,7 +238,12 @@ sesame_oauth_client_exchange_code_async (SesameOAuthClient   *self,
   g_return_if_fail (SESAME_IS_AUTH_REQUEST (request));
   g_return_if_fail (code != NULL);
 
+  /* Microsoft refuses a redemption for several resources (AADSTS28000). */
+  one_resource = sesame_scopes_of_one_resource (provider, sesame_auth_request_get_scopes (request));
+  scope = join_scopes ((const char * const *) one_resource);
   ex = token_exchange_new (provider);
+  if (scope != NULL)
+    g_hash_table_insert (form, "scope", scope);
   g_hash_table_insert (form, "grant_type", "authorization_code");
   g_hash_table_insert (form, "code", (char *) code);
   g_hash_table_insert (form, "redirect_uri",
@@ -219,7 +252,8 @@ sesame_oauth_client_exchange_code_async (SesameOAuthClient   *self,
                        (char *) sesame_auth_request_get_code_verifier (request));
   sesame_oauth_exchange_authenticate (ex, form, provider);
 
-  request_token (self, provider, ex, form, sesame_auth_request_get_scopes (request),
+  request_token (self, provider, ex, form,
+                 token_request_new (provider, sesame_auth_request_get_scopes (request)),
                  sesame_oauth_client_exchange_code_async, cancellable, callback, user_data);
 }
 
@@ -236,12 +270,18 @@ sesame_oauth_client_refresh_async (SesameOAuthClient   *self,
                                    SesameProvider      *provider,
                                    const char          *refresh_token,
                                    const char * const  *scopes,
+                                   const char * const  *grant,
+                                   const char          *flow,
                                    GCancellable        *cancellable,
                                    GAsyncReadyCallback  callback,
                                    gpointer             user_data)
 {
   g_autoptr(GHashTable) form = g_hash_table_new (g_str_hash, g_str_equal);
-  g_autofree char *scope = join_scopes (scopes);
+  const char * const *asked = scopes != NULL ? scopes : grant;
+  g_auto(GStrv) one_resource = sesame_scopes_of_one_resource (provider, asked);
+  g_autofree char *scope = join_scopes (one_resource != NULL
+                                        ? (const char * const *) one_resource : scopes);
+  TokenRequest *token_request;
   SesameOAuthExchange *ex;
 
   g_return_if_fail (SESAME_IS_OAUTH_CLIENT (self));
@@ -255,9 +295,15 @@ sesame_oauth_client_refresh_async (SesameOAuthClient   *self,
   /* RFC 6749 §6: without `scope` the grant's full scope is asked for */
   if (scope != NULL)
     g_hash_table_insert (form, "scope", scope);
-  sesame_oauth_exchange_authenticate (ex, form, provider);
+  /* A refresh token belongs to the client it was issued to. */
+  if (g_strcmp0 (flow, SESAME_FLOW_DEVICE_CODE) == 0)
+    sesame_oauth_exchange_authenticate_device (ex, form, provider);
+  else
+    sesame_oauth_exchange_authenticate (ex, form, provider);
 
-  request_token (self, provider, ex, form, scopes,
+  token_request = token_request_new (provider, asked);
+  token_request->renewal = TRUE;
+  request_token (self, provider, ex, form, token_request,
                  sesame_oauth_client_refresh_async, cancellable, callback, user_data);
 }
 
@@ -295,7 +341,7 @@ sesame_oauth_client_client_credentials_async (SesameOAuthClient   *self,
     g_hash_table_insert (form, "scope", scope);
   sesame_oauth_exchange_authenticate_own (ex, form, provider, client_id, client_secret);
 
-  request_token (self, provider, ex, form, scopes,
+  request_token (self, provider, ex, form, token_request_new (provider, scopes),
                  sesame_oauth_client_client_credentials_async, cancellable, callback, user_data);
 }
 
@@ -326,9 +372,9 @@ sesame_oauth_client_device_poll_async (SesameOAuthClient   *self,
   ex = token_exchange_new (provider);
   g_hash_table_insert (form, "grant_type", DEVICE_CODE_GRANT);
   g_hash_table_insert (form, "device_code", (char *) device_code);
-  sesame_oauth_exchange_authenticate (ex, form, provider);
+  sesame_oauth_exchange_authenticate_device (ex, form, provider);
 
-  request_token (self, provider, ex, form, requested_scopes,
+  request_token (self, provider, ex, form, token_request_new (provider, requested_scopes),
                  sesame_oauth_client_device_poll_async, cancellable, callback, user_data);
 }
 
@@ -515,7 +561,7 @@ sesame_oauth_client_device_authorize_async (SesameOAuthClient   *self,
   ex = sesame_oauth_exchange_new (name, SOUP_METHOD_POST, endpoint);
   if (scope != NULL)
     g_hash_table_insert (form, "scope", scope);
-  sesame_oauth_exchange_authenticate (ex, form, provider);
+  sesame_oauth_exchange_authenticate_device (ex, form, provider);
   sesame_oauth_exchange_set_form (ex, form);
 
   sesame_oauth_exchange_send_async (ex, self, cancellable, on_device_authorization_response, task);

@@ -59,11 +59,17 @@ SesameToken *sesame_oauth_client_exchange_code_finish (SesameOAuthClient   *self
                                                        GAsyncResult        *result,
                                                        GError             **error);
 
-/* @scopes: NULL, or a narrower set to ask for (RFC 6749 §6). */
+/* @scopes: NULL, or a narrower set to ask for (RFC 6749 §6). @grant: the
+ * account's granted scopes, which the answer's echo is read against when
+ * @scopes is NULL. A one-resource-per-token provider is asked for the
+ * scopes of one resource only. @flow: the account's; device sign-in's
+ * tokens are renewed with the device client. */
 void         sesame_oauth_client_refresh_async  (SesameOAuthClient   *self,
                                                  SesameProvider      *provider,
                                                  const char          *refresh_token,
                                                  const char * const  *scopes,
+                                                 const char * const  *grant,
+                                                 const char          *flow,
                                                  GCancellable        *cancellable,
                                                  GAsyncReadyCallback  callback,
                                                  gpointer             user_data);
@@ -99,7 +105,8 @@ gboolean     sesame_oauth_client_revoke_finish (SesameOAuthClient   *self,
                                                 GAsyncResult        *result,
                                                 GError             **error);
 
-/* RFC 8628 §3.1 */
+/* RFC 8628 §3.1, with the device client (device-client-id) where the
+ * provider has one; so is the polling. */
 void         sesame_oauth_client_device_authorize_async  (SesameOAuthClient   *self,
                                                           SesameProvider      *provider,
                                                           const char * const  *scopes,

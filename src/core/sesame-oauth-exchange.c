@@ -60,6 +60,7 @@ struct _SesameOAuthExchange
   char         *uri;
   GBytes       *form;           /* the request body, wiped when freed */
   char         *authorization;  /* the Authorization header, wiped when freed */
+  GHashTable   *error_aliases;  /* the provider's error codes → OAuth's; may be NULL */
   gboolean      retry;
   guint         attempt;
 
@@ -94,6 +95,7 @@ sesame_oauth_exchange_free (SesameOAuthExchange *ex)
   g_free (ex->uri);
   g_clear_pointer (&ex->form, g_bytes_unref);
   sesame_secret_string_free (ex->authorization);
+  g_clear_pointer (&ex->error_aliases, g_hash_table_unref);
   g_byte_array_unref (ex->received);
   g_free (ex);
 }
@@ -117,6 +119,14 @@ sesame_oauth_exchange_set_retry (SesameOAuthExchange *ex,
                                  gboolean             retry)
 {
   ex->retry = retry;
+}
+
+void
+sesame_oauth_exchange_set_error_aliases (SesameOAuthExchange *ex,
+                                         GHashTable          *error_aliases)
+{
+  g_clear_pointer (&ex->error_aliases, g_hash_table_unref);
+  ex->error_aliases = error_aliases != NULL ? g_hash_table_ref (error_aliases) : NULL;
 }
 
 void
@@ -193,6 +203,16 @@ sesame_oauth_exchange_authenticate (SesameOAuthExchange *ex,
   authenticate_client (ex, form, sesame_provider_get_token_endpoint_auth_method (provider),
                        sesame_provider_get_client_id (provider),
                        sesame_provider_get_client_secret (provider));
+}
+
+void
+sesame_oauth_exchange_authenticate_device (SesameOAuthExchange *ex,
+                                           GHashTable          *form,
+                                           SesameProvider      *provider)
+{
+  authenticate_client (ex, form, sesame_provider_get_token_endpoint_auth_method (provider),
+                       sesame_provider_get_device_client_id (provider),
+                       sesame_provider_get_device_client_secret (provider));
 }
 
 /* An account's own client (client credentials) always has a secret: it is
@@ -341,34 +361,42 @@ too_large_error (SesameOAuthExchange *ex)
 /* RFC 6749 §5.2. Some providers (GitHub) send their errors with 200 OK, so
  * the body decides, whatever the status. json-glib only takes UTF-8, so
  * the texts are fit for a message. */
+/* The message keeps the provider's own code, which its documentation
+ * explains; the error code is the OAuth one it means (error-aliases). */
 static GError *
 oauth_error_new (const char *name,
-                 JsonObject *object)
+                 JsonObject *object,
+                 GHashTable *error_aliases)
 {
   const char *code = sesame_json_get_string (object, "error");
   const char *description = sesame_json_get_string (object, "error_description");
+  const char *meaning;
+  int error_code;
 
   if (code == NULL)
     return g_error_new (SESAME_ERROR, SESAME_ERROR_PROVIDER,
                         _("%s sent an error that cannot be read."), name);
+  meaning = error_aliases != NULL ? g_hash_table_lookup (error_aliases, code) : NULL;
+  error_code = sesame_oauth_error_from_string (meaning != NULL ? meaning : code);
   if (description == NULL || description[0] == '\0')
-    return g_error_new (SESAME_OAUTH_ERROR, sesame_oauth_error_from_string (code),
+    return g_error_new (SESAME_OAUTH_ERROR, error_code,
                         _("%s refused the request: %s"), name, code);
-  return g_error_new (SESAME_OAUTH_ERROR, sesame_oauth_error_from_string (code),
+  return g_error_new (SESAME_OAUTH_ERROR, error_code,
                       _("%s refused the request: %s (%s)"), name, code, description);
 }
 
 GError *
 sesame_oauth_response_error (const char *name,
                              guint       status,
-                             JsonObject *object)
+                             JsonObject *object,
+                             GHashTable *error_aliases)
 {
   if (status >= 500 || status == HTTP_TOO_MANY_REQUESTS)
     return g_error_new (SESAME_ERROR, SESAME_ERROR_NETWORK,
                         _("%s is not available right now (HTTP status %u). Try again later."),
                         name, status);
   if (object != NULL && json_object_has_member (object, "error"))
-    return oauth_error_new (name, object);
+    return oauth_error_new (name, object, error_aliases);
   if (!SOUP_STATUS_IS_SUCCESSFUL (status))
     return g_error_new (SESAME_ERROR, SESAME_ERROR_PROVIDER,
                         _("%s answered with the unexpected HTTP status %u."),
@@ -408,7 +436,7 @@ end_attempt_with_body (GTask *task)
   SesameOAuthExchange *ex = g_task_get_task_data (task);
   g_autoptr(SesameOAuthResponse) response = response_new (ex);
   GError *error = sesame_oauth_response_error (ex->name, response->status,
-                                               response->object);
+                                               response->object, ex->error_aliases);
 
   if (error != NULL)
     {

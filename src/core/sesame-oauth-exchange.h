@@ -58,6 +58,9 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (SesameOAuthExchange, sesame_oauth_exchange_free)
 /* Sent again after a network error (refresh, client credentials). */
 void                 sesame_oauth_exchange_set_retry    (SesameOAuthExchange *self,
                                                          gboolean             retry);
+/* The provider's error-aliases, read into every OAuth error it answers. */
+void                 sesame_oauth_exchange_set_error_aliases (SesameOAuthExchange *self,
+                                                              GHashTable          *error_aliases);
 /* Takes @form's borrowed strings; the encoded copy is wiped when freed. */
 void                 sesame_oauth_exchange_set_form     (SesameOAuthExchange *self,
                                                          GHashTable          *form);
@@ -69,6 +72,11 @@ void                 sesame_oauth_exchange_set_bearer   (SesameOAuthExchange *se
 void                 sesame_oauth_exchange_authenticate (SesameOAuthExchange *self,
                                                          GHashTable          *form,
                                                          SesameProvider      *provider);
+/* The same with the client of device sign-in (device-client-id), which
+ * also renews what device sign-in obtained. */
+void                 sesame_oauth_exchange_authenticate_device (SesameOAuthExchange *self,
+                                                                GHashTable          *form,
+                                                                SesameProvider      *provider);
 /* The same with an account's own client, which always has a secret. */
 void                 sesame_oauth_exchange_authenticate_own (SesameOAuthExchange *self,
                                                              GHashTable          *form,

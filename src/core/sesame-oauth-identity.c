@@ -5,6 +5,8 @@
 
 #include <glib/gi18n-lib.h>
 
+#include <string.h>
+
 #include "sesame-error.h"
 #include "sesame-json.h"
 #include "sesame-oauth-client.h"
@@ -14,16 +16,16 @@
 
 typedef struct
 {
-  char *name;
-  char *claim;
-  char *subject;   /* the ID token's `sub`, which the userinfo answer must repeat */
+  char  *name;
+  char **claims;
+  char  *subject;   /* the ID token's `sub`, which the userinfo answer must repeat */
 } IdentityRequest;
 
 static void
 identity_request_free (IdentityRequest *request)
 {
   g_free (request->name);
-  g_free (request->claim);
+  g_strfreev (request->claims);
   g_free (request->subject);
   g_free (request);
 }
@@ -34,7 +36,7 @@ identity_request_new (SesameProvider *provider)
   IdentityRequest *request = g_new0 (IdentityRequest, 1);
 
   request->name = g_strdup (sesame_provider_get_name (provider));
-  request->claim = g_strdup (sesame_provider_get_identity_claim (provider));
+  request->claims = g_strdupv ((char **) sesame_provider_get_identity_claims (provider));
   return request;
 }
 
@@ -49,6 +51,27 @@ audience_contains (JsonObject *claims,
     return FALSE;
   return g_strcmp0 (sesame_json_get_string (claims, "aud"), client_id) == 0 ||
          g_strv_contains ((const char * const *) audiences, client_id);
+}
+
+/* Sesame's own client, or the device sign-in's where it has one. */
+static gboolean
+audience_is_ours (JsonObject     *claims,
+                  SesameProvider *provider)
+{
+  return audience_contains (claims, sesame_provider_get_client_id (provider)) ||
+         audience_contains (claims, sesame_provider_get_device_client_id (provider));
+}
+
+/* Google's ID tokens may name its issuer without the scheme
+ * (DESIGN.md, Real providers), so the bare host counts too. */
+static gboolean
+issuer_matches (const char *iss,
+                const char *issuer)
+{
+  if (iss == NULL)
+    return FALSE;
+  return g_str_equal (iss, issuer) ||
+         (g_str_has_prefix (issuer, "https://") && g_str_equal (iss, issuer + strlen ("https://")));
 }
 
 /* The ID token's claims. Its signature is not checked: it came straight
@@ -80,8 +103,8 @@ sesame_oauth_decode_id_token (SesameProvider  *provider,
     }
 
   claims = json_node_get_object (root);
-  if ((issuer != NULL && g_strcmp0 (sesame_json_get_string (claims, "iss"), issuer) != 0) ||
-      !audience_contains (claims, sesame_provider_get_client_id (provider)))
+  if ((issuer != NULL && !issuer_matches (sesame_json_get_string (claims, "iss"), issuer)) ||
+      !audience_is_ours (claims, provider))
     {
       g_set_error (error, SESAME_ERROR, SESAME_ERROR_PROVIDER,
                    _("The ID token from %s was not issued by it for Sesame; it was refused."),
@@ -89,6 +112,21 @@ sesame_oauth_decode_id_token (SesameProvider  *provider,
       return NULL;
     }
   return json_object_ref (claims);
+}
+
+/* The first of the provider's identity claims that @object carries. */
+static const char *
+find_identity (IdentityRequest *request,
+               JsonObject      *object)
+{
+  for (guint i = 0; request->claims[i] != NULL; i++)
+    {
+      const char *identity = sesame_json_get_string (object, request->claims[i]);
+
+      if (identity != NULL && identity[0] != '\0')
+        return identity;
+    }
+  return NULL;
 }
 
 static void
@@ -109,13 +147,13 @@ on_userinfo_response (GObject      *source,
       return;
     }
 
-  identity = sesame_json_get_string (response->object, request->claim);
+  identity = find_identity (request, response->object);
   subject = sesame_json_get_string (response->object, "sub");
-  if (identity == NULL || identity[0] == '\0')
+  if (identity == NULL)
     {
       g_task_return_new_error (task, SESAME_ERROR, SESAME_ERROR_PROVIDER,
                                _("%s did not say which account signed in (its answer has no "
-                               "“%s”)."), request->name, request->claim);
+                               "“%s”)."), request->name, request->claims[0]);
       return;
     }
   /* OpenID Connect Core §5.3.2: the answer must be about the ID token's
@@ -157,14 +195,15 @@ sesame_oauth_client_fetch_identity_async (SesameOAuthClient   *self,
     {
       g_autoptr(JsonObject) claims = sesame_oauth_decode_id_token (provider, token->id_token,
                                                                    &error);
-      const char *identity = sesame_json_get_string (claims, request->claim);
+      const char *identity;
 
       if (claims == NULL)
         {
           g_task_return_error (task, error);
           return;
         }
-      if (identity != NULL && identity[0] != '\0')
+      identity = find_identity (request, claims);
+      if (identity != NULL)
         {
           g_task_return_pointer (task, g_strdup (identity), g_free);
           return;

@@ -195,6 +195,10 @@ static JsonObject *
 merge_definitions (JsonObject *installed,
                    JsonObject *user)
 {
+  /* The older single form and the list replace each other. */
+  static const char * const forms[][2] = {
+    { "identity-claim", "identity-claims" }, { "identity-claims", "identity-claim" },
+  };
   JsonObject *merged = json_object_new ();
   JsonObject *layers[] = { installed, user };
 
@@ -202,6 +206,10 @@ merge_definitions (JsonObject *installed,
     {
       g_autoptr(GList) members = json_object_get_members (layers[i]);
 
+      for (guint f = 0; f < G_N_ELEMENTS (forms); f++)
+        if (json_object_has_member (layers[i], forms[f][0])
+            && json_object_has_member (merged, forms[f][1]))
+          json_object_remove_member (merged, forms[f][1]);
       for (GList *l = members; l != NULL; l = l->next)
         json_object_set_member (merged, l->data,
                                 json_node_copy (json_object_get_member (layers[i], l->data)));

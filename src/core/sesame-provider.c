@@ -14,6 +14,8 @@
 #define DEFAULT_ICON_NAME "dialog-password-symbolic"
 #define DEFAULT_REDIRECT_URI "http://127.0.0.1/callback"
 #define DEFAULT_IDENTITY_CLAIM "email"
+#define IDENTITY_CLAIM "identity-claim"      /* the older, single form */
+#define IDENTITY_CLAIMS "identity-claims"
 
 struct _SesameProvider
 {
@@ -32,9 +34,10 @@ struct _SesameProvider
   char *client_secret;
   char *redirect_uri;
   char *user_agent;
-  char *identity_claim;
   char *token_endpoint_auth_method;
   char *registration_url;
+  char *device_client_id;
+  char *device_client_secret;
 
   GStrv scopes;
   GHashTable *scope_descriptions;
@@ -43,6 +46,12 @@ struct _SesameProvider
   GHashTable *authorization_params;
   GStrv git_hosts;             /* NULL: derived */
   gboolean template;
+  GStrv identity_claims;
+  GHashTable *scope_aliases;   /* scope as asked → as the provider reports it */
+  GHashTable *error_aliases;   /* the provider's error code → the OAuth one */
+  GStrv device_scopes;         /* NULL: device sign-in takes any scope */
+  gboolean narrow_scopes;
+  gboolean one_resource_per_token;
 
   gboolean discovered;
   gboolean iss_parameter_supported;
@@ -78,10 +87,12 @@ static const struct {
   { "client-secret", NULL, FALSE, G_STRUCT_OFFSET (SesameProvider, client_secret) },
   { "redirect-uri", NULL, TRUE, G_STRUCT_OFFSET (SesameProvider, redirect_uri) },
   { "user-agent", NULL, FALSE, G_STRUCT_OFFSET (SesameProvider, user_agent) },
-  { "identity-claim", NULL, FALSE, G_STRUCT_OFFSET (SesameProvider, identity_claim) },
   { "registration-url", NULL, TRUE, G_STRUCT_OFFSET (SesameProvider, registration_url) },
   { "token-endpoint-auth-method", NULL, FALSE,
     G_STRUCT_OFFSET (SesameProvider, token_endpoint_auth_method) },
+  { "device-client-id", NULL, FALSE, G_STRUCT_OFFSET (SesameProvider, device_client_id) },
+  { "device-client-secret", NULL, FALSE,
+    G_STRUCT_OFFSET (SesameProvider, device_client_secret) },
 };
 
 static const char * const user_agents[] = { "embedded", "browser", NULL };
@@ -114,6 +125,10 @@ sesame_provider_finalize (GObject *object)
   g_clear_pointer (&self->authorization_params, g_hash_table_unref);
   g_clear_pointer (&self->git_hosts, g_strfreev);
   g_clear_pointer (&self->grant_types_supported, g_strfreev);
+  g_clear_pointer (&self->identity_claims, g_strfreev);
+  g_clear_pointer (&self->scope_aliases, g_hash_table_unref);
+  g_clear_pointer (&self->error_aliases, g_hash_table_unref);
+  g_clear_pointer (&self->device_scopes, g_strfreev);
 
   G_OBJECT_CLASS (sesame_provider_parent_class)->finalize (object);
 }
@@ -129,6 +144,9 @@ sesame_provider_init (SesameProvider *self)
 {
   self->scope_descriptions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->authorization_params = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->scope_aliases = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->error_aliases = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->narrow_scopes = TRUE;
 }
 
 static gboolean
@@ -320,15 +338,39 @@ read_string_map (JsonObject   *definition,
   return TRUE;
 }
 
+/* Leaves @value as it is (its default) when the field is absent. */
 static gboolean
-read_template (SesameProvider  *self,
-               JsonObject      *definition,
-               GError         **error)
+read_boolean (JsonObject  *definition,
+              const char  *field,
+              gboolean    *value,
+              GError     **error)
 {
-  if (sesame_json_is_unset (definition, "template"))
+  if (sesame_json_is_unset (definition, field))
     return TRUE;
-  if (!sesame_json_get_boolean (definition, "template", &self->template))
-    return INVALID (error, _("The field “%s” must be true or false."), "template");
+  if (!sesame_json_get_boolean (definition, field, value))
+    return INVALID (error, _("The field “%s” must be true or false."), field);
+  return TRUE;
+}
+
+/* `identity-claims`, or the older `identity-claim` as a list of one. */
+static gboolean
+read_identity_claims (SesameProvider  *self,
+                      JsonObject      *definition,
+                      GError         **error)
+{
+  const char *claim = sesame_json_get_string (definition, IDENTITY_CLAIM);
+
+  if (!sesame_json_is_unset (definition, IDENTITY_CLAIMS)
+      && !sesame_json_is_unset (definition, IDENTITY_CLAIM))
+    return INVALID (error, _("The field “%s” replaces “%s”: give only one of them."),
+                    IDENTITY_CLAIMS, IDENTITY_CLAIM);
+  if (!sesame_json_is_unset (definition, IDENTITY_CLAIMS))
+    return read_string_array (definition, IDENTITY_CLAIMS, &self->identity_claims, error);
+  if (sesame_json_is_unset (definition, IDENTITY_CLAIM))
+    return TRUE;
+  if (claim == NULL)
+    return INVALID (error, _("The field “%s” must be a string."), IDENTITY_CLAIM);
+  self->identity_claims = g_strdupv ((char *[]) { (char *) claim, NULL });
   return TRUE;
 }
 
@@ -347,7 +389,13 @@ read_fields (SesameProvider  *self,
     && read_string_map (definition, "authorization-params", self->authorization_params,
                         NULL, error)
     && read_string_array (definition, "git-hosts", &self->git_hosts, error)
-    && read_template (self, definition, error);
+    && read_boolean (definition, "template", &self->template, error)
+    && read_identity_claims (self, definition, error)
+    && read_string_map (definition, "scope-aliases", self->scope_aliases, NULL, error)
+    && read_string_map (definition, "error-aliases", self->error_aliases, NULL, error)
+    && read_string_array (definition, "device-scopes", &self->device_scopes, error)
+    && read_boolean (definition, "narrow-scopes", &self->narrow_scopes, error)
+    && read_boolean (definition, "one-resource-per-token", &self->one_resource_per_token, error);
 }
 
 static gboolean
@@ -372,6 +420,16 @@ check_scopes (const char          *field,
   for (guint i = 0; scopes != NULL && scopes[i] != NULL; i++)
     if (!sesame_scope_is_valid (scopes[i]))
       return INVALID (error, _("The field “%s” holds a scope that is empty or has spaces."), field);
+  return TRUE;
+}
+
+static gboolean
+check_claims (const char * const  *claims,
+              GError             **error)
+{
+  for (guint i = 0; claims != NULL && claims[i] != NULL; i++)
+    if (claims[i][0] == '\0')
+      return INVALID (error, _("The field “%s” holds an empty claim name."), IDENTITY_CLAIMS);
   return TRUE;
 }
 
@@ -412,6 +470,8 @@ check_values (SesameProvider  *self,
                    auth_methods, error)
     && check_scopes ("scopes", (const char * const *) self->scopes, error)
     && check_scopes ("default-scopes", (const char * const *) self->default_scopes, error)
+    && check_scopes ("device-scopes", (const char * const *) self->device_scopes, error)
+    && check_claims ((const char * const *) self->identity_claims, error)
     && check_git_hosts ((const char * const *) self->git_hosts, error);
 }
 
@@ -426,8 +486,11 @@ apply_defaults (SesameProvider *self)
     self->redirect_uri = g_strdup (DEFAULT_REDIRECT_URI);
   if (self->user_agent == NULL)
     self->user_agent = g_strdup ("embedded");
-  if (self->identity_claim == NULL)
-    self->identity_claim = g_strdup (DEFAULT_IDENTITY_CLAIM);
+  if (self->identity_claims == NULL || self->identity_claims[0] == NULL)
+    {
+      g_strfreev (self->identity_claims);
+      self->identity_claims = g_strdupv ((char *[]) { DEFAULT_IDENTITY_CLAIM, NULL });
+    }
   if (self->token_endpoint_auth_method == NULL)
     self->token_endpoint_auth_method = g_strdup (self->client_secret != NULL
                                                  ? "client_secret_basic" : "none");
@@ -722,11 +785,11 @@ sesame_provider_get_user_agent (SesameProvider *self)
   return self->user_agent;
 }
 
-const char *
-sesame_provider_get_identity_claim (SesameProvider *self)
+const char * const *
+sesame_provider_get_identity_claims (SesameProvider *self)
 {
   g_return_val_if_fail (SESAME_IS_PROVIDER (self), NULL);
-  return self->identity_claim;
+  return (const char * const *) self->identity_claims;
 }
 
 const char *
@@ -760,6 +823,14 @@ sesame_provider_get_default_scopes (SesameProvider *self)
   return (const char * const *) self->default_scopes;
 }
 
+/* A provider that limits device sign-in to some scopes wants a client of
+ * its own for it (DESIGN.md, Providers): without one, there is none. */
+static gboolean
+device_client_missing (SesameProvider *self)
+{
+  return self->device_scopes != NULL && self->device_client_id == NULL;
+}
+
 char **
 sesame_provider_dup_flows (SesameProvider *self)
 {
@@ -767,14 +838,19 @@ sesame_provider_dup_flows (SesameProvider *self)
 
   g_return_val_if_fail (SESAME_IS_PROVIDER (self), NULL);
 
-  if (self->flows != NULL)
-    return g_strdupv (self->flows);
-
   builder = g_strv_builder_new ();
+  if (self->flows != NULL)
+    {
+      for (guint i = 0; self->flows[i] != NULL; i++)
+        if (!g_str_equal (self->flows[i], SESAME_FLOW_DEVICE_CODE) || !device_client_missing (self))
+          g_strv_builder_add (builder, self->flows[i]);
+      return g_strv_builder_end (builder);
+    }
+
   /* The default flow, unless discovery showed that there is none. */
   if (self->authorization_endpoint != NULL || !self->discovered)
     g_strv_builder_add (builder, SESAME_FLOW_AUTHORIZATION_CODE);
-  if (self->device_authorization_endpoint != NULL)
+  if (self->device_authorization_endpoint != NULL && !device_client_missing (self))
     g_strv_builder_add (builder, SESAME_FLOW_DEVICE_CODE);
   if (self->grant_types_supported != NULL
       && g_strv_contains ((const char * const *) self->grant_types_supported,
@@ -863,4 +939,71 @@ sesame_provider_get_iss_parameter_supported (SesameProvider *self)
 {
   g_return_val_if_fail (SESAME_IS_PROVIDER (self), FALSE);
   return self->iss_parameter_supported;
+}
+
+/* The asked name → the name the provider reports (scope-aliases). */
+GHashTable *
+sesame_provider_get_scope_aliases (SesameProvider *self)
+{
+  g_return_val_if_fail (SESAME_IS_PROVIDER (self), NULL);
+  return self->scope_aliases;
+}
+
+/* The provider's error code → the OAuth one it means. */
+GHashTable *
+sesame_provider_get_error_aliases (SesameProvider *self)
+{
+  g_return_val_if_fail (SESAME_IS_PROVIDER (self), NULL);
+  return self->error_aliases;
+}
+
+const char *
+sesame_provider_get_device_client_id (SesameProvider *self)
+{
+  g_return_val_if_fail (SESAME_IS_PROVIDER (self), NULL);
+  return self->device_client_id != NULL ? self->device_client_id : self->client_id;
+}
+
+const char *
+sesame_provider_get_device_client_secret (SesameProvider *self)
+{
+  g_return_val_if_fail (SESAME_IS_PROVIDER (self), NULL);
+  return self->device_client_id != NULL ? self->device_client_secret : self->client_secret;
+}
+
+const char * const *
+sesame_provider_get_device_scopes (SesameProvider *self)
+{
+  g_return_val_if_fail (SESAME_IS_PROVIDER (self), NULL);
+  return (const char * const *) self->device_scopes;
+}
+
+gboolean
+sesame_provider_check_device_scopes (SesameProvider      *self,
+                                     const char * const  *scopes,
+                                     GError             **error)
+{
+  g_return_val_if_fail (SESAME_IS_PROVIDER (self), FALSE);
+
+  for (guint i = 0; self->device_scopes != NULL && scopes != NULL && scopes[i] != NULL; i++)
+    if (!g_strv_contains ((const char * const *) self->device_scopes, scopes[i]))
+      return set_invalid (error, SESAME_ERROR, SESAME_ERROR_INVALID_ARGUMENT,
+                          _("%s does not allow the scope “%s” when signing in from another "
+                            "device. Sign in on this computer instead, or leave that scope "
+                            "out."), sesame_provider_get_name (self), scopes[i]);
+  return TRUE;
+}
+
+gboolean
+sesame_provider_get_narrow_scopes (SesameProvider *self)
+{
+  g_return_val_if_fail (SESAME_IS_PROVIDER (self), TRUE);
+  return self->narrow_scopes;
+}
+
+gboolean
+sesame_provider_get_one_resource_per_token (SesameProvider *self)
+{
+  g_return_val_if_fail (SESAME_IS_PROVIDER (self), FALSE);
+  return self->one_resource_per_token;
 }

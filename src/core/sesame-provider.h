@@ -44,7 +44,9 @@ const char     *sesame_provider_get_redirect_uri             (SesameProvider *se
 /* Where a developer registers a client id for this provider; may be NULL. */
 const char     *sesame_provider_get_registration_url         (SesameProvider *self);
 const char     *sesame_provider_get_user_agent               (SesameProvider *self);
-const char     *sesame_provider_get_identity_claim           (SesameProvider *self);
+/* Ordered: the first claim the ID token (else the userinfo answer) carries
+ * names the account. */
+const char * const *sesame_provider_get_identity_claims      (SesameProvider *self);
 /* "client_secret_basic", "client_secret_post" or "none" */
 const char     *sesame_provider_get_token_endpoint_auth_method (SesameProvider *self);
 /* Ordered scope names, and the description of each */
@@ -63,6 +65,23 @@ gboolean        sesame_provider_is_template                  (SesameProvider *se
 gboolean        sesame_provider_is_configured                (SesameProvider *self);
 /* RFC 9207: the provider announced authorization_response_iss_parameter_supported */
 gboolean        sesame_provider_get_iss_parameter_supported  (SesameProvider *self);
+
+/* scope as asked → the name the provider reports it under */
+GHashTable     *sesame_provider_get_scope_aliases            (SesameProvider *self);
+/* error-aliases: the provider's error code → the OAuth one it means */
+GHashTable     *sesame_provider_get_error_aliases            (SesameProvider *self);
+/* The client of device sign-in: device-client-id and its secret where the
+ * file gives one, else the provider's client. */
+const char     *sesame_provider_get_device_client_id         (SesameProvider *self);
+const char     *sesame_provider_get_device_client_secret     (SesameProvider *self);
+/* NULL when device sign-in takes any scope */
+const char * const *sesame_provider_get_device_scopes        (SesameProvider *self);
+/* FALSE, with InvalidArgument, when @scopes has one outside device-scopes. */
+gboolean        sesame_provider_check_device_scopes          (SesameProvider      *self,
+                                                              const char * const  *scopes,
+                                                              GError             **error);
+gboolean        sesame_provider_get_narrow_scopes            (SesameProvider *self);
+gboolean        sesame_provider_get_one_resource_per_token   (SesameProvider *self);
 
 /* TRUE when @uri is https, or http on a loopback host. */
 gboolean        sesame_uri_is_secure_or_loopback             (const char *uri);

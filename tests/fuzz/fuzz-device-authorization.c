@@ -20,7 +20,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
 {
   g_autofree char *body = fuzz_dup (data, size);
   g_autoptr(JsonObject) object = sesame_oauth_parse_body (body, size);
-  g_autoptr(GError) error = sesame_oauth_response_error ("Fuzz", 200, object);
+  g_autoptr(GError) error = sesame_oauth_response_error ("Fuzz", 200, object, NULL);
   g_autoptr(SesameDeviceAuthorization) authorization = NULL;
 
   if (error != NULL)

@@ -80,7 +80,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
 {
   g_autofree char *body = fuzz_dup (data, size);
   g_autoptr(JsonObject) document = sesame_oauth_parse_body (body, size);
-  g_autoptr(GError) error = sesame_oauth_response_error ("Fuzz", 200, document);
+  g_autoptr(GError) error = sesame_oauth_response_error ("Fuzz", 200, document, NULL);
 
   /* The client refuses what is not a JSON object before the provider sees it. */
   if (document == NULL || error != NULL)

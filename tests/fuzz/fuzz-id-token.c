@@ -47,7 +47,7 @@ decode (SesameProvider *provider,
   if (claims == NULL)
     return;
   /* What fetch_identity reads next. */
-  identity = json_object_get_member (claims, sesame_provider_get_identity_claim (provider));
+  identity = json_object_get_member (claims, sesame_provider_get_identity_claims (provider)[0]);
   if (identity != NULL && JSON_NODE_HOLDS_VALUE (identity))
     json_node_get_string (identity);
 }

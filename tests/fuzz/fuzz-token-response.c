@@ -26,7 +26,7 @@ read_answer (guint       status,
              JsonObject *object)
 {
   static const char * const requested[] = { "openid", "email", NULL };
-  g_autoptr(GError) error = sesame_oauth_response_error ("Fuzz", status, object);
+  g_autoptr(GError) error = sesame_oauth_response_error ("Fuzz", status, object, NULL);
   g_autoptr(SesameToken) token = NULL;
   g_autoptr(SesameToken) stored = NULL;
   g_autoptr(SesameToken) again = NULL;

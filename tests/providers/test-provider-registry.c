@@ -362,13 +362,13 @@ test_installed (void)
   g_assert_true (sesame_provider_needs_discovery (provider));
 
   provider = sesame_provider_registry_lookup (registry, "microsoft");
-  g_assert_cmpstr (sesame_provider_get_identity_claim (provider), ==, "preferred_username");
+  g_assert_cmpstr (sesame_provider_get_identity_claims (provider)[0], ==, "preferred_username");
   g_assert_null (sesame_provider_get_revocation_endpoint (provider));
   g_assert_true (sesame_provider_offers_flow (provider, SESAME_FLOW_DEVICE_CODE));
 
   provider = sesame_provider_registry_lookup (registry, "github");
   g_assert_false (sesame_provider_needs_discovery (provider));
-  g_assert_cmpstr (sesame_provider_get_identity_claim (provider), ==, "login");
+  g_assert_cmpstr (sesame_provider_get_identity_claims (provider)[0], ==, "login");
   assert_strv (sesame_provider_dup_flows (provider),
                (const char *[]) { "authorization_code", "device_code", NULL });
   assert_strv (sesame_provider_dup_git_hosts (provider),

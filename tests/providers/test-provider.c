@@ -80,7 +80,7 @@ test_defaults (void)
   g_assert_false (sesame_provider_is_configured (provider));
   g_assert_cmpstr (sesame_provider_get_redirect_uri (provider), ==, "http://127.0.0.1/callback");
   g_assert_cmpstr (sesame_provider_get_user_agent (provider), ==, "embedded");
-  g_assert_cmpstr (sesame_provider_get_identity_claim (provider), ==, "email");
+  g_assert_cmpstr (sesame_provider_get_identity_claims (provider)[0], ==, "email");
   g_assert_cmpstr (sesame_provider_get_token_endpoint_auth_method (provider), ==, "none");
   g_assert_cmpuint (g_strv_length ((char **) sesame_provider_get_scopes (provider)), ==, 0);
   g_assert_cmpuint (g_strv_length ((char **) sesame_provider_get_default_scopes (provider)),
@@ -136,7 +136,7 @@ test_every_field (void)
   g_assert_true (sesame_provider_is_configured (provider));
   g_assert_cmpstr (sesame_provider_get_redirect_uri (provider), ==, "http://localhost/done");
   g_assert_cmpstr (sesame_provider_get_user_agent (provider), ==, "browser");
-  g_assert_cmpstr (sesame_provider_get_identity_claim (provider), ==, "login");
+  g_assert_cmpstr (sesame_provider_get_identity_claims (provider)[0], ==, "login");
   g_assert_cmpstr (sesame_provider_get_token_endpoint_auth_method (provider), ==,
                    "client_secret_post");
   /* File order, not sorted */
@@ -155,6 +155,97 @@ test_every_field (void)
   g_assert_cmpstr (g_hash_table_lookup (params, "prompt"), ==, "consent");
   assert_strv (sesame_provider_dup_git_hosts (provider),
                (const char *[]) { "git.example.com", "git.example.com:8443", NULL });
+}
+
+static void
+test_identity_claims (void)
+{
+  g_autoptr(SesameProvider) list = parse_valid (
+    "{" MINIMAL ", \"identity-claims\": [\"preferred_username\", \"email\"] }");
+  g_autoptr(SesameProvider) single = parse_valid ("{" MINIMAL ", \"identity-claim\": \"login\" }");
+  g_autoptr(SesameProvider) empty = parse_valid ("{" MINIMAL ", \"identity-claims\": [] }");
+
+  g_assert_true (g_strv_equal (sesame_provider_get_identity_claims (list),
+                               (const char *[]) { "preferred_username", "email", NULL }));
+  /* the older single form reads as a list of one */
+  g_assert_true (g_strv_equal (sesame_provider_get_identity_claims (single),
+                               (const char *[]) { "login", NULL }));
+  g_assert_true (g_strv_equal (sesame_provider_get_identity_claims (empty),
+                               (const char *[]) { "email", NULL }));
+}
+
+static void
+test_quirk_fields (void)
+{
+  g_autoptr(SesameProvider) provider = parse_valid (
+    "{" MINIMAL ", \"client-id\": \"desktop\", \"client-secret\": \"d-secret\","
+    "  \"device-authorization-endpoint\": \"https://id.example.com/device\","
+    "  \"scope-aliases\": { \"email\": \"https://id.example.com/auth/userinfo.email\" },"
+    "  \"error-aliases\": { \"bad_refresh_token\": \"invalid_grant\" },"
+    "  \"device-client-id\": \"tv\", \"device-client-secret\": \"tv-secret\","
+    "  \"device-scopes\": [\"openid\", \"email\"],"
+    "  \"narrow-scopes\": false, \"one-resource-per-token\": true }");
+  g_autoptr(SesameProvider) plain = parse_valid ("{" MINIMAL ", \"client-id\": \"desktop\" }");
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpstr (g_hash_table_lookup (sesame_provider_get_scope_aliases (provider), "email"),
+                   ==, "https://id.example.com/auth/userinfo.email");
+  g_assert_cmpstr (g_hash_table_lookup (sesame_provider_get_error_aliases (provider),
+                                        "bad_refresh_token"), ==, "invalid_grant");
+  g_assert_cmpstr (sesame_provider_get_device_client_id (provider), ==, "tv");
+  g_assert_cmpstr (sesame_provider_get_device_client_secret (provider), ==, "tv-secret");
+  g_assert_cmpstr (sesame_provider_get_client_id (provider), ==, "desktop");
+  g_assert_true (g_strv_equal (sesame_provider_get_device_scopes (provider),
+                               (const char *[]) { "openid", "email", NULL }));
+  g_assert_false (sesame_provider_get_narrow_scopes (provider));
+  g_assert_true (sesame_provider_get_one_resource_per_token (provider));
+
+  g_assert_true (sesame_provider_check_device_scopes (provider,
+                                                      (const char *[]) { "email", NULL }, &error));
+  g_assert_no_error (error);
+  g_assert_false (sesame_provider_check_device_scopes (
+    provider, (const char *[]) { "email", "https://mail.example.com/", NULL }, &error));
+  g_assert_error (error, SESAME_ERROR, SESAME_ERROR_INVALID_ARGUMENT);
+
+  /* Defaults: device sign-in with the provider's own client, any scope */
+  g_assert_cmpstr (sesame_provider_get_device_client_id (plain), ==, "desktop");
+  g_assert_null (sesame_provider_get_device_client_secret (plain));
+  g_assert_null (sesame_provider_get_device_scopes (plain));
+  g_assert_true (sesame_provider_check_device_scopes (
+    plain, (const char *[]) { "anything", NULL }, NULL));
+  g_assert_true (sesame_provider_get_narrow_scopes (plain));
+  g_assert_false (sesame_provider_get_one_resource_per_token (plain));
+  g_assert_cmpuint (g_hash_table_size (sesame_provider_get_scope_aliases (plain)), ==, 0);
+  g_assert_cmpuint (g_hash_table_size (sesame_provider_get_error_aliases (plain)), ==, 0);
+}
+
+/* A provider that limits device sign-in to some scopes needs a device
+ * client of its own: without one it offers no device flow, derived or
+ * listed. */
+static void
+test_device_client_missing (void)
+{
+#define DEVICE_ONLY_SOME \
+  MINIMAL ", \"device-authorization-endpoint\": \"https://id.example.com/device\"," \
+  " \"device-scopes\": [\"openid\"]"
+  g_autoptr(SesameProvider) derived = parse_valid ("{" DEVICE_ONLY_SOME "}");
+  g_autoptr(SesameProvider) listed = parse_valid (
+    "{" DEVICE_ONLY_SOME ", \"flows\": [\"authorization_code\", \"device_code\"] }");
+  g_autoptr(SesameProvider) with_client = parse_valid (
+    "{" DEVICE_ONLY_SOME ", \"device-client-id\": \"tv\" }");
+  g_autoptr(SesameProvider) empty_client = parse_valid (
+    "{" DEVICE_ONLY_SOME ", \"device-client-id\": \"\" }");
+#undef DEVICE_ONLY_SOME
+
+  assert_strv (sesame_provider_dup_flows (derived),
+               (const char *[]) { SESAME_FLOW_AUTHORIZATION_CODE, NULL });
+  assert_strv (sesame_provider_dup_flows (listed),
+               (const char *[]) { SESAME_FLOW_AUTHORIZATION_CODE, NULL });
+  /* an unset build option leaves the id empty: not configured */
+  assert_strv (sesame_provider_dup_flows (empty_client),
+               (const char *[]) { SESAME_FLOW_AUTHORIZATION_CODE, NULL });
+  assert_strv (sesame_provider_dup_flows (with_client),
+               (const char *[]) { SESAME_FLOW_AUTHORIZATION_CODE, SESAME_FLOW_DEVICE_CODE, NULL });
 }
 
 static void
@@ -205,6 +296,17 @@ static const struct {
   { WITH ("\"user-agent\": \"kiosk\""), "user-agent" },
   { WITH ("\"user-agent\": true"), "user-agent" },
   { WITH ("\"identity-claim\": {}"), "identity-claim" },
+  { WITH ("\"identity-claims\": \"login\""), "identity-claims" },
+  { WITH ("\"identity-claims\": [\"login\", \"\"]"), "identity-claims" },
+  { WITH ("\"identity-claims\": [\"login\"], \"identity-claim\": \"email\""),
+    "identity-claims" },
+  { WITH ("\"scope-aliases\": [\"email\"]"), "scope-aliases" },
+  { WITH ("\"error-aliases\": { \"bad_refresh_token\": 1 }"), "error-aliases" },
+  { WITH ("\"device-client-id\": 7"), "device-client-id" },
+  { WITH ("\"device-client-secret\": []"), "device-client-secret" },
+  { WITH ("\"device-scopes\": [\"two words\"]"), "device-scopes" },
+  { WITH ("\"narrow-scopes\": \"no\""), "narrow-scopes" },
+  { WITH ("\"one-resource-per-token\": 1"), "one-resource-per-token" },
   { WITH ("\"token-endpoint-auth-method\": \"private_key_jwt\""),
     "token-endpoint-auth-method" },
   { WITH ("\"scopes\": [\"openid\"]"), "scopes" },
@@ -458,6 +560,9 @@ main (int   argc,
   g_test_add_func ("/provider/defaults", test_defaults);
   g_test_add_func ("/provider/every-field", test_every_field);
   g_test_add_func ("/provider/null-is-absent", test_null_is_absent);
+  g_test_add_func ("/provider/identity-claims", test_identity_claims);
+  g_test_add_func ("/provider/quirk-fields", test_quirk_fields);
+  g_test_add_func ("/provider/device-client-missing", test_device_client_missing);
   g_test_add_func ("/provider/invalid", test_invalid);
   g_test_add_func ("/provider/secure-or-loopback", test_secure_or_loopback);
   g_test_add_func ("/provider/flows-derived", test_flows_derived);

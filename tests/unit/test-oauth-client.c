@@ -6,6 +6,7 @@
 
 #include "sesame-error.h"
 #include "sesame-oauth-client.h"
+#include "sesame-oauth-client-private.h"
 #include "sesame-random.h"
 
 #define CLIENT_ID "sesame client"
@@ -316,7 +317,7 @@ refresh (Fixture            *f,
 {
   SesameToken *token;
 
-  sesame_oauth_client_refresh_async (f->client, provider, REFRESH_TOKEN, scopes, NULL,
+  sesame_oauth_client_refresh_async (f->client, provider, REFRESH_TOKEN, scopes, NULL, NULL, NULL,
                                      on_done, f);
   token = sesame_oauth_client_refresh_finish (f->client, wait_for_result (f), error);
   take_result (f);
@@ -541,7 +542,7 @@ test_cancel_during_retry (Fixture       *f,
   sesame_oauth_client_set_retry_delays (f->client, 60000, 60000);
   add_answer (f, "/token", 503, "text/plain", "busy");
 
-  sesame_oauth_client_refresh_async (f->client, provider, REFRESH_TOKEN, NULL, cancellable,
+  sesame_oauth_client_refresh_async (f->client, provider, REFRESH_TOKEN, NULL, NULL, NULL, cancellable,
                                      on_done, f);
   while (f->requests->len == 0)
     g_main_context_iteration (NULL, TRUE);
@@ -567,7 +568,7 @@ test_cancel_in_flight (Fixture       *f,
 
   add_answer (f, "/token", 0, NULL, "");
 
-  sesame_oauth_client_refresh_async (f->client, provider, REFRESH_TOKEN, NULL, cancellable,
+  sesame_oauth_client_refresh_async (f->client, provider, REFRESH_TOKEN, NULL, NULL, NULL, cancellable,
                                      on_done, f);
   while (f->requests->len == 0)
     g_main_context_iteration (NULL, TRUE);
@@ -1146,6 +1147,375 @@ test_identity_userinfo_checks (Fixture       *f,
   g_assert_error (error, SESAME_ERROR, SESAME_ERROR_PROVIDER);
 }
 
+
+/* Microsoft: preferred_username only when `profile` is asked; the first
+ * of the claims that the ID token carries names the account, and the
+ * userinfo endpoint is asked only when it carries none. */
+static void
+test_identity_claims_order (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autoptr(SesameProvider) provider =
+    provider_new (f, ", \"identity-claims\": [\"preferred_username\", \"email\"]");
+  g_autofree char *with_email = g_strdup_printf ("{\"iss\": \"%s\", \"aud\": \"" CLIENT_ID "\","
+                                                 " \"sub\": \"1\", \"email\": \"p@example.com\"}",
+                                                 f->base);
+  g_autofree char *with_both = g_strdup_printf ("{\"iss\": \"%s\", \"aud\": \"" CLIENT_ID "\","
+                                                " \"sub\": \"1\", \"email\": \"p@example.com\","
+                                                " \"preferred_username\": \"p@work.example\"}",
+                                                f->base);
+  g_autofree char *with_none = g_strdup_printf ("{\"iss\": \"%s\", \"aud\": \"" CLIENT_ID "\","
+                                                " \"sub\": \"1\"}", f->base);
+  g_autofree char *first = NULL, *second = NULL, *third = NULL;
+  g_autoptr(GError) error = NULL;
+
+  first = fetch_identity (f, provider, with_both, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (first, ==, "p@work.example");
+  second = fetch_identity (f, provider, with_email, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (second, ==, "p@example.com");
+  g_assert_cmpuint (f->requests->len, ==, 0);
+
+  add_answer (f, "/userinfo", 200, JSON, "{\"sub\": \"1\", \"email\": \"p@example.com\"}");
+  third = fetch_identity (f, provider, with_none, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (third, ==, "p@example.com");
+  g_assert_cmpuint (f->requests->len, ==, 1);
+}
+
+/* GitHub's user endpoint wants a User-Agent (docs.github.com/en/rest/using-the-rest-api/
+ * getting-started-with-the-rest-api#user-agent) and JSON asked for. */
+static void
+test_identity_user_agent (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autoptr(SesameProvider) provider = provider_new (f, ", \"identity-claims\": [\"login\"]");
+  g_autofree char *identity = NULL;
+  g_autoptr(GError) error = NULL;
+
+  add_answer (f, "/userinfo", 200, JSON, "{\"login\": \"octocat\", \"id\": 1}");
+  identity = fetch_identity (f, provider, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (identity, ==, "octocat");
+  g_assert_cmpstr (request_at (f, 0)->user_agent, ==, "Sesame/" PACKAGE_VERSION);
+  g_assert_cmpstr (request_at (f, 0)->accept, ==, JSON);
+}
+
+static SesameProvider *
+https_issuer_provider_new (Fixture *f)
+{
+  return provider_new (f, ", \"issuer\": \"https://accounts.example.com\","
+                          " \"device-client-id\": \"tv client\"");
+}
+
+/* Google's ID tokens may say accounts.google.com without the scheme
+ * (developers.google.com/identity/openid-connect/openid-connect#validatinganidtoken). */
+static void
+test_identity_issuer_without_scheme (Fixture       *f,
+                                     gconstpointer  data)
+{
+  g_autoptr(SesameProvider) provider = https_issuer_provider_new (f);
+  static const struct {
+    const char *iss;
+    gboolean    accepted;
+  } cases[] = {
+    { "https://accounts.example.com", TRUE },
+    { "accounts.example.com", TRUE },
+    { "http://accounts.example.com", FALSE },
+    { "accounts.example.com.evil.example", FALSE },
+    { "example.com", FALSE },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *claims = g_strdup_printf ("{\"iss\": \"%s\", \"aud\": \"" CLIENT_ID "\"}",
+                                                 cases[i].iss);
+      g_autofree char *id_token = id_token_new (claims);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(JsonObject) decoded = sesame_oauth_decode_id_token (provider, id_token, &error);
+
+      g_test_message ("iss %s", cases[i].iss);
+      g_assert_true ((decoded != NULL) == cases[i].accepted);
+    }
+}
+
+/* Device sign-in's ID token is issued to the device client. */
+static void
+test_identity_device_audience (Fixture       *f,
+                               gconstpointer  data)
+{
+  g_autoptr(SesameProvider) provider = https_issuer_provider_new (f);
+  g_autofree char *id_token =
+    id_token_new ("{\"iss\": \"https://accounts.example.com\", \"aud\": \"tv client\"}");
+  g_autofree char *other =
+    id_token_new ("{\"iss\": \"https://accounts.example.com\", \"aud\": \"someone\"}");
+  g_autoptr(JsonObject) decoded = sesame_oauth_decode_id_token (provider, id_token, NULL);
+  g_autoptr(JsonObject) refused = sesame_oauth_decode_id_token (provider, other, NULL);
+
+  g_assert_nonnull (decoded);
+  g_assert_null (refused);
+}
+
+
+/* error-aliases: GitHub Apps answer a dead refresh token with
+ * `bad_refresh_token` and 200 OK (docs.github.com/en/apps/creating-github-apps/
+ * authenticating-with-a-github-app/refreshing-user-access-tokens); Microsoft
+ * answers a denied device sign-in with `authorization_declined`
+ * (learn.microsoft.com/en-us/entra/identity-platform/v2-oauth2-device-code). */
+static void
+test_error_aliases (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(SesameProvider) provider =
+    provider_new (f, ", \"error-aliases\": { \"bad_refresh_token\": \"invalid_grant\","
+                     " \"authorization_declined\": \"access_denied\" }");
+  g_autoptr(SesameProvider) plain = provider_new (f, NULL);
+  g_autoptr(SesameToken) refreshed = NULL;
+  g_autoptr(SesameToken) polled = NULL;
+  g_autoptr(SesameToken) unaliased = NULL;
+  g_autoptr(GError) error = NULL;
+
+  add_answer (f, "/token", 200, JSON,
+              "{\"error\": \"bad_refresh_token\", \"error_description\": \"The refresh token "
+              "passed is incorrect or expired.\"}");
+  refreshed = refresh (f, provider, NULL, &error);
+  g_assert_null (refreshed);
+  g_assert_error (error, SESAME_OAUTH_ERROR, SESAME_OAUTH_ERROR_INVALID_GRANT);
+  /* the provider's own word stays in the message */
+  g_assert_nonnull (strstr (error->message, "bad_refresh_token"));
+  g_clear_error (&error);
+
+  unaliased = refresh (f, plain, NULL, &error);
+  g_assert_error (error, SESAME_OAUTH_ERROR, SESAME_OAUTH_ERROR_OTHER);
+  g_clear_error (&error);
+
+  g_hash_table_remove (f->answers, "/token");
+  add_answer (f, "/token", 400, JSON, "{\"error\": \"authorization_declined\"}");
+  polled = poll_token (f, provider, &error);
+  g_assert_null (polled);
+  g_assert_error (error, SESAME_OAUTH_ERROR, SESAME_OAUTH_ERROR_ACCESS_DENIED);
+}
+
+static SesameToken *
+exchange_code (Fixture            *f,
+               SesameProvider     *provider,
+               const char * const *scopes,
+               GError            **error)
+{
+  g_autoptr(SesameAuthRequest) auth = NULL;
+  SesameToken *token;
+
+  auth = sesame_auth_request_new (provider, scopes, "http://127.0.0.1:4567/callback", NULL,
+                                  error);
+  g_assert_nonnull (auth);
+  sesame_oauth_client_exchange_code_async (f->client, provider, auth, "the-code", NULL,
+                                           on_done, f);
+  token = sesame_oauth_client_exchange_code_finish (f->client, wait_for_result (f), error);
+  take_result (f);
+  return token;
+}
+
+#define ECHO_BODY(scope, extra) \
+  "{\"access_token\": \"" ACCESS_TOKEN "\", \"token_type\": \"Bearer\", \"expires_in\": 3600," \
+  " \"scope\": \"" scope "\"" extra "}"
+
+/* DESIGN.md, Granted scopes: the echo in the asked form. Google reports
+ * email/profile under long names (developers.google.com/identity/protocols/
+ * oauth2/scopes#oauth2); GitHub separates with commas (docs.github.com/en/
+ * apps/oauth-apps/building-oauth-apps/authorizing-oauth-apps). */
+static void
+test_granted_asked_form (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(SesameProvider) provider =
+    provider_new (f, ", \"scope-aliases\": {"
+                     " \"email\": \"https://www.googleapis.com/auth/userinfo.email\","
+                     " \"profile\": \"https://www.googleapis.com/auth/userinfo.profile\" }");
+  const char * const google[] = { "openid", "email", "profile", "https://mail.google.com/", NULL };
+  const char * const github[] = { "repo", "read:user", NULL };
+  g_autoptr(SesameToken) token = NULL;
+  g_autoptr(SesameToken) commas = NULL;
+  g_autoptr(GError) error = NULL;
+
+  add_answer (f, "/token", 200, JSON,
+              ECHO_BODY ("https://www.googleapis.com/auth/userinfo.email openid "
+                         "https://mail.google.com/ https://www.googleapis.com/auth/userinfo.profile",
+                         ", \"id_token\": \"x.y.z\""));
+  add_answer (f, "/token", 200, JSON, ECHO_BODY ("repo,read:user", ""));
+
+  token = exchange_code (f, provider, google, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_strv_equal ((const char * const *) token->scopes,
+                               (const char *[]) { "email", "openid", "https://mail.google.com/",
+                                                  "profile", NULL }));
+  commas = exchange_code (f, provider, github, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_strv_equal ((const char * const *) commas->scopes, github));
+}
+
+/* Microsoft leaves OpenID's scopes out of its echo
+ * (learn.microsoft.com/en-us/entra/identity-platform/v2-oauth2-auth-code-flow
+ * #successful-response-2): asked and not refused, they count as granted;
+ * openid only with an ID token, offline_access only with a refresh token. */
+static void
+test_granted_openid_scopes (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autoptr(SesameProvider) provider = provider_new (f, NULL);
+  const char * const asked[] = {
+    "openid", "profile", "offline_access", "https://outlook.office.com/IMAP.AccessAsUser.All", NULL
+  };
+  g_autoptr(SesameToken) full = NULL;
+  g_autoptr(SesameToken) bare = NULL;
+  g_autoptr(GError) error = NULL;
+
+  add_answer (f, "/token", 200, JSON,
+              ECHO_BODY ("https://outlook.office.com/IMAP.AccessAsUser.All",
+                         ", \"id_token\": \"x.y.z\", \"refresh_token\": \"" REFRESH_TOKEN "\""));
+  add_answer (f, "/token", 200, JSON, ECHO_BODY ("https://outlook.office.com/IMAP.AccessAsUser.All", ""));
+
+  full = exchange_code (f, provider, asked, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_strv_equal ((const char * const *) full->scopes,
+                               (const char *[]) { "https://outlook.office.com/IMAP.AccessAsUser.All",
+                                                  "openid", "profile", "offline_access", NULL }));
+  /* no ID token, no refresh token: neither openid nor offline_access */
+  bare = exchange_code (f, provider, asked, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_strv_equal ((const char * const *) bare->scopes,
+                               (const char *[]) { "https://outlook.office.com/IMAP.AccessAsUser.All",
+                                                  "profile", NULL }));
+}
+
+#define OUTLOOK_IMAP "https://outlook.office.com/IMAP.AccessAsUser.All"
+#define OUTLOOK_SMTP "https://outlook.office.com/SMTP.Send"
+#define GRAPH_FILES "https://graph.microsoft.com/Files.ReadWrite"
+
+static SesameProvider *
+one_resource_provider_new (Fixture *f)
+{
+  return provider_new (f, ", \"one-resource-per-token\": true, \"default-scopes\":"
+                          " [\"openid\", \"offline_access\", \"" OUTLOOK_IMAP "\"]");
+}
+
+/* Microsoft refuses a token request for two resources with AADSTS28000
+ * (learn.microsoft.com/en-us/entra/identity-platform/scopes-oidc
+ * #trailing-slash-and-default, "one resource per token"): the redemption
+ * and the refreshes ask for the resource of the first default URL scope. */
+static void
+test_one_resource_per_token (Fixture       *f,
+                             gconstpointer  data)
+{
+  g_autoptr(SesameProvider) provider = one_resource_provider_new (f);
+  const char * const asked[] = {
+    "openid", "offline_access", GRAPH_FILES, OUTLOOK_IMAP, OUTLOOK_SMTP, NULL
+  };
+  const char * const granted[] = {
+    OUTLOOK_IMAP, OUTLOOK_SMTP, "openid", "offline_access", GRAPH_FILES, NULL
+  };
+  g_autoptr(SesameToken) token = NULL;
+  g_autoptr(SesameToken) refreshed = NULL;
+  g_autoptr(GError) error = NULL;
+
+  add_answer (f, "/token", 200, JSON,
+              ECHO_BODY (OUTLOOK_IMAP " " OUTLOOK_SMTP,
+                         ", \"id_token\": \"x.y.z\", \"refresh_token\": \"" REFRESH_TOKEN "\""));
+  /* a refresh answer need not repeat the ID token or a refresh token */
+  add_answer (f, "/token", 200, JSON, ECHO_BODY (OUTLOOK_IMAP " " OUTLOOK_SMTP, ""));
+
+  token = exchange_code (f, provider, asked, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (form_value (request_at (f, 0), "scope"), ==,
+                   "openid offline_access " OUTLOOK_IMAP " " OUTLOOK_SMTP);
+  /* Graph was consented to at sign-in, though the echo names Outlook only */
+  g_assert_true (g_strv_equal ((const char * const *) token->scopes, granted));
+
+  /* a refresh of the whole grant: one resource asked, the grant kept */
+  sesame_oauth_client_refresh_async (f->client, provider, REFRESH_TOKEN, NULL, granted, NULL,
+                                     NULL, on_done, f);
+  refreshed = sesame_oauth_client_refresh_finish (f->client, wait_for_result (f), &error);
+  take_result (f);
+  g_assert_no_error (error);
+  g_assert_cmpstr (form_value (request_at (f, 1), "scope"), ==,
+                   OUTLOOK_IMAP " " OUTLOOK_SMTP " openid offline_access");
+  g_assert_true (g_strv_equal ((const char * const *) refreshed->scopes, granted));
+}
+
+/* Other providers: no `scope` at the redemption, none at a full refresh. */
+static void
+test_scope_not_sent (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(SesameProvider) provider = provider_new (f, NULL);
+  const char * const asked[] = { "openid", OUTLOOK_IMAP, GRAPH_FILES, NULL };
+  g_autoptr(SesameToken) token = NULL;
+  g_autoptr(SesameToken) refreshed = NULL;
+  g_autoptr(GError) error = NULL;
+
+  add_answer (f, "/token", 200, JSON, TOKEN_BODY);
+  token = exchange_code (f, provider, asked, &error);
+  g_assert_no_error (error);
+  g_assert_false (g_hash_table_contains (request_at (f, 0)->form, "scope"));
+  g_assert_true (g_strv_equal ((const char * const *) token->scopes, asked));
+
+  sesame_oauth_client_refresh_async (f->client, provider, REFRESH_TOKEN, NULL, asked, NULL,
+                                     NULL, on_done, f);
+  refreshed = sesame_oauth_client_refresh_finish (f->client, wait_for_result (f), &error);
+  take_result (f);
+  g_assert_no_error (error);
+  g_assert_false (g_hash_table_contains (request_at (f, 1)->form, "scope"));
+  g_assert_true (g_strv_equal ((const char * const *) refreshed->scopes, asked));
+}
+
+/* Google's device sign-in needs a "TVs and Limited Input devices" client
+ * (developers.google.com/identity/protocols/oauth2/limited-input-device):
+ * the device request, its polling and the account's refreshes use it. */
+static void
+test_device_client (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(SesameProvider) provider =
+    provider_new (f, ", \"client-secret\": \"" CLIENT_SECRET "\","
+                     " \"token-endpoint-auth-method\": \"client_secret_post\","
+                     " \"device-client-id\": \"tv client\", \"device-client-secret\": \"tv secret\"");
+  g_autoptr(SesameDeviceAuthorization) authorization = NULL;
+  g_autoptr(SesameToken) polled = NULL;
+  g_autoptr(SesameToken) device_refresh = NULL;
+  g_autoptr(SesameToken) desktop_refresh = NULL;
+  g_autoptr(GError) error = NULL;
+
+  add_answer (f, "/device", 200, JSON,
+              "{\"device_code\": \"dc\", \"user_code\": \"ABC-DEF\","
+              " \"verification_url\": \"https://www.google.com/device\", \"expires_in\": 1800}");
+  add_answer (f, "/token", 200, JSON, TOKEN_BODY);
+
+  sesame_oauth_client_device_authorize_async (f->client, provider, NULL, NULL, on_done, f);
+  authorization = sesame_oauth_client_device_authorize_finish (f->client, wait_for_result (f),
+                                                               &error);
+  take_result (f);
+  g_assert_no_error (error);
+  g_assert_cmpstr (authorization->verification_uri, ==, "https://www.google.com/device");
+  polled = poll_token (f, provider, &error);
+  g_assert_no_error (error);
+
+  sesame_oauth_client_refresh_async (f->client, provider, REFRESH_TOKEN, NULL, NULL,
+                                     SESAME_FLOW_DEVICE_CODE, NULL, on_done, f);
+  device_refresh = sesame_oauth_client_refresh_finish (f->client, wait_for_result (f), &error);
+  take_result (f);
+  g_assert_no_error (error);
+  desktop_refresh = refresh (f, provider, NULL, &error);
+  g_assert_no_error (error);
+
+  for (guint i = 0; i < 3; i++)
+    {
+      g_assert_cmpstr (form_value (request_at (f, i), "client_id"), ==, "tv client");
+      g_assert_cmpstr (form_value (request_at (f, i), "client_secret"), ==, "tv secret");
+    }
+  g_assert_cmpstr (form_value (request_at (f, 3), "client_id"), ==, CLIENT_ID);
+  g_assert_cmpstr (form_value (request_at (f, 3), "client_secret"), ==, CLIENT_SECRET);
+}
+
 static void
 add_test (const char *path,
           void      (*test) (Fixture *, gconstpointer))
@@ -1193,6 +1563,16 @@ main (int   argc,
   add_test ("/oauth-client/identity/id-token-refused", test_identity_id_token_refused);
   add_test ("/oauth-client/identity/userinfo", test_identity_from_userinfo);
   add_test ("/oauth-client/identity/userinfo-checks", test_identity_userinfo_checks);
+  add_test ("/oauth-client/identity/claims-order", test_identity_claims_order);
+  add_test ("/oauth-client/errors/aliases", test_error_aliases);
+  add_test ("/oauth-client/scopes/asked-form", test_granted_asked_form);
+  add_test ("/oauth-client/scopes/openid-scopes", test_granted_openid_scopes);
+  add_test ("/oauth-client/scopes/one-resource-per-token", test_one_resource_per_token);
+  add_test ("/oauth-client/scopes/not-sent", test_scope_not_sent);
+  add_test ("/oauth-client/device/client", test_device_client);
+  add_test ("/oauth-client/identity/user-agent", test_identity_user_agent);
+  add_test ("/oauth-client/identity/issuer-without-scheme", test_identity_issuer_without_scheme);
+  add_test ("/oauth-client/identity/device-audience", test_identity_device_audience);
 
   return g_test_run ();
 }
