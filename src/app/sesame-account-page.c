@@ -9,6 +9,7 @@
 #include "sesame-clock.h"
 #include "sesame-format.h"
 #include "sesame-grant-info.h"
+#include "sesame-removal-note.h"
 #include "sesame-scope-row.h"
 
 struct _SesameAccountPage
@@ -329,6 +330,35 @@ reauthenticate_action (GtkWidget  *widget,
                                        self->cancellable, on_reauthenticated, g_object_ref (self));
 }
 
+/* Where the provider cannot revoke: what Remove leaves behind, and where
+ * the person withdraws it (DESIGN.md: told before and after). */
+static char *
+unrevoked_sentence (SesameAccountPage *self,
+                    SesameAccount1    *account)
+{
+  SesameProviderInfo *info =
+    sesame_client_lookup_provider (self->client, sesame_account1_get_provider (account));
+
+  if (info == NULL || sesame_provider_info_revokes (info))
+    return NULL;
+  return sesame_removal_note (sesame_account1_get_provider_name (account),
+                              sesame_provider_info_get_manage_url (info));
+}
+
+static char *
+removed_message (SesameAccountPage *self,
+                 SesameAccount1    *account,
+                 const char        *identity)
+{
+  g_autofree char *unrevoked = unrevoked_sentence (self, account);
+
+  if (unrevoked != NULL)
+    /* Translators: %s is an identity, "jo@example.com"; a sentence follows */
+    return g_strdup_printf (_("%s was removed from this computer. %s"), identity, unrevoked);
+  /* Translators: %s is an identity, "jo@example.com" */
+  return g_strdup_printf (_("%s was removed and its access revoked"), identity);
+}
+
 static void
 on_removed (GObject      *source,
             GAsyncResult *result,
@@ -345,8 +375,7 @@ on_removed (GObject      *source,
       toast_error (self, error);
       return;
     }
-  /* Translators: %s is an identity, "jo@example.com" */
-  message = g_strdup_printf (_("%s was removed and its access revoked"), identity);
+  message = removed_message (self, SESAME_ACCOUNT1 (source), identity);
   toast (self, message);
 }
 
@@ -361,6 +390,21 @@ on_remove_response (AdwMessageDialog  *dialog,
   sesame_account1_call_remove (self->account, self->cancellable, on_removed, g_object_ref (self));
 }
 
+static char *
+remove_question (SesameAccountPage *self)
+{
+  g_autofree char *unrevoked = unrevoked_sentence (self, self->account);
+
+  if (unrevoked != NULL)
+    /* Translators: a sentence saying where to withdraw access follows */
+    return g_strdup_printf (_("Sesame deletes the account from this computer. Apps that use it "
+                              "lose access until you add it again. %s"), unrevoked);
+  /* Translators: %s is a provider, "Google" */
+  return g_strdup_printf (_("Sesame revokes its access at %s and deletes the account from this "
+                            "computer. Apps that use it lose access until you add it again."),
+                          sesame_account1_get_provider_name (self->account));
+}
+
 static void
 remove_action (GtkWidget  *widget,
                const char *action_name,
@@ -373,10 +417,7 @@ remove_action (GtkWidget  *widget,
 
   /* Translators: %s is an identity, "jo@example.com" */
   heading = g_strdup_printf (_("Remove %s?"), sesame_account1_get_identity (self->account));
-  /* Translators: %s is a provider, "Google" */
-  body = g_strdup_printf (_("Sesame revokes its access at %s and deletes the account from this "
-                            "computer. Apps that use it lose access until you add it again."),
-                          sesame_account1_get_provider_name (self->account));
+  body = remove_question (self);
   dialog = adw_message_dialog_new (GTK_WINDOW (gtk_widget_get_root (widget)), heading, body);
   adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
                                     "cancel", _("_Cancel"), "remove", _("_Remove"), NULL);

@@ -12,12 +12,14 @@ struct _SesameProviderInfo
   char *name;
   char *icon_name;
   char *registration_url;
+  char *manage_url;
   GStrv scopes;
   GHashTable *descriptions;
   GStrv default_scopes;
   GStrv flows;
   gboolean configured;
   gboolean template;
+  gboolean revokes;
 };
 
 G_DEFINE_FINAL_TYPE (SesameProviderInfo, sesame_provider_info, G_TYPE_OBJECT)
@@ -31,6 +33,7 @@ sesame_provider_info_finalize (GObject *object)
   g_free (self->name);
   g_free (self->icon_name);
   g_free (self->registration_url);
+  g_free (self->manage_url);
   g_strfreev (self->scopes);
   g_hash_table_unref (self->descriptions);
   g_strfreev (self->default_scopes);
@@ -93,6 +96,9 @@ sesame_provider_info_new (GVariant *description)
   self->flows = lookup_strv (&dict, "flows");
   g_variant_dict_lookup (&dict, "configured", "b", &self->configured);
   g_variant_dict_lookup (&dict, "template", "b", &self->template);
+  self->manage_url = lookup_string (&dict, "manage-url", "");
+  if (!g_variant_dict_lookup (&dict, "revokes", "b", &self->revokes))
+    self->revokes = TRUE;
   if (scopes != NULL)
     {
       GVariantIter iter;
@@ -179,4 +185,18 @@ sesame_provider_info_is_template (SesameProviderInfo *self)
 {
   g_return_val_if_fail (SESAME_IS_PROVIDER_INFO (self), FALSE);
   return self->template;
+}
+
+gboolean
+sesame_provider_info_revokes (SesameProviderInfo *self)
+{
+  g_return_val_if_fail (SESAME_IS_PROVIDER_INFO (self), TRUE);
+  return self->revokes;
+}
+
+const char *
+sesame_provider_info_get_manage_url (SesameProviderInfo *self)
+{
+  g_return_val_if_fail (SESAME_IS_PROVIDER_INFO (self), NULL);
+  return self->manage_url[0] != '\0' ? self->manage_url : NULL;
 }

@@ -26,5 +26,9 @@ gboolean            sesame_provider_info_offers_flow          (SesameProviderInf
                                                                const char         *flow);
 gboolean            sesame_provider_info_is_configured        (SesameProviderInfo *self);
 gboolean            sesame_provider_info_is_template          (SesameProviderInfo *self);
+/* FALSE when Remove cannot withdraw access at the provider. */
+gboolean            sesame_provider_info_revokes              (SesameProviderInfo *self);
+/* Where a person removes the access by hand; NULL when unknown. */
+const char         *sesame_provider_info_get_manage_url       (SesameProviderInfo *self);
 
 G_END_DECLS

@@ -386,6 +386,29 @@ crash_point (const char *step)
  *   4. the grants and the metadata are forgotten (grants first, on disk
  *      before the account, so that no grant outlives it for a later
  *      account of the same id). */
+/* Remove's answer when the provider could not be told: the account is
+ * gone here; where to withdraw the access by hand. */
+static GError *
+revoke_failed_error (SesameProvider *provider,
+                     const GError   *revoke_error)
+{
+  int code = revoke_error->code == SESAME_ERROR_NETWORK ? SESAME_ERROR_NETWORK
+                                                        : SESAME_ERROR_PROVIDER;
+  const char *name = sesame_provider_get_name (provider);
+  const char *manage_url = sesame_provider_get_manage_url (provider);
+
+  if (manage_url != NULL)
+    return g_error_new (SESAME_ERROR, code,
+                        _("The account is gone from this computer, but %s could not be told to "
+                          "revoke Sesame’s access (%s). Remove Sesame’s access by hand at %s."),
+                        name, revoke_error->message, manage_url);
+  return g_error_new (SESAME_ERROR, code,
+                      _("The account is gone from this computer, but %s could not be told to "
+                        "revoke Sesame’s access (%s). Revoke it by hand in your %s account’s "
+                        "security settings."),
+                      name, revoke_error->message, name);
+}
+
 static void
 on_forgotten (GObject      *source,
               GAsyncResult *result,
@@ -400,14 +423,7 @@ on_forgotten (GObject      *source,
   if (!sesame_account_keeper_forget_finish (SESAME_ACCOUNT_KEEPER (source), result, &error))
     g_task_return_error (task, error);
   else if (call->revoke_error != NULL)
-    g_task_return_new_error (task, SESAME_ERROR,
-                             call->revoke_error->code == SESAME_ERROR_NETWORK
-                             ? SESAME_ERROR_NETWORK : SESAME_ERROR_PROVIDER,
-                             _("The account is gone from this computer, but %s could not be told to "
-                               "revoke Sesame’s access (%s). Revoke it by hand in your %s account’s "
-                               "security settings."),
-                             sesame_provider_get_name (provider), call->revoke_error->message,
-                             sesame_provider_get_name (provider));
+    g_task_return_error (task, revoke_failed_error (provider, call->revoke_error));
   else
     return_reply (task, NULL);
 }

@@ -41,6 +41,8 @@ describe_provider (SesameProvider *provider)
   const char * const *names = sesame_provider_get_scopes (provider);
   g_auto(GStrv) flows = sesame_provider_dup_flows (provider);
   g_auto(GStrv) git_hosts = sesame_provider_dup_git_hosts (provider);
+  g_auto(GStrv) services = sesame_provider_dup_services (provider);
+  const char *manage_url = sesame_provider_get_manage_url (provider);
 
   for (guint i = 0; names && names[i]; i++)
     g_variant_builder_add (&scopes, "{ss}", names[i],
@@ -56,6 +58,9 @@ describe_provider (SesameProvider *provider)
   g_variant_dict_insert (&dict, "configured", "b", sesame_provider_is_configured (provider));
   g_variant_dict_insert (&dict, "template", "b", sesame_provider_is_template (provider));
   g_variant_dict_insert_value (&dict, "git-hosts", strv_variant ((const char * const *) git_hosts));
+  g_variant_dict_insert (&dict, "revokes", "b", sesame_provider_revokes (provider));
+  g_variant_dict_insert (&dict, "manage-url", "s", manage_url != NULL ? manage_url : "");
+  g_variant_dict_insert_value (&dict, "services", strv_variant ((const char * const *) services));
   if (sesame_provider_get_registration_url (provider) != NULL)
     g_variant_dict_insert (&dict, "registration-url", "s",
                            sesame_provider_get_registration_url (provider));

@@ -55,22 +55,6 @@ read_client_secret (void)
   return g_string_free (secret, FALSE);
 }
 
-/* The provider's dict from ListProviders, or NULL. */
-static GVariant *
-find_provider (GVariant   *providers,
-               const char *id)
-{
-  for (gsize i = 0; i < g_variant_n_children (providers); i++)
-    {
-      g_autoptr(GVariant) dict = g_variant_get_child_value (providers, i);
-      const char *provider_id = NULL;
-
-      if (g_variant_lookup (dict, "id", "&s", &provider_id) && g_str_equal (provider_id, id))
-        return g_steal_pointer (&dict);
-    }
-  return NULL;
-}
-
 static char *
 account_id (GDBusConnection *connection,
             const char      *path,
@@ -197,7 +181,7 @@ sesamectl_add (int    argc,
     providers = sesamectl_list_providers (connection, &error);
   if (providers == NULL)
     return sesamectl_report_error (error);
-  provider = find_provider (providers, argv[1]);
+  provider = sesamectl_find_provider (providers, argv[1]);
   if (provider == NULL)
     {
       GString *known = g_string_new (NULL);

@@ -6,15 +6,45 @@
 #include <unistd.h>
 #include <glib/gi18n.h>
 
+#include "sesame-removal-note.h"
 #include "sesamectl.h"
 
+/* Where the provider cannot withdraw access (`revokes` false): a sentence
+ * saying where to remove it by hand, else NULL. */
+static char *
+unrevoked_sentence (GDBusConnection  *connection,
+                    SesamectlAccount *account)
+{
+  g_autoptr(GVariant) providers = sesamectl_list_providers (connection, NULL);
+  g_autoptr(GVariant) provider = NULL;
+  const char *url = "";
+  gboolean revokes = TRUE;
+
+  if (providers != NULL)
+    provider = sesamectl_find_provider (providers, account->provider);
+  if (provider == NULL || !g_variant_lookup (provider, "revokes", "b", &revokes) || revokes)
+    return NULL;
+  g_variant_lookup (provider, "manage-url", "&s", &url);
+  return sesame_removal_note (account->provider_name, url);
+}
+
 static gboolean
-confirm (SesamectlAccount *account)
+confirm (SesamectlAccount *account,
+         const char       *unrevoked)
 {
   char answer[64];
 
-  fprintf (stderr, _("Remove %s (%s) from this computer and revoke its grant? [y/N] "),
-           account->identity, account->provider_name);
+  if (unrevoked != NULL)
+    {
+      sesamectl_message ("%s", unrevoked);
+      fprintf (stderr, _("Remove %s (%s) from this computer? [y/N] "),
+               account->identity, account->provider_name);
+    }
+  else
+    {
+      fprintf (stderr, _("Remove %s (%s) from this computer and revoke its grant? [y/N] "),
+               account->identity, account->provider_name);
+    }
   fflush (stderr);
   if (fgets (answer, sizeof answer, stdin) == NULL)
     return FALSE;
@@ -37,6 +67,7 @@ sesamectl_remove (int    argc,
   g_autoptr(GPtrArray) accounts = NULL;
   g_autoptr(GVariant) reply = NULL;
   g_autoptr(GError) error = NULL;
+  g_autofree char *unrevoked = NULL;
   SesamectlAccount *account;
   int status = SESAMECTL_EXIT_OK;
 
@@ -63,7 +94,8 @@ sesamectl_remove (int    argc,
   if (account == NULL)
     return status;
 
-  if (!yes && !confirm (account))
+  unrevoked = unrevoked_sentence (connection, account);
+  if (!yes && !confirm (account, unrevoked))
     {
       sesamectl_message (_("Nothing was removed."));
       return SESAMECTL_EXIT_FAILURE;
@@ -73,5 +105,8 @@ sesamectl_remove (int    argc,
                           NULL, NULL, G_MAXINT, &error);
   if (reply == NULL)
     return sesamectl_report_error (error);
+  /* Told after as well: with --yes nobody saw the question. */
+  if (unrevoked != NULL)
+    sesamectl_message (_("Removed from this computer. %s"), unrevoked);
   return SESAMECTL_EXIT_OK;
 }

@@ -284,6 +284,22 @@ sesamectl_list_providers (GDBusConnection *connection,
   return g_variant_get_child_value (reply, 0);
 }
 
+/* The provider's dict from ListProviders, or NULL. */
+GVariant *
+sesamectl_find_provider (GVariant   *providers,
+                         const char *id)
+{
+  for (gsize i = 0; i < g_variant_n_children (providers); i++)
+    {
+      g_autoptr(GVariant) dict = g_variant_get_child_value (providers, i);
+      const char *provider_id = NULL;
+
+      if (g_variant_lookup (dict, "id", "&s", &provider_id) && g_str_equal (provider_id, id))
+        return g_steal_pointer (&dict);
+    }
+  return NULL;
+}
+
 char *
 sesamectl_format_time (gint64 unix_time)
 {

@@ -67,6 +67,9 @@ SesamectlAccount *sesamectl_resolve_account  (GPtrArray  *accounts,
 /* ListProviders' dicts, as an "aa{sv}" array. */
 GVariant         *sesamectl_list_providers   (GDBusConnection *connection,
                                               GError         **error);
+/* The dict of provider @id in @providers (from the above), or NULL. */
+GVariant         *sesamectl_find_provider    (GVariant   *providers,
+                                              const char *id);
 char             *sesamectl_format_time      (gint64 unix_time);
 /* Parses the command's options; returns FALSE with *@exit_code set. */
 gboolean          sesamectl_parse_options    (GOptionContext *context,

@@ -726,8 +726,13 @@ send_revocation (GTask *task)
   SesameCredentials *self = g_task_get_source_object (task);
   const SesameToken *token = self->stored;
   gboolean cc = is_client_credentials (self);
+  /* RFC 7009 §2.1: revoking the refresh token ends the whole grant; a
+   * grant-style revocation names the grant by its access token. */
+  gboolean by_refresh = token != NULL && token->refresh_token != NULL
+    && g_strcmp0 (sesame_provider_get_revocation_style (self->provider),
+                  SESAME_REVOCATION_RFC7009) == 0;
 
-  if (token == NULL || sesame_provider_get_revocation_endpoint (self->provider) == NULL)
+  if (token == NULL || !sesame_provider_revokes (self->provider))
     {
       g_task_return_boolean (task, TRUE);
       g_object_unref (task);
@@ -735,9 +740,8 @@ send_revocation (GTask *task)
     }
 
   sesame_oauth_client_revoke_async (self->client, self->provider,
-                                    token->refresh_token ? token->refresh_token
-                                                         : token->access_token,
-                                    token->refresh_token ? "refresh_token" : "access_token",
+                                    by_refresh ? token->refresh_token : token->access_token,
+                                    by_refresh ? "refresh_token" : "access_token",
                                     cc ? sesame_account_get_identity (self->account) : NULL,
                                     cc ? token->client_secret : NULL,
                                     g_task_get_cancellable (task), on_revoked, task);

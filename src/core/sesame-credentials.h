@@ -86,9 +86,9 @@ gboolean sesame_credentials_replace_finish (SesameCredentials   *self,
                                             GAsyncResult        *result,
                                             GError             **error);
 
-/* Revokes the grant at the provider (RFC 7009): the refresh token where there
- * is one, else the access token. Succeeds at once when the provider has no
- * revocation endpoint or nothing is stored. */
+/* Revokes the grant at the provider in its revocation style (RFC 7009: the
+ * refresh token where there is one, else the access token). Succeeds at
+ * once when the provider cannot revoke or nothing is stored. */
 void     sesame_credentials_revoke_async  (SesameCredentials   *self,
                                            GCancellable        *cancellable,
                                            GAsyncReadyCallback  callback,

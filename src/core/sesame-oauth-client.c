@@ -405,6 +405,57 @@ on_revoke_response (GObject      *source,
     g_task_return_boolean (task, TRUE);
 }
 
+/* RFC 7009 §2.1: the token in a form, with the client's authentication. */
+static SesameOAuthExchange *
+rfc7009_exchange (SesameProvider *provider,
+                  const char     *token,
+                  const char     *token_type_hint,
+                  const char     *client_id,
+                  const char     *client_secret)
+{
+  g_autoptr(GHashTable) form = g_hash_table_new (g_str_hash, g_str_equal);
+  SesameOAuthExchange *ex =
+    sesame_oauth_exchange_new (sesame_provider_get_name (provider), SOUP_METHOD_POST,
+                               sesame_provider_get_revocation_endpoint (provider));
+
+  g_hash_table_insert (form, "token", (char *) token);
+  if (token_type_hint != NULL)
+    g_hash_table_insert (form, "token_type_hint", (char *) token_type_hint);
+  if (client_id != NULL)
+    sesame_oauth_exchange_authenticate_own (ex, form, provider, client_id, client_secret);
+  else
+    sesame_oauth_exchange_authenticate (ex, form, provider);
+  sesame_oauth_exchange_set_form (ex, form);
+  return ex;
+}
+
+/* GitHub's "Delete an app authorization": DELETE
+ * {endpoint}/{client_id}/grant, HTTP Basic with the client, the access
+ * token in a JSON body; it withdraws the whole grant. */
+static SesameOAuthExchange *
+github_grant_exchange (SesameProvider *provider,
+                       const char     *token,
+                       const char     *client_id,
+                       const char     *client_secret)
+{
+  g_autofree char *escaped_id = NULL;
+  g_autofree char *uri = NULL;
+  SesameOAuthExchange *ex;
+
+  if (client_id == NULL)
+    {
+      client_id = sesame_provider_get_client_id (provider);
+      client_secret = sesame_provider_get_client_secret (provider);
+    }
+  escaped_id = g_uri_escape_string (client_id != NULL ? client_id : "", NULL, FALSE);
+  uri = g_strdup_printf ("%s/%s/grant", sesame_provider_get_revocation_endpoint (provider),
+                         escaped_id);
+  ex = sesame_oauth_exchange_new (sesame_provider_get_name (provider), SOUP_METHOD_DELETE, uri);
+  sesame_oauth_exchange_authenticate_basic (ex, client_id, client_secret);
+  sesame_oauth_exchange_set_json_secret (ex, "access_token", token);
+  return ex;
+}
+
 void
 sesame_oauth_client_revoke_async (SesameOAuthClient   *self,
                                   SesameProvider      *provider,
@@ -416,8 +467,7 @@ sesame_oauth_client_revoke_async (SesameOAuthClient   *self,
                                   GAsyncReadyCallback  callback,
                                   gpointer             user_data)
 {
-  g_autoptr(GHashTable) form = g_hash_table_new (g_str_hash, g_str_equal);
-  const char *endpoint;
+  const char *style;
   GTask *task;
   SesameOAuthExchange *ex;
 
@@ -428,8 +478,8 @@ sesame_oauth_client_revoke_async (SesameOAuthClient   *self,
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, sesame_oauth_client_revoke_async);
 
-  endpoint = sesame_provider_get_revocation_endpoint (provider);
-  if (endpoint == NULL)
+  style = sesame_provider_get_revocation_style (provider);
+  if (style == NULL)
     {
       g_task_return_new_error (task, SESAME_ERROR, SESAME_ERROR_INVALID_ARGUMENT,
                                _("%s offers no way to revoke access."),
@@ -438,16 +488,10 @@ sesame_oauth_client_revoke_async (SesameOAuthClient   *self,
       return;
     }
 
-  ex = sesame_oauth_exchange_new (sesame_provider_get_name (provider), SOUP_METHOD_POST, endpoint);
-  g_hash_table_insert (form, "token", (char *) token);
-  if (token_type_hint != NULL)
-    g_hash_table_insert (form, "token_type_hint", (char *) token_type_hint);
-  if (client_id != NULL)
-    sesame_oauth_exchange_authenticate_own (ex, form, provider, client_id, client_secret);
+  if (g_str_equal (style, SESAME_REVOCATION_GITHUB_GRANT))
+    ex = github_grant_exchange (provider, token, client_id, client_secret);
   else
-    sesame_oauth_exchange_authenticate (ex, form, provider);
-  sesame_oauth_exchange_set_form (ex, form);
-
+    ex = rfc7009_exchange (provider, token, token_type_hint, client_id, client_secret);
   sesame_oauth_exchange_send_async (ex, self, cancellable, on_revoke_response, task);
 }
 

@@ -59,6 +59,7 @@ struct _SesameOAuthExchange
   const char   *method;
   char         *uri;
   GBytes       *form;           /* the request body, wiped when freed */
+  const char   *content_type;   /* of the body */
   char         *authorization;  /* the Authorization header, wiped when freed */
   GHashTable   *error_aliases;  /* the provider's error codes → OAuth's; may be NULL */
   gboolean      retry;
@@ -135,8 +136,33 @@ sesame_oauth_exchange_set_form (SesameOAuthExchange *ex,
 {
   char *encoded = soup_form_encode_hash (form);
 
+  g_clear_pointer (&ex->form, g_bytes_unref);
   ex->form = g_bytes_new_with_free_func (encoded, strlen (encoded),
                                          (GDestroyNotify) sesame_secret_string_free, encoded);
+  ex->content_type = "application/x-www-form-urlencoded";
+}
+
+void
+sesame_oauth_exchange_set_json_secret (SesameOAuthExchange *ex,
+                                       const char          *member,
+                                       const char          *secret)
+{
+  g_autoptr(JsonObject) object = json_object_new ();
+  g_autoptr(JsonNode) body = json_node_new (JSON_NODE_OBJECT);
+  char *copy;
+  char *encoded;
+
+  json_object_set_string_member (object, member, secret);
+  json_node_set_object (body, object);
+  encoded = json_to_string (body, FALSE);
+  /* The object's own copy of the secret is wiped before it is freed. */
+  copy = (char *) json_object_get_string_member (object, member);
+  explicit_bzero (copy, strlen (copy));
+
+  g_clear_pointer (&ex->form, g_bytes_unref);
+  ex->form = g_bytes_new_with_free_func (encoded, strlen (encoded),
+                                         (GDestroyNotify) sesame_secret_string_free, encoded);
+  ex->content_type = "application/json";
 }
 
 void
@@ -145,6 +171,21 @@ sesame_oauth_exchange_set_bearer (SesameOAuthExchange *ex,
 {
   sesame_secret_string_free (ex->authorization);
   ex->authorization = g_strconcat ("Bearer ", access_token, NULL);
+}
+
+/* HTTP Basic (RFC 7617) with @user and @password as given. */
+static void
+exchange_set_basic (SesameOAuthExchange *ex,
+                    const char          *user,
+                    const char          *password)
+{
+  char *pair = g_strconcat (user, ":", password, NULL);
+  char *encoded = g_base64_encode ((const guchar *) pair, strlen (pair));
+
+  sesame_secret_string_free (ex->authorization);
+  ex->authorization = g_strconcat ("Basic ", encoded, NULL);
+  sesame_secret_string_free (pair);
+  sesame_secret_string_free (encoded);
 }
 
 /* RFC 6749 §2.3.1: the client id and secret, each form-encoded, as HTTP
@@ -156,13 +197,18 @@ exchange_set_basic_auth (SesameOAuthExchange *ex,
 {
   g_autofree char *id = g_uri_escape_string (client_id, NULL, FALSE);
   char *secret = g_uri_escape_string (client_secret, NULL, FALSE);
-  char *pair = g_strconcat (id, ":", secret, NULL);
-  char *encoded = g_base64_encode ((const guchar *) pair, strlen (pair));
 
-  ex->authorization = g_strconcat ("Basic ", encoded, NULL);
+  exchange_set_basic (ex, id, secret);
   sesame_secret_string_free (secret);
-  sesame_secret_string_free (pair);
-  sesame_secret_string_free (encoded);
+}
+
+void
+sesame_oauth_exchange_authenticate_basic (SesameOAuthExchange *ex,
+                                          const char          *client_id,
+                                          const char          *client_secret)
+{
+  exchange_set_basic (ex, client_id != NULL ? client_id : "",
+                      client_secret != NULL ? client_secret : "");
 }
 
 /* Client authentication at the token, revocation and device endpoints.
@@ -563,8 +609,7 @@ send_attempt (GTask *task)
   if (ex->authorization != NULL)
     soup_message_headers_replace (headers, "Authorization", ex->authorization);
   if (ex->form != NULL)
-    soup_message_set_request_body_from_bytes (ex->message, "application/x-www-form-urlencoded",
-                                               ex->form);
+    soup_message_set_request_body_from_bytes (ex->message, ex->content_type, ex->form);
 
   /* The session's timeout bounds each read; a server that sends a byte
    * now and then (slow loris) is bounded by the attempt's deadline. */

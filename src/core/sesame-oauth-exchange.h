@@ -64,6 +64,11 @@ void                 sesame_oauth_exchange_set_error_aliases (SesameOAuthExchang
 /* Takes @form's borrowed strings; the encoded copy is wiped when freed. */
 void                 sesame_oauth_exchange_set_form     (SesameOAuthExchange *self,
                                                          GHashTable          *form);
+/* The JSON request body {"@member": "@secret"} (wiped when freed), instead
+ * of a form. */
+void                 sesame_oauth_exchange_set_json_secret (SesameOAuthExchange *self,
+                                                            const char          *member,
+                                                            const char          *secret);
 /* RFC 6750 §2.1 */
 void                 sesame_oauth_exchange_set_bearer   (SesameOAuthExchange *self,
                                                          const char          *access_token);
@@ -84,6 +89,11 @@ void                 sesame_oauth_exchange_authenticate_own (SesameOAuthExchange
                                                              const char          *client_id,
                                                              const char          *client_secret);
 
+/* Plain HTTP Basic (RFC 7617, not form-encoded as at OAuth endpoints) with
+ * @client_id and @client_secret: an API that wants Basic. */
+void                 sesame_oauth_exchange_authenticate_basic (SesameOAuthExchange *self,
+                                                               const char          *client_id,
+                                                               const char          *client_secret);
 /* Sends @self (taken) on @client's transport. */
 void                 sesame_oauth_exchange_send_async   (SesameOAuthExchange  *self,
                                                          SesameOAuthClient    *client,

@@ -38,6 +38,8 @@ struct _SesameProvider
   char *registration_url;
   char *device_client_id;
   char *device_client_secret;
+  char *manage_url;
+  char *revocation_style;
 
   GStrv scopes;
   GHashTable *scope_descriptions;
@@ -52,6 +54,7 @@ struct _SesameProvider
   GStrv device_scopes;         /* NULL: device sign-in takes any scope */
   gboolean narrow_scopes;
   gboolean one_resource_per_token;
+  JsonObject *services;        /* NULL: none described */
 
   gboolean discovered;
   gboolean iss_parameter_supported;
@@ -93,12 +96,18 @@ static const struct {
   { "device-client-id", NULL, FALSE, G_STRUCT_OFFSET (SesameProvider, device_client_id) },
   { "device-client-secret", NULL, FALSE,
     G_STRUCT_OFFSET (SesameProvider, device_client_secret) },
+  { "manage-url", NULL, TRUE, G_STRUCT_OFFSET (SesameProvider, manage_url) },
+  { "revocation-style", NULL, FALSE, G_STRUCT_OFFSET (SesameProvider, revocation_style) },
 };
 
 static const char * const user_agents[] = { "embedded", "browser", NULL };
 static const char * const auth_methods[] = {
   "client_secret_basic", "client_secret_post", "none", NULL
 };
+static const char * const revocation_styles[] = {
+  SESAME_REVOCATION_RFC7009, SESAME_REVOCATION_GITHUB_GRANT, NULL
+};
+static const char * const service_names[] = { "mail", "calendar", "contacts", NULL };
 static const char * const known_flows[] = {
   SESAME_FLOW_AUTHORIZATION_CODE, SESAME_FLOW_DEVICE_CODE, SESAME_FLOW_CLIENT_CREDENTIALS, NULL
 };
@@ -129,6 +138,7 @@ sesame_provider_finalize (GObject *object)
   g_clear_pointer (&self->scope_aliases, g_hash_table_unref);
   g_clear_pointer (&self->error_aliases, g_hash_table_unref);
   g_clear_pointer (&self->device_scopes, g_strfreev);
+  g_clear_pointer (&self->services, json_object_unref);
 
   G_OBJECT_CLASS (sesame_provider_parent_class)->finalize (object);
 }
@@ -374,6 +384,38 @@ read_identity_claims (SesameProvider  *self,
   return TRUE;
 }
 
+/* `services`: an object of service objects, and the GNOME Online Accounts
+ * type as a string; what each service holds is read by those who use it. */
+static gboolean
+read_services (SesameProvider  *self,
+               JsonObject      *definition,
+               GError         **error)
+{
+  JsonNode *node = get_member (definition, "services");
+  g_autoptr(GList) members = NULL;
+  JsonObject *services;
+
+  if (node == NULL)
+    return TRUE;
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    return INVALID (error, _("The field “%s” must be an object."), "services");
+  services = json_node_get_object (node);
+  members = json_object_get_members (services);
+  for (GList *l = members; l != NULL; l = l->next)
+    {
+      JsonNode *member = json_object_get_member (services, l->data);
+      gboolean valid = g_strv_contains (service_names, l->data)
+        ? JSON_NODE_HOLDS_OBJECT (member)
+        : g_strcmp0 (l->data, "goa-provider-type") == 0 && sesame_json_get_string (services, l->data) != NULL;
+
+      if (!valid)
+        return INVALID (error, _("The field “%s” may hold only the objects mail, calendar and "
+                                 "contacts, and the string goa-provider-type."), "services");
+    }
+  self->services = json_object_ref (services);
+  return TRUE;
+}
+
 static gboolean
 read_fields (SesameProvider  *self,
              JsonObject      *definition,
@@ -389,13 +431,14 @@ read_fields (SesameProvider  *self,
     && read_string_map (definition, "authorization-params", self->authorization_params,
                         NULL, error)
     && read_string_array (definition, "git-hosts", &self->git_hosts, error)
-    && read_boolean (definition, "template", &self->template, error)
     && read_identity_claims (self, definition, error)
     && read_string_map (definition, "scope-aliases", self->scope_aliases, NULL, error)
     && read_string_map (definition, "error-aliases", self->error_aliases, NULL, error)
     && read_string_array (definition, "device-scopes", &self->device_scopes, error)
     && read_boolean (definition, "narrow-scopes", &self->narrow_scopes, error)
-    && read_boolean (definition, "one-resource-per-token", &self->one_resource_per_token, error);
+    && read_boolean (definition, "one-resource-per-token", &self->one_resource_per_token, error)
+    && read_services (self, definition, error)
+    && read_boolean (definition, "template", &self->template, error);
 }
 
 static gboolean
@@ -468,6 +511,7 @@ check_values (SesameProvider  *self,
   return check_enum ("user-agent", self->user_agent, user_agents, error)
     && check_enum ("token-endpoint-auth-method", self->token_endpoint_auth_method,
                    auth_methods, error)
+    && check_enum ("revocation-style", self->revocation_style, revocation_styles, error)
     && check_scopes ("scopes", (const char * const *) self->scopes, error)
     && check_scopes ("default-scopes", (const char * const *) self->default_scopes, error)
     && check_scopes ("device-scopes", (const char * const *) self->device_scopes, error)
@@ -776,6 +820,44 @@ sesame_provider_get_registration_url (SesameProvider *self)
   g_return_val_if_fail (SESAME_IS_PROVIDER (self), NULL);
 
   return self->registration_url;
+}
+
+const char *
+sesame_provider_get_manage_url (SesameProvider *self)
+{
+  g_return_val_if_fail (SESAME_IS_PROVIDER (self), NULL);
+  return self->manage_url;
+}
+
+/* DESIGN.md, Providers: RFC 7009 wherever a revocation endpoint is known,
+ * unless the file names the provider's own style; nothing without one. */
+const char *
+sesame_provider_get_revocation_style (SesameProvider *self)
+{
+  g_return_val_if_fail (SESAME_IS_PROVIDER (self), NULL);
+
+  if (self->revocation_endpoint == NULL)
+    return NULL;
+  return self->revocation_style != NULL ? self->revocation_style : SESAME_REVOCATION_RFC7009;
+}
+
+gboolean
+sesame_provider_revokes (SesameProvider *self)
+{
+  return sesame_provider_get_revocation_style (self) != NULL;
+}
+
+char **
+sesame_provider_dup_services (SesameProvider *self)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+
+  g_return_val_if_fail (SESAME_IS_PROVIDER (self), NULL);
+
+  for (guint i = 0; self->services != NULL && service_names[i] != NULL; i++)
+    if (json_object_has_member (self->services, service_names[i]))
+      g_strv_builder_add (builder, service_names[i]);
+  return g_strv_builder_end (builder);
 }
 
 const char *

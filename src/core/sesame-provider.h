@@ -13,6 +13,9 @@ G_DECLARE_FINAL_TYPE (SesameProvider, sesame_provider, SESAME, PROVIDER, GObject
 #define SESAME_FLOW_DEVICE_CODE "device_code"
 #define SESAME_FLOW_CLIENT_CREDENTIALS "client_credentials"
 
+#define SESAME_REVOCATION_RFC7009 "rfc7009"
+#define SESAME_REVOCATION_GITHUB_GRANT "github-grant"
+
 /* TRUE when @scope is one RFC 6749 §3.3 scope-token. */
 gboolean        sesame_scope_is_valid (const char *scope);
 
@@ -63,6 +66,14 @@ GHashTable     *sesame_provider_get_authorization_params     (SesameProvider *se
 char          **sesame_provider_dup_git_hosts                (SesameProvider *self);
 gboolean        sesame_provider_is_template                  (SesameProvider *self);
 gboolean        sesame_provider_is_configured                (SesameProvider *self);
+/* Where a person sees and removes this app's access at the provider; may be NULL. */
+const char     *sesame_provider_get_manage_url               (SesameProvider *self);
+/* How Remove withdraws access: a SESAME_REVOCATION_*, or NULL when the
+ * provider cannot be told (no revocation endpoint). */
+const char     *sesame_provider_get_revocation_style         (SesameProvider *self);
+gboolean        sesame_provider_revokes                      (SesameProvider *self);
+/* The services the file describes, of "mail", "calendar", "contacts". */
+char          **sesame_provider_dup_services                 (SesameProvider *self);
 /* RFC 9207: the provider announced authorization_response_iss_parameter_supported */
 gboolean        sesame_provider_get_iss_parameter_supported  (SesameProvider *self);
 

@@ -607,6 +607,30 @@ test_remove (void)
   g_clear_pointer (&alice2_id, g_free);
 }
 
+/* A provider that cannot revoke: remove says where to withdraw the access
+ * by hand, on standard error, and standard output stays empty. */
+static void
+test_remove_unrevocable (void)
+{
+  g_autofree char *path = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+
+  sesame_test_env_write_unrevocable_provider (env, "plainidp");
+  sesame_test_env_stop_broker (env);
+  sesame_test_env_start_broker (env);
+  sesame_test_agent_register (agent);
+  sesame_test_agent_set (agent, SESAME_TEST_AGENT_SIGN_IN, "bob");
+  path = add_account ("plainidp");
+
+  g_assert_cmpint (run (NULL, &out, &err, "remove", "plainidp:bob@example.test", "--yes", NULL),
+                   ==, 0);
+  g_assert_cmpstr (out, ==, "");
+  g_assert_nonnull (strstr (err, SESAME_TEST_MANAGE_URL));
+  g_assert_nonnull (strstr (err, "Plain Test Provider"));
+  g_assert_cmpint (run (NULL, NULL, NULL, "token", "plainidp:bob@example.test", NULL), ==, 3);
+}
+
 static void
 test_broker_unavailable (void)
 {
@@ -660,6 +684,7 @@ main (int    argc,
   g_test_add_func ("/cli/needs-attention", test_needs_attention);
   g_test_add_func ("/cli/grants", test_grants);
   sesame_test_add_with_setup ("/cli/remove", ensure_accounts, test_remove);
+  g_test_add_func ("/cli/remove/unrevocable", test_remove_unrevocable);
   sesame_test_add_with_setup ("/cli/broker-unavailable", ensure_accounts, test_broker_unavailable);
   sesame_test_add_with_setup ("/cli/no-secret-on-stderr", ensure_token_seen,
                               test_no_secret_on_stderr);

@@ -321,6 +321,7 @@ write_providers (SesameTestEnv *env)
     "  \"icon-name\": \"network-server-symbolic\",\n"
     "  \"issuer\": \"%s\",\n"
     "  \"client-id\": \"sesame-test\",\n"
+    "  \"manage-url\": \"" SESAME_TEST_MANAGE_URL "\",\n"
     "  \"scopes\": {\n"
     "    \"openid\": \"Know who you are\",\n"
     "    \"email\": \"See your e-mail address\",\n"
@@ -331,6 +332,30 @@ write_providers (SesameTestEnv *env)
     "  },\n"
     "  \"default-scopes\": [\"openid\", \"email\", \"offline_access\"]\n"
     "}\n", env->issuer);
+  write_file (path, contents);
+}
+
+void
+sesame_test_env_write_unrevocable_provider (SesameTestEnv *env,
+                                            const char    *id)
+{
+  g_autofree char *file = g_strconcat (id, ".json", NULL);
+  g_autofree char *path = g_build_filename (env->config_dir, "sesame", "providers", file, NULL);
+  g_autofree char *contents = NULL;
+
+  /* Endpoints given, no issuer: nothing discovers the revocation endpoint. */
+  contents = g_strdup_printf (
+    "{\n"
+    "  \"name\": \"Plain Test Provider\",\n"
+    "  \"authorization-endpoint\": \"%s/auth\",\n"
+    "  \"token-endpoint\": \"%s/token\",\n"
+    "  \"userinfo-endpoint\": \"%s/me\",\n"
+    "  \"manage-url\": \"" SESAME_TEST_MANAGE_URL "\",\n"
+    "  \"client-id\": \"sesame-test\",\n"
+    "  \"scopes\": { \"openid\": \"Know who you are\", \"email\": \"See your e-mail address\",\n"
+    "              \"offline_access\": \"Stay signed in\" },\n"
+    "  \"default-scopes\": [\"openid\", \"email\", \"offline_access\"]\n"
+    "}\n", env->issuer, env->issuer, env->issuer);
   write_file (path, contents);
 }
 

@@ -34,6 +34,15 @@ typedef struct {
 SesameTestEnv *sesame_test_env_new           (guint access_token_ttl);
 void           sesame_test_env_free          (SesameTestEnv *env);
 
+/* Where the test providers say a person manages their access. */
+#define SESAME_TEST_MANAGE_URL "https://id.example.test/account/apps"
+
+/* Writes the provider @id: the test identity provider with its endpoints
+ * given and no revocation endpoint, so that Remove cannot revoke. The
+ * broker reads it when it next starts. */
+void           sesame_test_env_write_unrevocable_provider (SesameTestEnv *env,
+                                                           const char    *id);
+
 void           sesame_test_env_start_broker  (SesameTestEnv *env);
 /* SIGTERM, and waits: the broker must exit cleanly (status 0). */
 void           sesame_test_env_stop_broker   (SesameTestEnv *env);

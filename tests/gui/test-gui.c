@@ -480,7 +480,8 @@ test_empty_state (void)
 
 /* Add Account, then the test provider; the provider list is heard once. */
 static GtkWindow *
-start_adding (SesameWindow *window)
+start_adding_with (SesameWindow *window,
+                   const char   *provider_name)
 {
   static gboolean providers_heard;
   GtkWindow *dialog;
@@ -494,8 +495,14 @@ start_adding (SesameWindow *window)
       see_and_hear ("add-account-providers.png");
       providers_heard = TRUE;
     }
-  activate_row (GTK_WIDGET (dialog), "Test Provider");
+  activate_row (GTK_WIDGET (dialog), provider_name);
   return dialog;
+}
+
+static GtkWindow *
+start_adding (SesameWindow *window)
+{
+  return start_adding_with (window, "Test Provider");
 }
 
 static gboolean
@@ -866,6 +873,38 @@ test_remove_revokes (void)
   /* The provider no longer honours what it gave. */
   email = sesame_test_env_userinfo_email (env, token);
   g_assert_null (email);
+}
+
+/* A provider that cannot revoke: the confirmation says so, with where to
+ * remove the access by hand, before anything is removed. */
+static void
+test_remove_unrevocable (void)
+{
+  SesameWindow *window = main_window ();
+  guint before = g_list_model_get_n_items (sesame_client_get_accounts (sesame_application_get_client (app)));
+  SesameConsentWindow *consent;
+  GtkWindow *confirm;
+  const char *body;
+
+  start_adding_with (window, "Plain Test Provider");
+  click (GTK_WIDGET (find_window (SESAME_TYPE_ADD_ACCOUNT_DIALOG)), "Sign In");
+  consent = SESAME_CONSENT_WINDOW (wait_for_window (SESAME_TYPE_CONSENT_WINDOW));
+  sign_in_on_page (consent, "bob");
+  g_assert_true (wait_until (has_accounts, GUINT_TO_POINTER (before + 1), TIMEOUT_MS));
+  g_assert_true (wait_until (window_gone, GSIZE_TO_POINTER (SESAME_TYPE_ADD_ACCOUNT_DIALOG),
+                             TIMEOUT_MS));
+  wait_for_widget (GTK_WIDGET (window), GTK_TYPE_LABEL, "bob@example.test");
+
+  click (GTK_WIDGET (window), "Remove Account");
+  confirm = wait_for_window (ADW_TYPE_MESSAGE_DIALOG);
+  body = adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (confirm));
+  g_assert_nonnull (strstr (body, "offers no way for Sesame to withdraw its access"));
+  g_assert_nonnull (strstr (body, SESAME_TEST_MANAGE_URL));
+  g_assert_null (strstr (body, "revokes its access"));
+  see_and_hear ("remove-unrevocable.png");
+  click (GTK_WIDGET (confirm), "Remove");
+  g_assert_true (wait_until (window_gone, GSIZE_TO_POINTER (ADW_TYPE_MESSAGE_DIALOG), TIMEOUT_MS));
+  g_assert_true (wait_until (has_accounts, GUINT_TO_POINTER (before), TIMEOUT_MS));
 }
 
 static void
@@ -1268,6 +1307,7 @@ main (int    argc,
   install_test_browser ();
   install_accessibility_bus ();
   write_unconfigured_provider ();
+  sesame_test_env_write_unrevocable_provider (env, "plainidp");
   flatpak_info = g_build_filename (env->home, "flatpak-info", NULL);
   g_assert_true (g_file_set_contents (flatpak_info, "[Application]\nname=" APP_ID "\n", -1, NULL));
   screenshots = g_build_filename (g_getenv ("SESAME_BUILD_DIR"), "tests", "gui", "screenshots", NULL);
@@ -1287,6 +1327,7 @@ main (int    argc,
   g_test_add_func ("/gui/attention-and-sign-in-again", test_attention_and_sign_in_again);
   g_test_add_func ("/gui/keyring-unlock-prompt", test_keyring_unlock_prompt);
   g_test_add_func ("/gui/remove-revokes", test_remove_revokes);
+  g_test_add_func ("/gui/remove-unrevocable", test_remove_unrevocable);
   g_test_add_func ("/gui/browser-sign-in", test_browser_sign_in);
   g_test_add_func ("/gui/open-in-browser", test_open_in_browser);
   g_test_add_func ("/gui/own-client-id", test_own_client_id);

@@ -75,6 +75,38 @@ keyring_secret (const char *path)
   return sesame_test_env_keyring_secret (env, id);
 }
 
+/* Whether Remove can withdraw access, and where a person does it by hand:
+ * the test provider revokes (RFC 7009, from discovery); of the installed
+ * ones Microsoft cannot, and GitHub does by deleting the grant. */
+static void
+check_removal_keys (GVariant   *dict,
+                    const char *id)
+{
+  g_autoptr(GVariant) services = g_variant_lookup_value (dict, "services", G_VARIANT_TYPE ("as"));
+  const char *manage_url = NULL;
+  gboolean revokes;
+
+  g_assert_true (g_variant_lookup (dict, "revokes", "b", &revokes));
+  g_assert_true (g_variant_lookup (dict, "manage-url", "&s", &manage_url));
+  g_assert_nonnull (services);
+  if (g_str_equal (id, "testidp"))
+    {
+      g_assert_true (revokes);
+      g_assert_cmpstr (manage_url, ==, SESAME_TEST_MANAGE_URL);
+      g_assert_cmpuint (g_variant_n_children (services), ==, 0);
+    }
+  else if (g_str_equal (id, "microsoft"))
+    {
+      g_assert_false (revokes);
+      g_assert_cmpstr (manage_url, ==, "https://account.live.com/consent/Manage");
+    }
+  else if (g_str_equal (id, "github"))
+    {
+      g_assert_true (revokes);
+      g_assert_cmpstr (manage_url, ==, "https://github.com/settings/applications");
+    }
+}
+
 static void
 test_version_and_providers (void)
 {
@@ -126,6 +158,7 @@ test_version_and_providers (void)
         }
       if (g_str_equal (id, "openid-connect"))
         found_template = template;
+      check_removal_keys (dict, id);
     }
   g_assert_true (found_test);
   g_assert_true (found_template);
@@ -792,6 +825,62 @@ test_no_token_in_files (void)
     g_assert_false (sesame_test_env_files_contain (env, seen_tokens->pdata[i]));
 }
 
+/* A provider without revocation: Remove deletes the account here and
+ * succeeds, the provider is not contacted (its token still works there),
+ * and ListProviders said so beforehand. */
+static void
+test_remove_unrevocable (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *token = NULL;
+  g_autofree char *email = NULL;
+  gint64 revocations;
+  guint before;
+
+  sesame_test_env_write_unrevocable_provider (env, "plainidp");
+  sesame_test_env_stop_broker (env);
+  sesame_test_env_start_broker (env);
+  sesame_test_agent_register (agent);
+  sesame_test_agent_set (agent, SESAME_TEST_AGENT_SIGN_IN, "bob");
+  path = add_account ("plainidp", NULL, &error);
+  g_assert_no_error (error);
+  token = get_token (path, NULL, NULL, &error);
+  g_assert_no_error (error);
+
+  sesame_test_env_stop_broker (env);
+  sesame_test_env_start_broker (env);
+  sesame_test_agent_register (agent);
+  before = sesame_test_env_count_accounts (env);
+  revocations = sesame_test_env_idp_count (env, "revocation");
+  reply = sesame_test_env_call (env, path, SESAME_ACCOUNT_IFACE, "Remove", NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (sesame_test_env_idp_count (env, "revocation"), ==, revocations);
+  g_assert_cmpuint (sesame_test_env_count_accounts (env), ==, before - 1);
+  email = sesame_test_env_userinfo_email (env, token);
+  g_assert_cmpstr (email, ==, "bob@example.test");
+}
+
+/* The provider cannot be reached: the account is gone here all the same,
+ * and the answer says where to withdraw the access by hand. */
+static void
+test_remove_revocation_failed (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  guint before = sesame_test_env_count_accounts (env);
+
+  sesame_test_env_stop_idp (env);
+  reply = sesame_test_env_call (env, alice, SESAME_ACCOUNT_IFACE, "Remove", NULL, NULL, &error);
+  sesame_test_env_start_idp (env);
+  g_assert_nonnull (error);
+  sesame_test_assert_dbus_error (error, "dev.sesame.Error.Network");
+  g_assert_nonnull (strstr (error->message, SESAME_TEST_MANAGE_URL));
+  g_assert_cmpuint (sesame_test_env_count_accounts (env), ==, before - 1);
+  g_clear_pointer (&alice, g_free);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -827,6 +916,9 @@ main (int    argc,
   sesame_test_add_with_setup ("/broker/revoked-grant-needs-attention", ensure_alice,
                               test_revoked_grant_needs_attention);
   sesame_test_add_with_setup ("/broker/remove", ensure_alice, test_remove);
+  g_test_add_func ("/broker/remove/unrevocable", test_remove_unrevocable);
+  sesame_test_add_with_setup ("/broker/remove/revocation-failed", ensure_alice,
+                              test_remove_revocation_failed);
   sesame_test_add_with_setup ("/broker/no-token-in-files", ensure_token_seen,
                               test_no_token_in_files);
   status = g_test_run ();

@@ -326,7 +326,56 @@ static const struct {
   { WITH ("\"git-hosts\": \"github.com\""), "git-hosts" },
   { WITH ("\"git-hosts\": [\"https://github.com/\"]"), "git-hosts" },
   { WITH ("\"template\": \"yes\""), "template" },
+  { WITH ("\"manage-url\": \"http://a.example/apps\""), "manage-url" },
+  { WITH ("\"revocation-style\": \"oauth1\""), "revocation-style" },
+  { WITH ("\"services\": [\"mail\"]"), "services" },
+  { WITH ("\"services\": { \"mail\": \"imap.example\" }"), "services" },
+  { WITH ("\"services\": { \"fax\": {} }"), "services" },
+  { WITH ("\"services\": { \"goa-provider-type\": 1 }"), "services" },
 };
+
+/* How Remove withdraws access, and what a person is shown instead. */
+static void
+test_revocation (void)
+{
+  g_autoptr(SesameProvider) none = parse_valid ("{" MINIMAL "}");
+  g_autoptr(SesameProvider) rfc7009 =
+    parse_valid ("{" MINIMAL ", \"revocation-endpoint\": \"https://a.example/revoke\" }");
+  g_autoptr(SesameProvider) github =
+    parse_valid ("{" MINIMAL ", \"revocation-endpoint\": \"https://api.a.example/applications\","
+                 " \"revocation-style\": \"github-grant\","
+                 " \"manage-url\": \"https://a.example/settings/applications\" }");
+  g_autoptr(SesameProvider) style_only =
+    parse_valid ("{" MINIMAL ", \"revocation-style\": \"github-grant\" }");
+
+  g_assert_false (sesame_provider_revokes (none));
+  g_assert_null (sesame_provider_get_revocation_style (none));
+  g_assert_null (sesame_provider_get_manage_url (none));
+  g_assert_true (sesame_provider_revokes (rfc7009));
+  g_assert_cmpstr (sesame_provider_get_revocation_style (rfc7009), ==, SESAME_REVOCATION_RFC7009);
+  g_assert_cmpstr (sesame_provider_get_revocation_style (github), ==,
+                   SESAME_REVOCATION_GITHUB_GRANT);
+  g_assert_cmpstr (sesame_provider_get_manage_url (github), ==,
+                   "https://a.example/settings/applications");
+  /* A style without an endpoint to send it to revokes nothing. */
+  g_assert_false (sesame_provider_revokes (style_only));
+}
+
+static void
+test_services (void)
+{
+  g_autoptr(SesameProvider) none = parse_valid ("{" MINIMAL "}");
+  g_autoptr(SesameProvider) some =
+    parse_valid ("{" MINIMAL ", \"services\": { \"contacts\": { \"uri\": \"https://a.example/dav\" },"
+                 " \"mail\": { \"imap-host\": \"imap.a.example\" },"
+                 " \"goa-provider-type\": \"google\" } }");
+  g_auto(GStrv) no_services = sesame_provider_dup_services (none);
+  g_auto(GStrv) services = sesame_provider_dup_services (some);
+  const char * const expected[] = { "mail", "contacts", NULL };
+
+  g_assert_cmpuint (g_strv_length (no_services), ==, 0);
+  g_assert_true (g_strv_equal ((const char * const *) services, expected));
+}
 
 static void
 test_invalid (void)
@@ -564,6 +613,8 @@ main (int   argc,
   g_test_add_func ("/provider/quirk-fields", test_quirk_fields);
   g_test_add_func ("/provider/device-client-missing", test_device_client_missing);
   g_test_add_func ("/provider/invalid", test_invalid);
+  g_test_add_func ("/provider/revocation", test_revocation);
+  g_test_add_func ("/provider/services", test_services);
   g_test_add_func ("/provider/secure-or-loopback", test_secure_or_loopback);
   g_test_add_func ("/provider/flows-derived", test_flows_derived);
   g_test_add_func ("/provider/git-hosts", test_git_hosts);

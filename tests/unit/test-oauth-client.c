@@ -35,6 +35,7 @@ typedef struct
   char       *content_type;
   char       *accept;
   char       *user_agent;
+  char       *body;
   GHashTable *form;
 } Request;
 
@@ -71,6 +72,7 @@ request_free (Request *request)
   g_free (request->content_type);
   g_free (request->accept);
   g_free (request->user_agent);
+  g_free (request->body);
   g_clear_pointer (&request->form, g_hash_table_unref);
   g_free (request);
 }
@@ -127,6 +129,7 @@ record_request (Fixture           *f,
   request->content_type = g_strdup (soup_message_headers_get_content_type (headers, NULL));
   request->accept = g_strdup (soup_message_headers_get_one (headers, "Accept"));
   request->user_agent = g_strdup (soup_message_headers_get_one (headers, "User-Agent"));
+  request->body = g_strdup (text);
   request->form = soup_form_decode (text);
   g_ptr_array_add (f->requests, request);
   return request;
@@ -804,6 +807,50 @@ test_revoke_errors (Fixture       *f,
   g_assert_false (revoke_token (f, provider, NULL, NULL, &error));
   g_assert_error (error, SESAME_OAUTH_ERROR, SESAME_OAUTH_ERROR_OTHER);
   g_assert_nonnull (strstr (error->message, "unsupported_token_type"));
+  assert_no_secret (error);
+}
+
+/* GitHub's "Delete an app authorization": DELETE .../{client_id}/grant,
+ * HTTP Basic (RFC 7617, unencoded) and the access token in JSON
+ * (https://docs.github.com/rest/apps/oauth-applications#delete-an-app-authorization). */
+static void
+test_revoke_github_grant (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autoptr(SesameProvider) provider =
+    provider_new (f, ", \"client-secret\": \"" CLIENT_SECRET "\","
+                  " \"revocation-style\": \"github-grant\"");
+  g_autofree char *pair = g_strdup (CLIENT_ID ":" CLIENT_SECRET);
+  g_autofree char *encoded = g_base64_encode ((const guchar *) pair, strlen (pair));
+  g_autofree char *basic = g_strconcat ("Basic ", encoded, NULL);
+  g_autoptr(JsonNode) body = NULL;
+  g_autoptr(GError) error = NULL;
+  Request *request;
+
+  add_answer (f, "/revoke/sesame client/grant", 204, "text/plain", "");
+  add_answer (f, "/revoke/sesame client/grant", 422, JSON, "{\"message\": \"Validation Failed\"}");
+  sesame_oauth_client_revoke_async (f->client, provider, ACCESS_TOKEN, "access_token",
+                                    NULL, NULL, NULL, on_done, f);
+  sesame_oauth_client_revoke_finish (f->client, wait_for_result (f), &error);
+  take_result (f);
+  g_assert_no_error (error);
+
+  request = request_at (f, 0);
+  g_assert_cmpstr (request->method, ==, "DELETE");
+  g_assert_cmpstr (request->path, ==, "/revoke/sesame client/grant");
+  g_assert_cmpstr (request->authorization, ==, basic);
+  g_assert_cmpstr (request->content_type, ==, "application/json");
+  body = json_from_string (request->body, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (body), "access_token"),
+                   ==, ACCESS_TOKEN);
+
+  /* An answer the API gives for a token it does not know (422) fails. */
+  sesame_oauth_client_revoke_async (f->client, provider, ACCESS_TOKEN, "access_token",
+                                    NULL, NULL, NULL, on_done, f);
+  g_assert_false (sesame_oauth_client_revoke_finish (f->client, wait_for_result (f), &error));
+  take_result (f);
+  g_assert_nonnull (error);
   assert_no_secret (error);
 }
 
@@ -1552,6 +1599,7 @@ main (int   argc,
   add_test ("/oauth-client/client-credentials", test_client_credentials);
   add_test ("/oauth-client/revoke/success", test_revoke);
   add_test ("/oauth-client/revoke/errors", test_revoke_errors);
+  add_test ("/oauth-client/revoke/github-grant", test_revoke_github_grant);
   add_test ("/oauth-client/device/flow", test_device_flow);
   add_test ("/oauth-client/device/defaults", test_device_authorization_defaults);
   add_test ("/oauth-client/discovery/openid", test_discovery_openid);
