@@ -210,6 +210,40 @@ sesame_test_lab_missing (const char *feature)
   return TRUE;
 }
 
+GVariant *
+sesame_test_lab_provider_info (SesameTestEnv *env,
+                               const char    *id)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = sesame_test_env_call (env, SESAME_BROKER_PATH, SESAME_BROKER_IFACE,
+                                                    "ListProviders", NULL, "(aa{sv})", &error);
+  g_autoptr(GVariant) list = NULL;
+
+  g_assert_no_error (error);
+  list = g_variant_get_child_value (reply, 0);
+  for (gsize i = 0; i < g_variant_n_children (list); i++)
+    {
+      g_autoptr(GVariant) info = g_variant_get_child_value (list, i);
+      const char *provider = NULL;
+
+      if (g_variant_lookup (info, "id", "&s", &provider) && g_str_equal (provider, id))
+        return g_steal_pointer (&info);
+    }
+  g_assert_not_reached ();
+}
+
+gboolean
+sesame_test_lab_info_has (GVariant   *info,
+                          const char *key,
+                          const char *value)
+{
+  g_autofree const char **values = NULL;
+
+  if (!g_variant_lookup (info, key, "^a&s", &values))
+    return FALSE;
+  return g_strv_contains (values, value);
+}
+
 GStrv
 sesame_test_lab_scopes (SesameTestEnv *env,
                         const char    *path)

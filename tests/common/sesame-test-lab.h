@@ -49,6 +49,14 @@ guint          sesame_test_lab_count          (SesameTestLab *lab,
  * anyway, to be seen failing. */
 gboolean       sesame_test_lab_missing        (const char    *feature);
 
+/* ListProviders' dict of provider @id (a{sv}); fails the test without it. */
+GVariant      *sesame_test_lab_provider_info  (SesameTestEnv *env,
+                                               const char    *id);
+/* Whether @info's string array @key holds @value. */
+gboolean       sesame_test_lab_info_has       (GVariant      *info,
+                                               const char    *key,
+                                               const char    *value);
+
 /* The account's Scopes. */
 GStrv          sesame_test_lab_scopes         (SesameTestEnv *env,
                                                const char    *path);

@@ -189,6 +189,20 @@ test_remove_deletes_grant (void)
   g_clear_pointer (&account, g_free);
 }
 
+/* ListProviders: what Remove can do and where access is managed. */
+static void
+test_list_providers (void)
+{
+  g_autoptr(GVariant) info = sesame_test_lab_provider_info (env, "github");
+  const char *manage_url = NULL;
+  gboolean revokes = FALSE;
+
+  g_assert_true (g_variant_lookup (info, "revokes", "b", &revokes));
+  g_assert_true (g_variant_lookup (info, "manage-url", "&s", &manage_url));
+  g_assert_true (revokes);
+  g_assert_cmpstr (manage_url, ==, "https://github.com/settings/applications");
+}
+
 int
 main (int    argc,
       char **argv)
@@ -213,6 +227,7 @@ main (int    argc,
   sesame_test_add_with_setup ("/lab/github/bad-refresh-token", ensure_expiring, test_bad_refresh_token);
   g_test_add_func ("/lab/github/device", test_device);
   sesame_test_add_with_setup ("/lab/github/remove-deletes-grant", ensure_account, test_remove_deletes_grant);
+  g_test_add_func ("/lab/github/list-providers", test_list_providers);
   status = g_test_run ();
 
   sesame_test_agent_free (agent);

@@ -148,6 +148,21 @@ test_remove_revokes (void)
   g_clear_pointer (&account, g_free);
 }
 
+/* ListProviders: what Remove can do and where access is managed. */
+static void
+test_list_providers (void)
+{
+  g_autoptr(GVariant) info = sesame_test_lab_provider_info (env, "gitlab");
+  const char *manage_url = NULL;
+  gboolean revokes = FALSE;
+
+  g_assert_true (g_variant_lookup (info, "revokes", "b", &revokes));
+  g_assert_true (g_variant_lookup (info, "manage-url", "&s", &manage_url));
+  g_assert_true (revokes);
+  g_assert_cmpstr (manage_url, ==, "https://gitlab.com/-/user_settings/applications");
+  g_assert_true (sesame_test_lab_info_has (info, "flows", "device_code"));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -170,6 +185,7 @@ main (int    argc,
   sesame_test_add_with_setup ("/lab/gitlab/remove-revokes", ensure_account, test_remove_revokes);
   sesame_test_add_with_setup ("/lab/gitlab/revoked-needs-attention", ensure_account,
                               test_revoked_needs_attention);
+  g_test_add_func ("/lab/gitlab/list-providers", test_list_providers);
   status = g_test_run ();
 
   sesame_test_agent_free (agent);

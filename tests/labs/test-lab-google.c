@@ -200,6 +200,23 @@ test_remove_revokes (void)
   g_clear_pointer (&account, g_free);
 }
 
+/* ListProviders: what Remove can do and where access is managed. */
+static void
+test_list_providers (void)
+{
+  g_autoptr(GVariant) info = sesame_test_lab_provider_info (env, "google");
+  const char *manage_url = NULL;
+  gboolean revokes = FALSE;
+
+  g_assert_true (g_variant_lookup (info, "revokes", "b", &revokes));
+  g_assert_true (g_variant_lookup (info, "manage-url", "&s", &manage_url));
+  g_assert_true (revokes);
+  g_assert_cmpstr (manage_url, ==, "https://myaccount.google.com/connections");
+  /* Device sign-in only with the "TVs and Limited Input devices" client,
+   * which the test provider file names. */
+  g_assert_true (sesame_test_lab_info_has (info, "flows", "device_code"));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -227,6 +244,7 @@ main (int    argc,
   g_test_add_func ("/lab/google/device", test_device);
   g_test_add_func ("/lab/google/device-refuses-gmail", test_device_refuses_gmail);
   sesame_test_add_with_setup ("/lab/google/remove-revokes", ensure_account, test_remove_revokes);
+  g_test_add_func ("/lab/google/list-providers", test_list_providers);
   status = g_test_run ();
 
   sesame_test_agent_free (agent);

@@ -234,6 +234,21 @@ test_remove_names_manage_url (void)
   g_clear_pointer (&account, g_free);
 }
 
+/* ListProviders: what Remove can do and where access is managed. */
+static void
+test_list_providers (void)
+{
+  g_autoptr(GVariant) info = sesame_test_lab_provider_info (env, "microsoft");
+  const char *manage_url = NULL;
+  gboolean revokes = FALSE;
+
+  g_assert_true (g_variant_lookup (info, "revokes", "b", &revokes));
+  g_assert_true (g_variant_lookup (info, "manage-url", "&s", &manage_url));
+  g_assert_false (revokes);
+  g_assert_true (g_str_has_prefix (manage_url, "https://"));
+  g_assert_true (sesame_test_lab_info_has (info, "flows", "device_code"));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -260,6 +275,7 @@ main (int    argc,
   g_test_add_func ("/lab/microsoft/device-declined", test_device_declined);
   sesame_test_add_with_setup ("/lab/microsoft/remove-names-manage-url", ensure_account,
                               test_remove_names_manage_url);
+  g_test_add_func ("/lab/microsoft/list-providers", test_list_providers);
   status = g_test_run ();
 
   sesame_test_agent_free (agent);
