@@ -576,8 +576,16 @@ sesame_test_env_idp_request (SesameTestEnv *env,
                              const char    *method,
                              const char    *path_and_query)
 {
+  return sesame_test_request_json (env->issuer, method, path_and_query);
+}
+
+JsonNode *
+sesame_test_request_json (const char *base,
+                          const char *method,
+                          const char *path_and_query)
+{
   g_autoptr(SoupSession) session = soup_session_new ();
-  g_autofree char *uri = g_strconcat (env->issuer, path_and_query, NULL);
+  g_autofree char *uri = g_strconcat (base, path_and_query, NULL);
   g_autoptr(SoupMessage) message = soup_message_new (method, uri);
   g_autoptr(GBytes) body = NULL;
   g_autoptr(GError) error = NULL;

@@ -61,6 +61,10 @@ void           sesame_test_env_start_keyring (SesameTestEnv *env);
 JsonNode      *sesame_test_env_idp_request   (SesameTestEnv *env,
                                               const char    *method,
                                               const char    *path_and_query);
+/* A test endpoint of a server at @base: must answer 200; the parsed JSON. */
+JsonNode      *sesame_test_request_json      (const char    *base,
+                                              const char    *method,
+                                              const char    *path_and_query);
 gint64         sesame_test_env_idp_count     (SesameTestEnv *env,
                                               const char    *grant_type);
 

@@ -4,7 +4,6 @@
  * installed definition at it */
 #include "config.h"
 
-#include <libsoup/soup.h>
 #include <signal.h>
 #include <sys/prctl.h>
 
@@ -51,6 +50,36 @@ sesame_test_lab_free (SesameTestLab *lab)
   g_free (lab->provider);
   g_free (lab->base);
   g_free (lab);
+}
+
+SesameTestLabRun *
+sesame_test_lab_run_new (const char *provider,
+                         const char *client_id,
+                         const char *client_secret,
+                         const char *device_client_id,
+                         const char *device_client_secret)
+{
+  SesameTestLabRun *run = g_new0 (SesameTestLabRun, 1);
+
+  run->env = sesame_test_env_new (3600);
+  run->lab = sesame_test_lab_start (provider);
+  sesame_test_lab_write_provider (run->lab, run->env, client_id, client_secret,
+                                  device_client_id, device_client_secret);
+  sesame_test_env_start_broker (run->env);
+  run->agent = sesame_test_agent_new (run->env);
+  sesame_test_agent_register (run->agent);
+  sesame_test_agent_set (run->agent, SESAME_TEST_AGENT_SIGN_IN, "alice");
+  return run;
+}
+
+void
+sesame_test_lab_run_free (SesameTestLabRun *run)
+{
+  sesame_test_agent_free (run->agent);
+  sesame_test_env_stop_broker (run->env);
+  sesame_test_lab_free (run->lab);
+  sesame_test_env_free (run->env);
+  g_free (run);
 }
 
 /* @url with its scheme, host and port replaced by the lab's. */
@@ -137,16 +166,7 @@ sesame_test_lab_request (SesameTestLab *lab,
                          const char    *method,
                          const char    *path_and_query)
 {
-  g_autoptr(SoupSession) session = soup_session_new ();
-  g_autofree char *uri = g_strconcat (lab->base, path_and_query, NULL);
-  g_autoptr(SoupMessage) message = soup_message_new (method, uri);
-  g_autoptr(GBytes) body = NULL;
-  g_autoptr(GError) error = NULL;
-
-  body = soup_session_send_and_read (session, message, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_cmpuint (soup_message_get_status (message), ==, 200);
-  return sesame_test_parse_json (body);
+  return sesame_test_request_json (lab->base, method, path_and_query);
 }
 
 JsonArray *
@@ -377,4 +397,62 @@ sesame_test_lab_sesamectl (SesameTestEnv      *env,
   g_free (communication.err);
   g_assert_true (g_subprocess_get_if_exited (process));
   return g_subprocess_get_exit_status (process);
+}
+
+const char *
+sesame_test_lab_string (JsonObject *object,
+                        const char *name)
+{
+  return json_object_get_string_member_with_default (object, name, "");
+}
+
+char *
+sesame_test_lab_newest_refresh_token (SesameTestLab *lab)
+{
+  g_autoptr(JsonNode) state = sesame_test_lab_request (lab, "GET", "/_test/state");
+  JsonArray *issued = sesame_test_lab_seen (state, "refreshTokens");
+  guint length = json_array_get_length (issued);
+
+  g_assert_cmpuint (length, >, 0);
+  return g_strdup (json_object_get_string_member (json_array_get_object_element (issued, length - 1),
+                                                  "value"));
+}
+
+static void
+refresh (SesameTestEnv *env,
+         const char    *path)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) G_GNUC_UNUSED reply = sesame_test_env_call (env, path, SESAME_ACCOUNT_IFACE,
+                                                                  "Refresh", NULL, "(x)", &error);
+
+  g_assert_no_error (error);
+}
+
+void
+sesame_test_lab_refresh_across_restart (SesameTestLabRun *run,
+                                        const char       *path)
+{
+  g_autofree char *newest = NULL;
+  g_autoptr(JsonObject) used = NULL;
+
+  refresh (run->env, path);
+  newest = sesame_test_lab_newest_refresh_token (run->lab);
+  sesame_test_lab_restart_broker (run->env, run->agent);
+  refresh (run->env, path);
+  used = sesame_test_lab_last (run->lab, "tokenRequests");
+  g_assert_cmpstr (sesame_test_lab_string (used, "grant_type"), ==, "refresh_token");
+  g_assert_cmpstr (sesame_test_lab_string (used, "refresh_token"), ==, newest);
+  g_assert_false (sesame_test_env_bool_property (run->env, path, "AttentionNeeded"));
+}
+
+int
+sesame_test_lab_remove (SesameTestEnv *env,
+                        const char    *path,
+                        char         **err)
+{
+  g_autofree char *id = sesame_test_env_string_property (env, path, "Id");
+  const char *args[] = { "remove", "--yes", id, NULL };
+
+  return sesame_test_lab_sesamectl (env, args, NULL, err);
 }

@@ -14,6 +14,23 @@ typedef struct {
   char        *base;       /* http://127.0.0.1:PORT */
 } SesameTestLab;
 
+/* What a lab test program runs on: the bus, keyring and broker of @env,
+ * the lab, and a registered agent that signs in as alice. */
+typedef struct {
+  SesameTestEnv   *env;
+  SesameTestLab   *lab;
+  SesameTestAgent *agent;
+} SesameTestLabRun;
+
+/* Starts all of it, with the test provider file for the lab's clients
+ * (see sesame_test_lab_write_provider). */
+SesameTestLabRun *sesame_test_lab_run_new    (const char       *provider,
+                                              const char       *client_id,
+                                              const char       *client_secret,
+                                              const char       *device_client_id,
+                                              const char       *device_client_secret);
+void              sesame_test_lab_run_free   (SesameTestLabRun *run);
+
 /* Starts tests/labs/@provider.mjs; it dies with the test. */
 SesameTestLab *sesame_test_lab_start          (const char    *provider);
 void           sesame_test_lab_free           (SesameTestLab *lab);
@@ -56,6 +73,24 @@ GVariant      *sesame_test_lab_provider_info  (SesameTestEnv *env,
 gboolean       sesame_test_lab_info_has       (GVariant      *info,
                                                const char    *key,
                                                const char    *value);
+
+/* A string member of @object, "" when it has none. */
+const char    *sesame_test_lab_string         (JsonObject    *object,
+                                               const char    *name);
+
+/* The newest refresh token the lab handed out. */
+char          *sesame_test_lab_newest_refresh_token (SesameTestLab *lab);
+
+/* Refresh of the account at @path, a broker restart, and Refresh again:
+ * fails the test unless both succeed and the second sent the newest
+ * refresh token the lab handed out (rotation kept, or none). */
+void           sesame_test_lab_refresh_across_restart (SesameTestLabRun *run,
+                                                       const char       *path);
+
+/* `sesamectl remove --yes ID` of the account at @path: its exit status. */
+int            sesame_test_lab_remove         (SesameTestEnv *env,
+                                               const char    *path,
+                                               char         **err);
 
 /* The account's Scopes. */
 GStrv          sesame_test_lab_scopes         (SesameTestEnv *env,

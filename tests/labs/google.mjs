@@ -42,7 +42,7 @@ const DEVICE_SCOPES = new Set([
 ]);
 
 const lab = new Lab('google', { accessTokenTtl: labArgs().accessTokenTtl });
-lab.config.iss = 'bare';
+lab.config.iss = 'https';
 
 // One grant per person and client: signing in again adds to it, and
 // revoking any of its tokens ends it whole (DOCS.native "Revoking a token").

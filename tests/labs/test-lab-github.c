@@ -6,6 +6,7 @@
 #include "sesame-bus-names.h"
 #include "sesame-test-lab.h"
 
+static SesameTestLabRun *run;
 static SesameTestEnv *env;
 static SesameTestLab *lab;
 static SesameTestAgent *agent;
@@ -45,13 +46,6 @@ ensure_expiring (void)
   g_assert_no_error (error);
 }
 
-static const char *
-string_member (JsonObject *object,
-               const char *name)
-{
-  return json_object_get_string_member_with_default (object, name, "");
-}
-
 /* https://docs.github.com/en/apps/oauth-apps/building-oauth-apps/authorizing-oauth-apps:
  * the identity is `login` from /user, which wants a User-Agent; scopes come
  * back comma-separated; tokens do not expire. */
@@ -75,8 +69,8 @@ test_add (void)
     {
       JsonObject *seen = json_array_get_object_element (agents, i);
 
-      if (g_str_equal (string_member (seen, "path"), "/user"))
-        g_assert_cmpstr (string_member (seen, "userAgent"), !=, "");
+      if (g_str_equal (sesame_test_lab_string (seen, "path"), "/user"))
+        g_assert_cmpstr (sesame_test_lab_string (seen, "userAgent"), !=, "");
     }
 }
 
@@ -103,25 +97,8 @@ test_token_for_subset (void)
 static void
 test_expiring_tokens_rotate (void)
 {
-  g_autoptr(GVariant) reply = NULL;
-  g_autoptr(JsonNode) state = NULL;
-  g_autoptr(JsonObject) used = NULL;
-  g_autofree char *newest = NULL;
-  JsonArray *issued;
-  g_autoptr(GError) error = NULL;
-
   g_assert_cmpint (sesame_test_env_int_property (env, expiring, "ExpiresAt"), >, 0);
-  reply = sesame_test_env_call (env, expiring, SESAME_ACCOUNT_IFACE, "Refresh", NULL, "(x)", &error);
-  g_assert_no_error (error);
-  state = sesame_test_lab_request (lab, "GET", "/_test/state");
-  issued = sesame_test_lab_seen (state, "refreshTokens");
-  newest = g_strdup (json_object_get_string_member (json_array_get_object_element (issued, json_array_get_length (issued) - 1), "value"));
-  sesame_test_lab_restart_broker (env, agent);
-  g_clear_pointer (&reply, g_variant_unref);
-  reply = sesame_test_env_call (env, expiring, SESAME_ACCOUNT_IFACE, "Refresh", NULL, "(x)", &error);
-  g_assert_no_error (error);
-  used = sesame_test_lab_last (lab, "tokenRequests");
-  g_assert_cmpstr (string_member (used, "refresh_token"), ==, newest);
+  sesame_test_lab_refresh_across_restart (run, expiring);
 }
 
 /* The refresh token's end, from refresh_token_expires_in (six months). */
@@ -169,23 +146,19 @@ test_device (void)
 static void
 test_remove_deletes_grant (void)
 {
-  g_autofree char *id = NULL;
   g_autoptr(JsonObject) revocation = NULL;
   g_autoptr(JsonNode) state = NULL;
-  const char *args[] = { "remove", "--yes", NULL, NULL };
   int status;
 
   if (sesame_test_lab_missing ("github-grant"))
     return;
-  id = sesame_test_env_string_property (env, account, "Id");
-  args[2] = id;
-  status = sesame_test_lab_sesamectl (env, args, NULL, NULL);
+  status = sesame_test_lab_remove (env, account, NULL);
   g_assert_cmpint (status, ==, 0);
   revocation = sesame_test_lab_last (lab, "revocations");
   g_assert_nonnull (revocation);
-  g_assert_cmpstr (string_member (revocation, "path"), ==, "/applications/lab-github-app/grant");
+  g_assert_cmpstr (sesame_test_lab_string (revocation, "path"), ==, "/applications/lab-github-app/grant");
   g_assert_true (json_object_get_boolean_member (revocation, "basic"));
-  g_assert_cmpstr (string_member (revocation, "access_token"), !=, "");
+  g_assert_cmpstr (sesame_test_lab_string (revocation, "access_token"), !=, "");
   g_clear_pointer (&account, g_free);
 }
 
@@ -210,13 +183,10 @@ main (int    argc,
   int status;
 
   g_test_init (&argc, &argv, NULL);
-  env = sesame_test_env_new (3600);
-  lab = sesame_test_lab_start ("github");
-  sesame_test_lab_write_provider (lab, env, "lab-github-app", "lab-github-secret", NULL, NULL);
-  sesame_test_env_start_broker (env);
-  agent = sesame_test_agent_new (env);
-  sesame_test_agent_register (agent);
-  sesame_test_agent_set (agent, SESAME_TEST_AGENT_SIGN_IN, "alice");
+  run = sesame_test_lab_run_new ("github", "lab-github-app", "lab-github-secret", NULL, NULL);
+  env = run->env;
+  lab = run->lab;
+  agent = run->agent;
 
   g_test_add_func ("/lab/github/add", test_add);
   sesame_test_add_with_setup ("/lab/github/token-for-subset", ensure_account, test_token_for_subset);
@@ -230,10 +200,7 @@ main (int    argc,
   g_test_add_func ("/lab/github/list-providers", test_list_providers);
   status = g_test_run ();
 
-  sesame_test_agent_free (agent);
-  sesame_test_env_stop_broker (env);
-  sesame_test_lab_free (lab);
-  sesame_test_env_free (env);
+  sesame_test_lab_run_free (run);
   g_free (account);
   g_free (expiring);
   return status;

@@ -6,6 +6,7 @@
 #include "sesame-bus-names.h"
 #include "sesame-test-lab.h"
 
+static SesameTestLabRun *run;
 static SesameTestEnv *env;
 static SesameTestLab *lab;
 static SesameTestAgent *agent;
@@ -22,26 +23,6 @@ ensure_account (void)
   g_assert_no_error (error);
 }
 
-static const char *
-string_member (JsonObject *object,
-               const char *name)
-{
-  return json_object_get_string_member_with_default (object, name, "");
-}
-
-/* The newest refresh token the lab handed out. */
-static char *
-newest_refresh_token (void)
-{
-  g_autoptr(JsonNode) state = sesame_test_lab_request (lab, "GET", "/_test/state");
-  JsonArray *issued = sesame_test_lab_seen (state, "refreshTokens");
-  guint length = json_array_get_length (issued);
-
-  g_assert_cmpuint (length, >, 0);
-  return g_strdup (json_object_get_string_member (json_array_get_object_element (issued, length - 1),
-                                                  "value"));
-}
-
 /* https://docs.gitlab.com/api/oauth2/: PKCE (S256) for an application
  * without a secret; https://docs.gitlab.com/integration/openid_connect_provider/:
  * the ID token carries `email`. */
@@ -54,7 +35,7 @@ test_add (void)
   g_clear_pointer (&account, g_free);
   ensure_account ();
   query = sesame_test_lab_last (lab, "authorizations");
-  g_assert_cmpstr (string_member (query, "code_challenge_method"), ==, "S256");
+  g_assert_cmpstr (sesame_test_lab_string (query, "code_challenge_method"), ==, "S256");
   sesame_test_env_assert_string_property (env, account, "Identity", "alice@gitlab.example");
   scopes = sesame_test_lab_scopes (env, account);
   g_assert_true (g_strv_contains ((const char * const *) scopes, "read_repository"));
@@ -76,8 +57,8 @@ test_token_for_subset (void)
   token = sesame_test_env_get_token (env, account, read, NULL, &error);
   g_assert_no_error (error);
   request = sesame_test_lab_last (lab, "tokenRequests");
-  g_assert_cmpstr (string_member (request, "grant_type"), ==, "refresh_token");
-  g_assert_cmpstr (string_member (request, "scope"), ==, "read_repository");
+  g_assert_cmpstr (sesame_test_lab_string (request, "grant_type"), ==, "refresh_token");
+  g_assert_cmpstr (sesame_test_lab_string (request, "scope"), ==, "read_repository");
 }
 
 /* https://docs.gitlab.com/api/oauth2/: the refresh answer brings a new
@@ -86,21 +67,7 @@ test_token_for_subset (void)
 static void
 test_refresh_rotates (void)
 {
-  g_autoptr(GVariant) reply = NULL;
-  g_autoptr(JsonObject) used = NULL;
-  g_autofree char *newest = NULL;
-  g_autoptr(GError) error = NULL;
-
-  reply = sesame_test_env_call (env, account, SESAME_ACCOUNT_IFACE, "Refresh", NULL, "(x)", &error);
-  g_assert_no_error (error);
-  newest = newest_refresh_token ();
-  sesame_test_lab_restart_broker (env, agent);
-  g_clear_pointer (&reply, g_variant_unref);
-  reply = sesame_test_env_call (env, account, SESAME_ACCOUNT_IFACE, "Refresh", NULL, "(x)", &error);
-  g_assert_no_error (error);
-  used = sesame_test_lab_last (lab, "tokenRequests");
-  g_assert_cmpstr (string_member (used, "refresh_token"), ==, newest);
-  g_assert_false (sesame_test_env_bool_property (env, account, "AttentionNeeded"));
+  sesame_test_lab_refresh_across_restart (run, account);
 }
 
 static void
@@ -135,16 +102,14 @@ test_revoked_needs_attention (void)
 static void
 test_remove_revokes (void)
 {
-  g_autofree char *id = sesame_test_env_string_property (env, account, "Id");
-  const char *args[] = { "remove", "--yes", id, NULL };
   g_autoptr(JsonObject) revocation = NULL;
   int status;
 
-  status = sesame_test_lab_sesamectl (env, args, NULL, NULL);
+  status = sesame_test_lab_remove (env, account, NULL);
   g_assert_cmpint (status, ==, 0);
   revocation = sesame_test_lab_last (lab, "revocations");
   g_assert_nonnull (revocation);
-  g_assert_cmpstr (string_member (revocation, "client_id"), ==, "lab-gitlab-app");
+  g_assert_cmpstr (sesame_test_lab_string (revocation, "client_id"), ==, "lab-gitlab-app");
   g_clear_pointer (&account, g_free);
 }
 
@@ -170,13 +135,10 @@ main (int    argc,
   int status;
 
   g_test_init (&argc, &argv, NULL);
-  env = sesame_test_env_new (3600);
-  lab = sesame_test_lab_start ("gitlab");
-  sesame_test_lab_write_provider (lab, env, "lab-gitlab-app", NULL, NULL, NULL);
-  sesame_test_env_start_broker (env);
-  agent = sesame_test_agent_new (env);
-  sesame_test_agent_register (agent);
-  sesame_test_agent_set (agent, SESAME_TEST_AGENT_SIGN_IN, "alice");
+  run = sesame_test_lab_run_new ("gitlab", "lab-gitlab-app", NULL, NULL, NULL);
+  env = run->env;
+  lab = run->lab;
+  agent = run->agent;
 
   g_test_add_func ("/lab/gitlab/add", test_add);
   sesame_test_add_with_setup ("/lab/gitlab/token-for-subset", ensure_account, test_token_for_subset);
@@ -188,10 +150,7 @@ main (int    argc,
   g_test_add_func ("/lab/gitlab/list-providers", test_list_providers);
   status = g_test_run ();
 
-  sesame_test_agent_free (agent);
-  sesame_test_env_stop_broker (env);
-  sesame_test_lab_free (lab);
-  sesame_test_env_free (env);
+  sesame_test_lab_run_free (run);
   g_free (account);
   return status;
 }

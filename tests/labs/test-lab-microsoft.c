@@ -12,6 +12,7 @@
 #define OUTLOOK_IMAP "https://outlook.office.com/IMAP.AccessAsUser.All"
 #define GRAPH_USER_READ "https://graph.microsoft.com/User.Read"
 
+static SesameTestLabRun *run;
 static SesameTestEnv *env;
 static SesameTestLab *lab;
 static SesameTestAgent *agent;
@@ -37,13 +38,6 @@ ensure_account (void)
   g_assert_no_error (error);
 }
 
-static const char *
-string_member (JsonObject *object,
-               const char *name)
-{
-  return json_object_get_string_member_with_default (object, name, "");
-}
-
 /* https://learn.microsoft.com/en-us/entra/identity-platform/id-token-claims-reference:
  * preferred_username only with `profile`; the userinfo endpoint is Graph's
  * and refuses the Outlook token. */
@@ -62,8 +56,8 @@ test_add (void)
   g_assert_no_error (error);
   sesame_test_env_assert_string_property (env, account, "Identity", "alice@contoso.example");
   query = sesame_test_lab_last (lab, "authorizations");
-  g_assert_cmpstr (string_member (query, "code_challenge_method"), ==, "S256");
-  asked = g_strsplit (string_member (query, "scope"), " ", -1);
+  g_assert_cmpstr (sesame_test_lab_string (query, "code_challenge_method"), ==, "S256");
+  asked = g_strsplit (sesame_test_lab_string (query, "scope"), " ", -1);
   g_assert_true (g_strv_contains ((const char * const *) asked, "profile"));
   g_assert_true (g_strv_contains ((const char * const *) asked, "offline_access"));
   /* A public client: no secret at the token endpoint. */
@@ -90,7 +84,7 @@ test_work_tenant (void)
   g_clear_pointer (&config, json_node_unref);
   config = sesame_test_lab_request (lab, "POST", "/_test/config?tenant=consumer");
   query = sesame_test_lab_last (lab, "authorizations");
-  g_assert_cmpstr (string_member (query, "prompt"), !=, "consent");
+  g_assert_cmpstr (sesame_test_lab_string (query, "prompt"), !=, "consent");
   if (!signs_in ())
     return;
   g_assert_no_error (error);
@@ -128,8 +122,8 @@ test_token_per_resource (void)
   token = sesame_test_env_get_token (env, account, imap, NULL, &error);
   g_assert_no_error (error);
   request = sesame_test_lab_last (lab, "tokenRequests");
-  g_assert_cmpstr (string_member (request, "grant_type"), ==, "refresh_token");
-  g_assert_null (strstr (string_member (request, "scope"), "graph.microsoft.com"));
+  g_assert_cmpstr (sesame_test_lab_string (request, "grant_type"), ==, "refresh_token");
+  g_assert_null (strstr (sesame_test_lab_string (request, "scope"), "graph.microsoft.com"));
   refused = sesame_test_env_get_token (env, account, two, NULL, &error);
   sesame_test_assert_dbus_error (error, "dev.sesame.Error.InvalidArgument");
 }
@@ -139,26 +133,9 @@ test_token_per_resource (void)
 static void
 test_refresh_rotates (void)
 {
-  g_autoptr(GVariant) reply = NULL;
-  g_autoptr(JsonNode) state = NULL;
-  g_autoptr(JsonObject) used = NULL;
-  g_autofree char *newest = NULL;
-  JsonArray *issued;
-  g_autoptr(GError) error = NULL;
-
   if (account == NULL)
     return;
-  reply = sesame_test_env_call (env, account, SESAME_ACCOUNT_IFACE, "Refresh", NULL, "(x)", &error);
-  g_assert_no_error (error);
-  state = sesame_test_lab_request (lab, "GET", "/_test/state");
-  issued = sesame_test_lab_seen (state, "refreshTokens");
-  newest = g_strdup (json_object_get_string_member (json_array_get_object_element (issued, json_array_get_length (issued) - 1), "value"));
-  sesame_test_lab_restart_broker (env, agent);
-  g_clear_pointer (&reply, g_variant_unref);
-  reply = sesame_test_env_call (env, account, SESAME_ACCOUNT_IFACE, "Refresh", NULL, "(x)", &error);
-  g_assert_no_error (error);
-  used = sesame_test_lab_last (lab, "tokenRequests");
-  g_assert_cmpstr (string_member (used, "refresh_token"), ==, newest);
+  sesame_test_lab_refresh_across_restart (run, account);
 }
 
 /* Sign In Again asks for the grant and the defaults too: offline_access
@@ -178,7 +155,7 @@ test_reauthenticate_keeps_offline_access (void)
                                 g_variant_new ("(^as)", more), NULL, &error);
   g_assert_no_error (error);
   query = sesame_test_lab_last (lab, "authorizations");
-  asked = g_strsplit (string_member (query, "scope"), " ", -1);
+  asked = g_strsplit (sesame_test_lab_string (query, "scope"), " ", -1);
   g_assert_true (g_strv_contains ((const char * const *) asked, "offline_access"));
   g_assert_true (g_strv_contains ((const char * const *) asked, "openid"));
   g_assert_true (g_strv_contains ((const char * const *) asked, GRAPH_USER_READ));
@@ -218,16 +195,12 @@ test_device_declined (void)
 static void
 test_remove_names_manage_url (void)
 {
-  g_autofree char *id = NULL;
   g_autofree char *err = NULL;
-  const char *args[] = { "remove", "--yes", NULL, NULL };
   int status;
 
   if (account == NULL || sesame_test_lab_missing ("manage-url"))
     return;
-  id = sesame_test_env_string_property (env, account, "Id");
-  args[2] = id;
-  status = sesame_test_lab_sesamectl (env, args, NULL, &err);
+  status = sesame_test_lab_remove (env, account, &err);
   g_assert_cmpint (status, ==, 0);
   g_assert_nonnull (strstr (err, "https://"));
   g_assert_cmpuint (sesame_test_lab_count (lab, "revocations"), ==, 0);
@@ -256,13 +229,10 @@ main (int    argc,
   int status;
 
   g_test_init (&argc, &argv, NULL);
-  env = sesame_test_env_new (3600);
-  lab = sesame_test_lab_start ("microsoft");
-  sesame_test_lab_write_provider (lab, env, "lab-microsoft-app", NULL, NULL, NULL);
-  sesame_test_env_start_broker (env);
-  agent = sesame_test_agent_new (env);
-  sesame_test_agent_register (agent);
-  sesame_test_agent_set (agent, SESAME_TEST_AGENT_SIGN_IN, "alice");
+  run = sesame_test_lab_run_new ("microsoft", "lab-microsoft-app", NULL, NULL, NULL);
+  env = run->env;
+  lab = run->lab;
+  agent = run->agent;
 
   g_test_add_func ("/lab/microsoft/add", test_add);
   g_test_add_func ("/lab/microsoft/work-tenant", test_work_tenant);
@@ -278,10 +248,7 @@ main (int    argc,
   g_test_add_func ("/lab/microsoft/list-providers", test_list_providers);
   status = g_test_run ();
 
-  sesame_test_agent_free (agent);
-  sesame_test_env_stop_broker (env);
-  sesame_test_lab_free (lab);
-  sesame_test_env_free (env);
+  sesame_test_lab_run_free (run);
   g_free (account);
   return status;
 }
