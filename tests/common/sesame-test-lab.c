@@ -456,3 +456,54 @@ sesame_test_lab_remove (SesameTestEnv *env,
 
   return sesame_test_lab_sesamectl (env, args, NULL, err);
 }
+
+/* The element of `sesamectl list --json`'s array whose id is @id. */
+static JsonObject *
+listed (const char *json,
+        const char *id)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  JsonArray *accounts;
+
+  json_parser_load_from_data (parser, json, -1, &error);
+  g_assert_no_error (error);
+  accounts = json_node_get_array (json_parser_get_root (parser));
+  for (guint i = 0; i < json_array_get_length (accounts); i++)
+    {
+      JsonObject *account = json_array_get_object_element (accounts, i);
+
+      if (g_str_equal (sesame_test_lab_string (account, "id"), id))
+        return json_object_ref (account);
+    }
+  g_assert_not_reached ();
+}
+
+char *
+sesame_test_lab_check_sesamectl (SesameTestLabRun *run,
+                                 const char       *provider,
+                                 const char       *identity)
+{
+  const char *add[] = { "add", provider, NULL };
+  const char *list[] = { "list", "--json", NULL };
+  const char *token_args[] = { "token", NULL, NULL };
+  g_autofree char *id = NULL;
+  g_autofree char *json = NULL;
+  g_autofree char *token = NULL;
+  g_autofree char *query = NULL;
+  g_autoptr(JsonObject) account = NULL;
+  g_autoptr(JsonNode) checked = NULL;
+
+  g_assert_cmpint (sesame_test_lab_sesamectl (run->env, add, &id, NULL), ==, 0);
+  g_strchomp (id);
+  g_assert_cmpint (sesame_test_lab_sesamectl (run->env, list, &json, NULL), ==, 0);
+  account = listed (json, id);
+  g_assert_cmpstr (sesame_test_lab_string (account, "provider"), ==, provider);
+  g_assert_cmpstr (sesame_test_lab_string (account, "identity"), ==, identity);
+  token_args[1] = id;
+  g_assert_cmpint (sesame_test_lab_sesamectl (run->env, token_args, &token, NULL), ==, 0);
+  query = g_strconcat ("/_test/access-token?token=", g_strchomp (token), NULL);
+  checked = sesame_test_lab_request (run->lab, "GET", query);
+  g_assert_true (json_object_get_boolean_member (json_node_get_object (checked), "live"));
+  return g_steal_pointer (&id);
+}

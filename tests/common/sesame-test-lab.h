@@ -92,6 +92,13 @@ int            sesame_test_lab_remove         (SesameTestEnv *env,
                                                const char    *path,
                                                char         **err);
 
+/* `sesamectl add PROVIDER` (the agent signs in), `list --json` and
+ * `token`: the account is listed with @identity, and its token works at
+ * the lab. Returns the account's id. */
+char          *sesame_test_lab_check_sesamectl (SesameTestLabRun *run,
+                                                const char       *provider,
+                                                const char       *identity);
+
 /* The account's Scopes. */
 GStrv          sesame_test_lab_scopes         (SesameTestEnv *env,
                                                const char    *path);

@@ -13,6 +13,7 @@
 //   GET  /_test/state            what the lab received (token requests with
 //                                their parameters, revocations, User-Agent
 //                                headers, authorization requests)
+//   GET  /_test/access-token?token=T  whether T works, and whose it is
 //   POST /_test/config?KEY=VALUE a switch of the provider's (its file lists them)
 //   POST /_test/expire-refresh   every refresh token stops working
 //   POST /_test/revoke-all       the person withdrew the app's access
@@ -335,6 +336,10 @@ export class Lab {
       })),
       liveAccessTokens: [...this.accessTokens.values()].filter((e) => !e.revoked).length,
     }));
+    this.route('GET', '/_test/access-token', (req, res, { query }) => {
+      const entry = this.liveAccessToken(query.token);
+      sendJson(res, 200, entry ? { live: true, login: entry.login, scopes: entry.scopes } : { live: false });
+    });
     this.route('POST', '/_test/config', (req, res, { query }) => {
       Object.assign(this.config, query);
       sendJson(res, 200, this.config);

@@ -176,6 +176,15 @@ test_list_providers (void)
   g_assert_cmpstr (manage_url, ==, "https://github.com/settings/applications");
 }
 
+/* The same through sesamectl: add, list --json, token. */
+static void
+test_sesamectl (void)
+{
+  g_autofree char *id = NULL;
+
+  id = sesame_test_lab_check_sesamectl (run, "github", "alice");
+}
+
 int
 main (int    argc,
       char **argv)
@@ -198,6 +207,7 @@ main (int    argc,
   g_test_add_func ("/lab/github/device", test_device);
   sesame_test_add_with_setup ("/lab/github/remove-deletes-grant", ensure_account, test_remove_deletes_grant);
   g_test_add_func ("/lab/github/list-providers", test_list_providers);
+  g_test_add_func ("/lab/github/sesamectl", test_sesamectl);
   status = g_test_run ();
 
   sesame_test_lab_run_free (run);

@@ -128,6 +128,15 @@ test_list_providers (void)
   g_assert_true (sesame_test_lab_info_has (info, "flows", "device_code"));
 }
 
+/* The same through sesamectl: add, list --json, token. */
+static void
+test_sesamectl (void)
+{
+  g_autofree char *id = NULL;
+
+  id = sesame_test_lab_check_sesamectl (run, "gitlab", "alice@gitlab.example");
+}
+
 int
 main (int    argc,
       char **argv)
@@ -148,6 +157,7 @@ main (int    argc,
   sesame_test_add_with_setup ("/lab/gitlab/revoked-needs-attention", ensure_account,
                               test_revoked_needs_attention);
   g_test_add_func ("/lab/gitlab/list-providers", test_list_providers);
+  g_test_add_func ("/lab/gitlab/sesamectl", test_sesamectl);
   status = g_test_run ();
 
   sesame_test_lab_run_free (run);

@@ -204,6 +204,15 @@ test_list_providers (void)
   g_assert_true (sesame_test_lab_info_has (info, "flows", "device_code"));
 }
 
+/* The same through sesamectl: add, list --json, token. */
+static void
+test_sesamectl (void)
+{
+  g_autofree char *id = NULL;
+
+  id = sesame_test_lab_check_sesamectl (run, "google", "alice@gmail.example");
+}
+
 int
 main (int    argc,
       char **argv)
@@ -228,6 +237,7 @@ main (int    argc,
   g_test_add_func ("/lab/google/device-refuses-gmail", test_device_refuses_gmail);
   sesame_test_add_with_setup ("/lab/google/remove-revokes", ensure_account, test_remove_revokes);
   g_test_add_func ("/lab/google/list-providers", test_list_providers);
+  g_test_add_func ("/lab/google/sesamectl", test_sesamectl);
   status = g_test_run ();
 
   sesame_test_lab_run_free (run);

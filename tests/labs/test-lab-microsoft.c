@@ -247,6 +247,17 @@ test_list_providers (void)
   g_assert_true (sesame_test_lab_info_has (info, "flows", "device_code"));
 }
 
+/* The same through sesamectl: add, list --json, token. */
+static void
+test_sesamectl (void)
+{
+  g_autofree char *id = NULL;
+
+  if (!signs_in ())
+    return;
+  id = sesame_test_lab_check_sesamectl (run, "microsoft", "alice@contoso.example");
+}
+
 int
 main (int    argc,
       char **argv)
@@ -271,6 +282,7 @@ main (int    argc,
   sesame_test_add_with_setup ("/lab/microsoft/remove-names-manage-url", ensure_account,
                               test_remove_names_manage_url);
   g_test_add_func ("/lab/microsoft/list-providers", test_list_providers);
+  g_test_add_func ("/lab/microsoft/sesamectl", test_sesamectl);
   status = g_test_run ();
 
   sesame_test_lab_run_free (run);
