@@ -15,6 +15,9 @@ import {
 
 const DOCS = {
   authCode: 'https://learn.microsoft.com/en-us/entra/identity-platform/v2-oauth2-auth-code-flow',
+  // The error texts as people meet them at the token endpoint:
+  multiResource: 'https://github.com/AzureAD/microsoft-authentication-library-for-js/issues/1487',
+  emptyScope: 'https://github.com/AzureAD/microsoft-authentication-library-for-python/issues/125',
   idToken: 'https://learn.microsoft.com/en-us/entra/identity-platform/id-token-claims-reference',
   scopes: 'https://learn.microsoft.com/en-us/entra/identity-platform/scopes-oidc',
   userinfo: 'https://learn.microsoft.com/en-us/entra/identity-platform/userinfo',
@@ -92,7 +95,8 @@ function idToken(login, scopes, accessToken) {
 }
 
 // DOCS.authCode "Redeem a code for an access token": `scope` must name one
-// resource (plus OpenID's); DOCS.errors AADSTS28000 otherwise.
+// resource (plus OpenID's); DOCS.errors AADSTS28000 otherwise, with the text
+// DOCS.multiResource shows.
 function oneResource(res, asked) {
   const spanned = resources(asked);
   if (spanned.length > 1) {
@@ -138,6 +142,10 @@ function tokenResponse(res, grant, askedParam) {
 }
 
 function redeemCode(res, params) {
+  // DOCS.emptyScope: AADSTS28003, a code redemption must say `scope`.
+  if (!params.scope) {
+    return sendJson(res, 400, { error: 'invalid_request', error_description: 'AADSTS28003: Provided value for the input parameter scope cannot be empty when requesting an access token using the provided authorization code. Please specify a valid scope.', error_codes: [28003] });
+  }
   const entry = lab.takeCode(params.code);
   if (!entry || entry.request.redirect_uri !== params.redirect_uri) {
     return sendJson(res, 400, { error: 'invalid_grant', error_description: 'AADSTS70008: The provided authorization code or refresh token has expired due to inactivity.', error_codes: [70008] });
