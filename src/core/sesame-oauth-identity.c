@@ -63,15 +63,18 @@ audience_is_ours (JsonObject     *claims,
 }
 
 /* Google's ID tokens may name its issuer without the scheme
- * (DESIGN.md, Real providers), so the bare host counts too. */
+ * (DESIGN.md, Real providers), so the issuer without it counts too (its
+ * scheme is https, or http on loopback). */
 static gboolean
 issuer_matches (const char *iss,
                 const char *issuer)
 {
+  const char *bare = strstr (issuer, "://");
+
   if (iss == NULL)
     return FALSE;
   return g_str_equal (iss, issuer) ||
-         (g_str_has_prefix (issuer, "https://") && g_str_equal (iss, issuer + strlen ("https://")));
+         (bare != NULL && g_str_equal (iss, bare + strlen ("://")));
 }
 
 /* The ID token's claims. Its signature is not checked: it came straight

@@ -480,6 +480,15 @@ await check('/_test/token-fail answers the given status for the next N token req
   assertEqual((await getJson('/_test/stats')).body.token.client_credentials, 3, 'counted');
 });
 
+await check('/_test/token-fail with an error answers that OAuth error, even with 200', async () => {
+  assertEqual((await admin('token-fail?status=200&error=bad_refresh_token')).status, 200, 'token-fail');
+  const failure = await token({ grant_type: 'client_credentials' }, CONFIDENTIAL);
+  assertEqual(failure.status, 200, 'status');
+  assertEqual(failure.body.error, 'bad_refresh_token', 'error');
+  assertEqual((await admin('token-fail?status=100&error=x')).status, 400, 'status below 200');
+  assertEqual((await token({ grant_type: 'client_credentials' }, CONFIDENTIAL)).status, 200, 'next');
+});
+
 await check('/_test/token-delay holds token requests; the stats count them on arrival', async () => {
   await admin('reset-stats');
   await admin('token-delay?ms=800');

@@ -154,7 +154,7 @@ function emptyStats() {
 
 let stats = emptyStats();
 let tokenDelayMs = 0;
-const tokenFailure = { status: 503, remaining: 0 };
+const tokenFailure = { status: 503, remaining: 0, error: null };
 
 // The client_id of an HTTP Basic Authorization header (RFC 6749 §2.3.1:
 // form-urlencoded, then base64), or undefined.
@@ -231,11 +231,14 @@ async function adminRoutes(ctx) {
       return json(ctx, { ms });
     }
     case 'POST /_test/token-fail': {
-      const status = queryInt(ctx, 'status', '503', 400, 599);
+      // With `error`, the failure is an OAuth error object, as providers
+      // with codes of their own send it (GitHub even with 200 OK).
+      const error = ctx.query.error ?? null;
+      const status = queryInt(ctx, 'status', '503', error ? 200 : 400, 599);
       const count = status === undefined ? undefined : queryInt(ctx, 'count', '1', 0, 1000);
       if (count === undefined) return undefined;
-      Object.assign(tokenFailure, { status, remaining: count });
-      return json(ctx, { status, count });
+      Object.assign(tokenFailure, { status, remaining: count, error });
+      return json(ctx, { status, count, error });
     }
     default:
       return json(ctx, { error: `no such test endpoint: ${route}` }, 404);
@@ -260,6 +263,12 @@ async function instrument(ctx, next) {
     if (tokenDelayMs) await sleep(tokenDelayMs);
     if (tokenFailure.remaining > 0) {
       tokenFailure.remaining -= 1;
+      if (tokenFailure.error) {
+        return json(ctx, {
+          error: tokenFailure.error,
+          error_description: 'failure injected by /_test/token-fail',
+        }, tokenFailure.status);
+      }
       ctx.status = tokenFailure.status;
       ctx.type = 'text/plain';
       ctx.body = `${tokenFailure.status} failure injected by /_test/token-fail\n`;

@@ -360,21 +360,62 @@ test_installed (void)
   g_assert_cmpstr (g_hash_table_lookup (sesame_provider_get_authorization_params (provider),
                                         "access_type"), ==, "offline");
   g_assert_true (sesame_provider_needs_discovery (provider));
+  g_assert_cmpstr (sesame_provider_get_issuer (provider), ==, "https://accounts.google.com");
+  /* developers.google.com/identity/protocols/oauth2/scopes#oauth2 */
+  g_assert_cmpstr (g_hash_table_lookup (sesame_provider_get_scope_aliases (provider), "email"),
+                   ==, "https://www.googleapis.com/auth/userinfo.email");
+  g_assert_cmpstr (g_hash_table_lookup (sesame_provider_get_scope_aliases (provider), "profile"),
+                   ==, "https://www.googleapis.com/auth/userinfo.profile");
+  /* developers.google.com/identity/protocols/oauth2/limited-input-device#allowedscopes:
+   * not Gmail's; and without the device client option, no device flow */
+  g_assert_true (g_strv_contains (sesame_provider_get_device_scopes (provider), "openid"));
+  g_assert_true (g_strv_contains (sesame_provider_get_device_scopes (provider),
+                                  "https://www.googleapis.com/auth/drive.file"));
+  g_assert_false (g_strv_contains (sesame_provider_get_device_scopes (provider),
+                                   "https://mail.google.com/"));
+  if (sesame_provider_is_configured (provider))
+    g_assert_cmpstr (sesame_provider_get_device_client_id (provider), !=,
+                     sesame_provider_get_client_id (provider));
+  else
+    g_assert_false (sesame_provider_offers_flow (provider, SESAME_FLOW_DEVICE_CODE));
 
+  /* learn.microsoft.com/en-us/entra/identity-platform/id-token-claims-reference
+   * (preferred_username needs profile), .../v2-oauth2-auth-code-flow (prompt),
+   * .../v2-oauth2-device-code (authorization_declined) */
   provider = sesame_provider_registry_lookup (registry, "microsoft");
-  g_assert_cmpstr (sesame_provider_get_identity_claims (provider)[0], ==, "preferred_username");
+  g_assert_true (g_strv_equal (sesame_provider_get_identity_claims (provider),
+                               (const char *[]) { "preferred_username", "email", NULL }));
+  g_assert_true (g_strv_contains (sesame_provider_get_default_scopes (provider), "profile"));
+  g_assert_cmpstr (g_hash_table_lookup (sesame_provider_get_authorization_params (provider),
+                                        "prompt"), ==, "select_account");
+  /* Graph's userinfo refuses the Outlook token the account holds */
+  g_assert_null (sesame_provider_get_userinfo_endpoint (provider));
+  g_assert_true (sesame_provider_get_one_resource_per_token (provider));
+  g_assert_cmpstr (g_hash_table_lookup (sesame_provider_get_error_aliases (provider),
+                                        "authorization_declined"), ==, "access_denied");
   g_assert_null (sesame_provider_get_revocation_endpoint (provider));
   g_assert_true (sesame_provider_offers_flow (provider, SESAME_FLOW_DEVICE_CODE));
 
+  /* docs.github.com/en/apps/oauth-apps/building-oauth-apps/authorizing-oauth-apps,
+   * .../refreshing-user-access-tokens (bad_refresh_token) */
   provider = sesame_provider_registry_lookup (registry, "github");
   g_assert_false (sesame_provider_needs_discovery (provider));
-  g_assert_cmpstr (sesame_provider_get_identity_claims (provider)[0], ==, "login");
+  g_assert_true (g_strv_equal (sesame_provider_get_identity_claims (provider),
+                               (const char *[]) { "login", NULL }));
+  g_assert_cmpstr (sesame_provider_get_userinfo_endpoint (provider), ==,
+                   "https://api.github.com/user");
+  g_assert_false (sesame_provider_get_narrow_scopes (provider));
+  g_assert_cmpstr (g_hash_table_lookup (sesame_provider_get_error_aliases (provider),
+                                        "bad_refresh_token"), ==, "invalid_grant");
   assert_strv (sesame_provider_dup_flows (provider),
                (const char *[]) { "authorization_code", "device_code", NULL });
   assert_strv (sesame_provider_dup_git_hosts (provider),
                (const char *[]) { "github.com", "gist.github.com", NULL });
 
   provider = sesame_provider_registry_lookup (registry, "gitlab");
+  g_assert_cmpstr (sesame_provider_get_issuer (provider), ==, "https://gitlab.com");
+  g_assert_true (sesame_provider_needs_discovery (provider));
+  g_assert_null (sesame_provider_get_client_secret (provider));
   assert_strv (sesame_provider_dup_git_hosts (provider), (const char *[]) { "gitlab.com", NULL });
 
   provider = sesame_provider_registry_lookup (registry, "openid-connect");

@@ -1287,6 +1287,22 @@ test_identity_issuer_without_scheme (Fixture       *f,
     }
 }
 
+/* The same for an issuer on loopback (provider labs): http, bare host:port */
+static void
+test_identity_loopback_issuer_without_scheme (Fixture       *f,
+                                              gconstpointer  data)
+{
+  g_autoptr(SesameProvider) provider = provider_new (f, NULL);
+  const char *bare = f->base + strlen ("http://");
+  g_autofree char *claims = g_strdup_printf ("{\"iss\": \"%s\", \"aud\": \"" CLIENT_ID "\"}", bare);
+  g_autofree char *id_token = id_token_new (claims);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) decoded = sesame_oauth_decode_id_token (provider, id_token, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (decoded);
+}
+
 /* Device sign-in's ID token is issued to the device client. */
 static void
 test_identity_device_audience (Fixture       *f,
@@ -1620,6 +1636,8 @@ main (int   argc,
   add_test ("/oauth-client/device/client", test_device_client);
   add_test ("/oauth-client/identity/user-agent", test_identity_user_agent);
   add_test ("/oauth-client/identity/issuer-without-scheme", test_identity_issuer_without_scheme);
+  add_test ("/oauth-client/identity/loopback-issuer-without-scheme",
+            test_identity_loopback_issuer_without_scheme);
   add_test ("/oauth-client/identity/device-audience", test_identity_device_audience);
 
   return g_test_run ();

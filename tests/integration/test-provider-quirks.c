@@ -1,0 +1,235 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* test-provider-quirks.c: what provider files say about a provider's own ways
+ * (error-aliases, device-scopes and the device client, Reauthenticate's
+ * scopes), through the real broker against the test identity provider */
+#include "config.h"
+
+#include <string.h>
+
+#include "sesame-bus-names.h"
+#include "sesame-test-agent.h"
+#include "sesame-test-env.h"
+
+static SesameTestEnv *env;
+static SesameTestAgent *agent;
+static char *alice;   /* alice's account with the "quirky" provider */
+
+/* The test identity provider again, with a provider's own error codes and
+ * a device sign-in limited to some scopes with a client of its own (the
+ * same registration: oidc-provider has one client for both). "tvless"
+ * limits them without one. */
+static void
+write_provider (const char *id,
+                const char *device_client)
+{
+  g_autofree char *path = g_build_filename (env->config_dir, "sesame", "providers",
+                                            id, NULL);
+  g_autofree char *file = g_strconcat (path, ".json", NULL);
+  g_autofree char *contents = NULL;
+  g_autoptr(GError) error = NULL;
+
+  contents = g_strdup_printf (
+    "{ \"name\": \"Quirky Provider\", \"issuer\": \"%s\", \"client-id\": \"sesame-test\","
+    "  \"scopes\": { \"openid\": \"Know who you are\", \"email\": \"See your e-mail address\","
+    "               \"profile\": \"See your name\","
+    "               \"offline_access\": \"Stay signed in\", \"api:read\": \"Read your data\" },"
+    "  \"default-scopes\": [\"openid\", \"email\", \"offline_access\"],"
+    "  \"error-aliases\": { \"bad_refresh_token\": \"invalid_grant\","
+    "                     \"authorization_declined\": \"access_denied\" },"
+    "  \"device-scopes\": [\"openid\", \"email\", \"offline_access\"] %s }",
+    env->issuer, device_client);
+  g_file_set_contents (file, contents, -1, &error);
+  g_assert_no_error (error);
+}
+
+static void
+ensure_alice (void)
+{
+  g_autoptr(GError) error = NULL;
+
+  sesame_test_agent_set (agent, SESAME_TEST_AGENT_SIGN_IN, "alice");
+  if (alice == NULL)
+    {
+      alice = sesame_test_env_add_account (env, "quirky", NULL, NULL, &error);
+      g_assert_no_error (error);
+    }
+}
+
+static GVariant *
+no_options (void)
+{
+  return g_variant_new_array (G_VARIANT_TYPE ("{sv}"), NULL, 0);
+}
+
+/* GitHub Apps answer a dead refresh token with bad_refresh_token and 200 OK
+ * (docs.github.com/en/apps/creating-github-apps/authenticating-with-a-github-app/
+ * refreshing-user-access-tokens): with the alias, it is invalid_grant. */
+static void
+test_error_alias_needs_attention (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(JsonNode) fail = NULL;
+
+  fail = sesame_test_env_idp_request (env, "POST",
+                                      "/_test/token-fail?status=200&error=bad_refresh_token");
+  reply = sesame_test_env_call (env, alice, SESAME_ACCOUNT_IFACE, "Refresh", NULL, "(x)", &error);
+  sesame_test_assert_dbus_error (error, "dev.sesame.Error.NeedsAttention");
+  g_assert_true (sesame_test_env_bool_property (env, alice, "AttentionNeeded"));
+
+  /* Signing in again mends it. */
+  g_clear_error (&error);
+  g_clear_pointer (&reply, g_variant_unref);
+  reply = sesame_test_env_call (env, alice, SESAME_ACCOUNT_IFACE, "Reauthenticate",
+                                g_variant_new_parsed ("(@as [],)"), NULL, &error);
+  g_assert_no_error (error);
+  g_assert_false (sesame_test_env_bool_property (env, alice, "AttentionNeeded"));
+}
+
+static char *
+begin_device_sign_in (const char         *provider,
+                      const char * const *scopes,
+                      GError            **error)
+{
+  g_autoptr(GVariant) reply = NULL;
+  char *request = NULL;
+
+  reply = sesame_test_env_call (env, SESAME_BROKER_PATH, SESAME_BROKER_IFACE, "BeginDeviceSignIn",
+                                g_variant_new ("(s^as@a{sv})", provider, scopes, no_options ()),
+                                "(sa{sv})", error);
+  if (reply != NULL)
+    g_variant_get (reply, "(s@a{sv})", &request, NULL);
+  return request;
+}
+
+/* Microsoft answers a denied device sign-in with authorization_declined
+ * (learn.microsoft.com/en-us/entra/identity-platform/v2-oauth2-device-code
+ * #expected-errors): with the alias, the person cancelled. */
+static void
+test_device_declined_is_cancelled (void)
+{
+  const char *none[] = { NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(JsonNode) fail = NULL;
+  g_autofree char *request = begin_device_sign_in ("quirky", none, &error);
+
+  g_assert_no_error (error);
+  fail = sesame_test_env_idp_request (env, "POST",
+                                      "/_test/token-fail?status=400&error=authorization_declined");
+  reply = sesame_test_env_call (env, SESAME_BROKER_PATH, SESAME_BROKER_IFACE, "FinishDeviceSignIn",
+                                g_variant_new ("(s)", request), "(o)", &error);
+  sesame_test_assert_dbus_error (error, "dev.sesame.Error.Cancelled");
+}
+
+/* Google allows only some scopes in device sign-in
+ * (developers.google.com/identity/protocols/oauth2/limited-input-device
+ * #allowedscopes): others are refused before the provider is asked. */
+static void
+test_device_scopes (void)
+{
+  const char *gmail_like[] = { "openid", "api:read", NULL };
+  const char *allowed[] = { "openid", "email", NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GVariant) providers = NULL;
+  g_autoptr(GVariantIter) iter = NULL;
+  g_autofree char *refused = NULL;
+  g_autofree char *request = NULL;
+  GVariant *provider;
+  guint checked = 0;
+
+  refused = begin_device_sign_in ("quirky", gmail_like, &error);
+  g_assert_null (refused);
+  sesame_test_assert_dbus_error (error, "dev.sesame.Error.InvalidArgument");
+  g_assert_nonnull (strstr (error->message, "api:read"));
+  g_clear_error (&error);
+
+  request = begin_device_sign_in ("quirky", allowed, &error);
+  g_assert_no_error (error);
+  reply = sesame_test_env_call (env, SESAME_BROKER_PATH, SESAME_BROKER_IFACE, "CancelDeviceSignIn",
+                                g_variant_new ("(s)", request), NULL, &error);
+  g_assert_no_error (error);
+
+  /* Without a device client, no device flow. */
+  providers = sesame_test_env_call (env, SESAME_BROKER_PATH, SESAME_BROKER_IFACE,
+                                    "ListProviders", NULL, "(aa{sv})", &error);
+  g_assert_no_error (error);
+  g_variant_get (providers, "(aa{sv})", &iter);
+  while ((provider = g_variant_iter_next_value (iter)) != NULL)
+    {
+      g_autoptr(GVariant) owned = provider;
+      g_autofree const char **flows = NULL;
+      const char *id;
+
+      g_assert_true (g_variant_lookup (provider, "id", "&s", &id));
+      g_assert_true (g_variant_lookup (provider, "flows", "^a&s", &flows));
+      if (g_str_equal (id, "quirky") || g_str_equal (id, "tvless"))
+        {
+          g_assert_true (g_strv_contains (flows, "device_code") == g_str_equal (id, "quirky"));
+          checked++;
+        }
+    }
+  g_assert_cmpuint (checked, ==, 2);
+}
+
+/* DESIGN.md, Granted scopes: signing in again asks for the defaults, the
+ * grant and the new scopes, so that it keeps offline_access. */
+static void
+test_reauthenticate_scopes (void)
+{
+  const char *few[] = { "openid", "api:read", "email", NULL };
+  const char *more[] = { "profile", NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GUri) uri = NULL;
+  g_autoptr(GHashTable) query = NULL;
+  g_autofree char *path = NULL;
+  g_auto(GStrv) asked = NULL;
+  const char *url;
+
+  sesame_test_agent_set (agent, SESAME_TEST_AGENT_SIGN_IN, "bob");
+  path = sesame_test_env_add_account (env, "quirky", few, NULL, &error);
+  g_assert_no_error (error);
+
+  reply = sesame_test_env_call (env, path, SESAME_ACCOUNT_IFACE, "Reauthenticate",
+                                g_variant_new ("(^as)", more), NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_variant_lookup (agent->last_details, "authorization-url", "&s", &url));
+  uri = g_uri_parse (url, G_URI_FLAGS_NONE, &error);
+  g_assert_no_error (error);
+  query = g_uri_parse_params (g_uri_get_query (uri), -1, "&", G_URI_PARAMS_NONE, &error);
+  g_assert_no_error (error);
+  asked = g_strsplit (g_hash_table_lookup (query, "scope"), " ", -1);
+  g_assert_true (g_strv_equal ((const char * const *) asked,
+                               (const char *[]) { "openid", "email", "offline_access",
+                                                  "api:read", "profile", NULL }));
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  int status;
+
+  g_test_init (&argc, &argv, NULL);
+  env = sesame_test_env_new (3600);
+  write_provider ("quirky", ", \"device-client-id\": \"sesame-test\"");
+  write_provider ("tvless", "");
+  sesame_test_env_start_broker (env);
+  agent = sesame_test_agent_new (env);
+  sesame_test_agent_register (agent);
+
+  sesame_test_add_with_setup ("/quirks/error-alias-needs-attention", ensure_alice,
+                              test_error_alias_needs_attention);
+  g_test_add_func ("/quirks/device-declined-is-cancelled", test_device_declined_is_cancelled);
+  g_test_add_func ("/quirks/device-scopes", test_device_scopes);
+  g_test_add_func ("/quirks/reauthenticate-scopes", test_reauthenticate_scopes);
+  status = g_test_run ();
+
+  sesame_test_agent_free (agent);
+  sesame_test_env_stop_broker (env);
+  sesame_test_env_free (env);
+  g_free (alice);
+  return status;
+}
