@@ -36,10 +36,10 @@ struct _SesameProvider
   char *user_agent;
   char *token_endpoint_auth_method;
   char *registration_url;
-  char *device_client_id;
-  char *device_client_secret;
   char *manage_url;
   char *revocation_style;
+  char *device_client_id;
+  char *device_client_secret;
 
   GStrv scopes;
   GHashTable *scope_descriptions;
@@ -48,13 +48,13 @@ struct _SesameProvider
   GHashTable *authorization_params;
   GStrv git_hosts;             /* NULL: derived */
   gboolean template;
+  JsonObject *services;        /* NULL: none described */
   GStrv identity_claims;
   GHashTable *scope_aliases;   /* scope as asked → as the provider reports it */
   GHashTable *error_aliases;   /* the provider's error code → the OAuth one */
   GStrv device_scopes;         /* NULL: device sign-in takes any scope */
   gboolean narrow_scopes;
   gboolean one_resource_per_token;
-  JsonObject *services;        /* NULL: none described */
 
   gboolean discovered;
   gboolean iss_parameter_supported;
@@ -93,11 +93,11 @@ static const struct {
   { "registration-url", NULL, TRUE, G_STRUCT_OFFSET (SesameProvider, registration_url) },
   { "token-endpoint-auth-method", NULL, FALSE,
     G_STRUCT_OFFSET (SesameProvider, token_endpoint_auth_method) },
+  { "manage-url", NULL, TRUE, G_STRUCT_OFFSET (SesameProvider, manage_url) },
+  { "revocation-style", NULL, FALSE, G_STRUCT_OFFSET (SesameProvider, revocation_style) },
   { "device-client-id", NULL, FALSE, G_STRUCT_OFFSET (SesameProvider, device_client_id) },
   { "device-client-secret", NULL, FALSE,
     G_STRUCT_OFFSET (SesameProvider, device_client_secret) },
-  { "manage-url", NULL, TRUE, G_STRUCT_OFFSET (SesameProvider, manage_url) },
-  { "revocation-style", NULL, FALSE, G_STRUCT_OFFSET (SesameProvider, revocation_style) },
 };
 
 static const char * const user_agents[] = { "embedded", "browser", NULL };
@@ -134,11 +134,11 @@ sesame_provider_finalize (GObject *object)
   g_clear_pointer (&self->authorization_params, g_hash_table_unref);
   g_clear_pointer (&self->git_hosts, g_strfreev);
   g_clear_pointer (&self->grant_types_supported, g_strfreev);
+  g_clear_pointer (&self->services, json_object_unref);
   g_clear_pointer (&self->identity_claims, g_strfreev);
   g_clear_pointer (&self->scope_aliases, g_hash_table_unref);
   g_clear_pointer (&self->error_aliases, g_hash_table_unref);
   g_clear_pointer (&self->device_scopes, g_strfreev);
-  g_clear_pointer (&self->services, json_object_unref);
 
   G_OBJECT_CLASS (sesame_provider_parent_class)->finalize (object);
 }
@@ -431,14 +431,14 @@ read_fields (SesameProvider  *self,
     && read_string_map (definition, "authorization-params", self->authorization_params,
                         NULL, error)
     && read_string_array (definition, "git-hosts", &self->git_hosts, error)
+    && read_services (self, definition, error)
+    && read_boolean (definition, "template", &self->template, error)
     && read_identity_claims (self, definition, error)
     && read_string_map (definition, "scope-aliases", self->scope_aliases, NULL, error)
     && read_string_map (definition, "error-aliases", self->error_aliases, NULL, error)
     && read_string_array (definition, "device-scopes", &self->device_scopes, error)
     && read_boolean (definition, "narrow-scopes", &self->narrow_scopes, error)
-    && read_boolean (definition, "one-resource-per-token", &self->one_resource_per_token, error)
-    && read_services (self, definition, error)
-    && read_boolean (definition, "template", &self->template, error);
+    && read_boolean (definition, "one-resource-per-token", &self->one_resource_per_token, error);
 }
 
 static gboolean
