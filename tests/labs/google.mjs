@@ -209,8 +209,10 @@ lab.route('POST', '/token', (req, res, { body: params }) => {
 // type." otherwise), only for the allowed scopes (invalid_scope), and the
 // answer says `verification_url`, not RFC 8628's `verification_uri`.
 lab.route('POST', '/device/code', (req, res, { body: params }) => {
-  lab.seen.deviceRequests.push({ client_id: params.client_id, scope: params.scope });
-  const client = CLIENTS[params.client_id];
+  // RFC 8628 §3.1: the client authenticates as at the token endpoint.
+  const clientId = clientCredentials(req, params).id;
+  lab.seen.deviceRequests.push({ client_id: clientId, scope: params.scope });
+  const client = CLIENTS[clientId];
   if (!client || client.type !== 'tv') {
     return sendJson(res, 401, { error: 'invalid_client', error_description: 'Invalid client type.' });
   }
@@ -218,7 +220,7 @@ lab.route('POST', '/device/code', (req, res, { body: params }) => {
   if (scopes.length === 0 || !scopes.every((s) => DEVICE_SCOPES.has(s))) {
     return sendJson(res, 400, { error: 'invalid_scope' });
   }
-  const { deviceCode, userCode } = lab.newDevice(params.client_id, scopes, 1800);
+  const { deviceCode, userCode } = lab.newDevice(clientId, scopes, 1800);
   return sendJson(res, 200, {
     device_code: deviceCode,
     user_code: userCode,
