@@ -143,13 +143,13 @@ test_device (void)
 
   if (sesame_test_lab_missing ("device-client-id"))
     return;
-  path = sesame_test_lab_device_sign_in (env, "google", scopes, "alice", FALSE, &details, &error);
+  path = sesame_test_lab_device_sign_in (env, "google", scopes, "carol", FALSE, &details, &error);
   g_assert_no_error (error);
   g_assert_true (g_variant_lookup (details, "verification-uri", "&s", &uri));
   g_assert_true (g_str_has_prefix (uri, lab->base));
   asked = sesame_test_lab_last (lab, "deviceRequests");
   g_assert_cmpstr (json_object_get_string_member (asked, "client_id"), ==, "lab-google-tv");
-  sesame_test_env_assert_string_property (env, path, "Identity", "alice@gmail.example");
+  sesame_test_env_assert_string_property (env, path, "Identity", "carol@gmail.example");
   sesame_test_env_assert_string_property (env, path, "Flow", "device_code");
 }
 

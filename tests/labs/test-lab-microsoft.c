@@ -193,11 +193,11 @@ test_device (void)
   g_autofree char *path = NULL;
   g_autoptr(GError) error = NULL;
 
-  path = sesame_test_lab_device_sign_in (env, "microsoft", NULL, "alice", FALSE, NULL, &error);
+  path = sesame_test_lab_device_sign_in (env, "microsoft", NULL, "carol", FALSE, NULL, &error);
   if (!signs_in ())
     return;
   g_assert_no_error (error);
-  sesame_test_env_assert_string_property (env, path, "Identity", "alice@contoso.example");
+  sesame_test_env_assert_string_property (env, path, "Identity", "carol@contoso.example");
   sesame_test_env_assert_string_property (env, path, "Flow", "device_code");
 }
 
