@@ -6,7 +6,8 @@
 //
 // Client: lab-github-app with secret lab-github-secret.
 // /_test/config switches: expiring=1 (the app opted in to user access tokens
-// that expire: GitHub Apps' "expire user authorization tokens").
+// that expire: GitHub Apps' "expire user authorization tokens");
+// stale_codes=1 (every code has expired by the time it is redeemed).
 
 import {
   Lab, bearer, clientCredentials, errorPage, labArgs, loopbackRedirectAllowed, pkceMatches,
@@ -84,7 +85,7 @@ function grantFor(login, scopes) {
 }
 
 function redeemCode(req, res, params) {
-  const entry = lab.takeCode(params.code);
+  const entry = lab.config.stale_codes === '1' ? null : lab.takeCode(params.code);
   // DOCS.errors "Bad verification code" and "Redirect URI mismatch".
   if (!entry) return fail(req, res, 'bad_verification_code', 'The code passed is incorrect or expired.');
   if (entry.request.redirect_uri && params.redirect_uri && entry.request.redirect_uri !== params.redirect_uri) {

@@ -3,6 +3,8 @@
  * GitHub (tests/labs/github.mjs), through D-Bus and sesamectl */
 #include "config.h"
 
+#include <string.h>
+
 #include "sesame-bus-names.h"
 #include "sesame-test-lab.h"
 
@@ -72,6 +74,27 @@ test_add (void)
       if (g_str_equal (sesame_test_lab_string (seen, "path"), "/user"))
         g_assert_cmpstr (sesame_test_lab_string (seen, "userAgent"), !=, "");
     }
+}
+
+/* https://docs.github.com/en/apps/oauth-apps/maintaining-oauth-apps/troubleshooting-oauth-app-access-token-request-errors:
+ * an error comes back with HTTP 200; it is an error all the same. */
+static void
+test_error_with_200 (void)
+{
+  g_autoptr(JsonNode) G_GNUC_UNUSED config = NULL;
+  g_autofree char *path = NULL;
+  guint before = sesame_test_env_count_accounts (env);
+  g_autoptr(GError) error = NULL;
+
+  config = sesame_test_lab_request (lab, "POST", "/_test/config?stale_codes=1");
+  sesame_test_agent_set (agent, SESAME_TEST_AGENT_SIGN_IN, "dave");
+  path = sesame_test_env_add_account (env, "github", NULL, NULL, &error);
+  sesame_test_agent_set (agent, SESAME_TEST_AGENT_SIGN_IN, "alice");
+  g_clear_pointer (&config, json_node_unref);
+  config = sesame_test_lab_request (lab, "POST", "/_test/config?stale_codes=0");
+  sesame_test_assert_dbus_error (error, "dev.sesame.Error.Provider");
+  g_assert_nonnull (strstr (error->message, "bad_verification_code"));
+  g_assert_cmpuint (sesame_test_env_count_accounts (env), ==, before);
 }
 
 /* GitHub cannot narrow a token: a subset is served by the grant's token,
@@ -205,6 +228,7 @@ main (int    argc,
                               test_refresh_token_lifetime);
   sesame_test_add_with_setup ("/lab/github/bad-refresh-token", ensure_expiring, test_bad_refresh_token);
   g_test_add_func ("/lab/github/device", test_device);
+  g_test_add_func ("/lab/github/error-with-200", test_error_with_200);
   sesame_test_add_with_setup ("/lab/github/remove-deletes-grant", ensure_account, test_remove_deletes_grant);
   g_test_add_func ("/lab/github/list-providers", test_list_providers);
   g_test_add_func ("/lab/github/sesamectl", test_sesamectl);
