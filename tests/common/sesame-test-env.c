@@ -678,6 +678,44 @@ sesame_test_env_get_property (SesameTestEnv *env,
   return value;
 }
 
+typedef struct {
+  gboolean done;
+  char    *out;
+  char    *err;
+  GError  *error;
+} Communication;
+
+static void
+on_communicated (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  Communication *communication = user_data;
+
+  g_subprocess_communicate_utf8_finish (G_SUBPROCESS (source), result, &communication->out,
+                                        &communication->err, &communication->error);
+  communication->done = TRUE;
+}
+
+int
+sesame_test_communicate (GSubprocess *process,
+                         const char  *input,
+                         char       **out,
+                         char       **err)
+{
+  Communication communication = { 0 };
+
+  g_subprocess_communicate_utf8_async (process, input, NULL, on_communicated, &communication);
+  while (!communication.done)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_no_error (communication.error);
+  g_subprocess_wait (process, NULL, NULL);
+  *out = communication.out;
+  *err = communication.err;
+  g_assert_true (g_subprocess_get_if_exited (process));
+  return g_subprocess_get_exit_status (process);
+}
+
 char *
 sesame_test_env_run_person (const char * const *args,
                             GError            **error)

@@ -160,6 +160,14 @@ void           sesame_test_env_assert_token_of (SesameTestEnv *env,
                                                 const char    *path,
                                                 const char    *email);
 
+/* Feeds @input to @process (which pipes its standard streams), iterating
+ * the main loop (an agent in this process may have to answer) until it
+ * ends; @out and @err get what it wrote. Returns its exit status. */
+int            sesame_test_communicate       (GSubprocess   *process,
+                                              const char    *input,
+                                              char         **out,
+                                              char         **err);
+
 /* Runs the scripted person (tests/idp/person.mjs) with @args and returns
  * its standard output without the final newline. */
 char          *sesame_test_env_run_person    (const char * const *args,

@@ -340,25 +340,6 @@ sesame_test_lab_restart_broker (SesameTestEnv   *env,
   sesame_test_agent_register (agent);
 }
 
-typedef struct {
-  gboolean done;
-  char    *out;
-  char    *err;
-  GError  *error;
-} Communication;
-
-static void
-on_communicated (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  Communication *communication = user_data;
-
-  g_subprocess_communicate_utf8_finish (G_SUBPROCESS (source), result, &communication->out,
-                                        &communication->err, &communication->error);
-  communication->done = TRUE;
-}
-
 int
 sesame_test_lab_sesamectl (SesameTestEnv      *env,
                            const char * const *args,
@@ -372,8 +353,10 @@ sesame_test_lab_sesamectl (SesameTestEnv      *env,
                                                  "sesamectl", NULL);
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
   g_autoptr(GSubprocess) process = NULL;
+  g_autofree char *all_out = NULL;
+  g_autofree char *all_err = NULL;
   g_autoptr(GError) error = NULL;
-  Communication communication = { 0 };
+  int status;
 
   g_subprocess_launcher_setenv (launcher, "DBUS_SESSION_BUS_ADDRESS", env->bus_address, TRUE);
   g_subprocess_launcher_setenv (launcher, "HOME", env->home, TRUE);
@@ -384,19 +367,12 @@ sesame_test_lab_sesamectl (SesameTestEnv      *env,
   g_ptr_array_add (argv, NULL);
   process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
   g_assert_no_error (error);
-  g_subprocess_communicate_utf8_async (process, "", NULL, on_communicated, &communication);
-  while (!communication.done)
-    g_main_context_iteration (NULL, TRUE);
-  g_assert_no_error (communication.error);
-  g_subprocess_wait (process, NULL, NULL);
+  status = sesame_test_communicate (process, "", &all_out, &all_err);
   if (out != NULL)
-    *out = g_steal_pointer (&communication.out);
+    *out = g_steal_pointer (&all_out);
   if (err != NULL)
-    *err = g_steal_pointer (&communication.err);
-  g_free (communication.out);
-  g_free (communication.err);
-  g_assert_true (g_subprocess_get_if_exited (process));
-  return g_subprocess_get_exit_status (process);
+    *err = g_steal_pointer (&all_err);
+  return status;
 }
 
 const char *
