@@ -258,8 +258,8 @@ on_reauthenticated (GObject      *source,
       return;
     }
 
-  sesame_credentials_replace_async (self->credentials, token, NULL, on_reauthenticated_stored,
-                                    g_steal_pointer (&task));
+  sesame_credentials_replace_async (self->credentials, token, SESAME_FLOW_AUTHORIZATION_CODE,
+                                    NULL, on_reauthenticated_stored, g_steal_pointer (&task));
 }
 
 /* Incremental consent: the provider's defaults, what was granted and what

@@ -166,7 +166,8 @@ sesame_broker_store_account_async (SesameBroker        *self,
     }
   else
     storing->credentials = new_credentials (self, provider, flow, identity);
-  sesame_credentials_replace_async (storing->credentials, token, NULL, on_account_secret_stored, task);
+  sesame_credentials_replace_async (storing->credentials, token, flow, NULL,
+                                    on_account_secret_stored, task);
 }
 
 SesameAccountObject *

@@ -323,6 +323,17 @@ sesame_account_set_scopes (SesameAccount      *self,
 }
 
 void
+sesame_account_set_flow (SesameAccount *self,
+                         const char    *flow)
+{
+  if (g_strcmp0 (self->flow, flow) == 0)
+    return;
+  g_free (self->flow);
+  self->flow = g_strdup (flow);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FLOW]);
+}
+
+void
 sesame_account_set_expires_at (SesameAccount *self,
                                gint64         expires_at)
 {

@@ -41,6 +41,10 @@ void sesame_account_set_scopes        (SesameAccount      *self,
                                        const char * const *scopes);
 void sesame_account_set_expires_at    (SesameAccount      *self,
                                        gint64              expires_at);
+/* A sign-in again may come by another flow (device sign-in's refresh
+ * tokens belong to the provider's device client). */
+void sesame_account_set_flow          (SesameAccount      *self,
+                                       const char         *flow);
 void sesame_account_set_removing      (SesameAccount      *self,
                                        gboolean            removing);
 /* @reason NULL or empty clears the attention state. */

@@ -6,6 +6,7 @@
 
 #include "sesame-credentials.h"
 #include "sesame-error.h"
+#include "sesame-granted-scopes.h"
 
 /* A token is handed out while it has this long left, unless the provider's
  * tokens live shorter; then while half of its lifetime is left. */
@@ -141,12 +142,34 @@ sesame_credentials_check_scopes (SesameCredentials   *self,
                                  const char * const  *scopes,
                                  GError             **error)
 {
+  if (sesame_provider_get_one_resource_per_token (self->provider) &&
+      sesame_scopes_span_resources (scopes))
+    {
+      g_set_error (error, SESAME_ERROR, SESAME_ERROR_INVALID_ARGUMENT,
+                   _("A token from %s serves one service at a time. Ask for the scopes of one "
+                     "service (the same address before the scope name) at a time."),
+                   sesame_provider_get_name (self->provider));
+      return FALSE;
+    }
   if (covers (sesame_account_get_scopes (self->account), scopes))
     return TRUE;
   g_set_error_literal (error, SESAME_ERROR, SESAME_ERROR_SCOPE_NOT_GRANTED,
                        _("This account was not granted every scope asked for. Sign in again "
                          "and allow them."));
   return FALSE;
+}
+
+/* What the access token serves: the grant, but for a one-resource-per-token
+ * provider only the resource its token request asked for, so that a token
+ * for Outlook is never handed out as one for Graph. */
+static char **
+dup_token_scopes (SesameCredentials *self,
+                  const SesameToken *token)
+{
+  char **one_resource = sesame_scopes_of_one_resource (self->provider,
+                                                       (const char * const *) token->scopes);
+
+  return one_resource != NULL ? one_resource : g_strdupv (token->scopes);
 }
 
 static void
@@ -162,7 +185,7 @@ set_cached (SesameCredentials *self,
       cached->access_token = g_strdup (token->access_token);
       cached->expires_at = token->expires_at;
       cached->obtained_at = obtained_at;
-      cached->scopes = g_strdupv (token->scopes);
+      cached->scopes = dup_token_scopes (self, token);
     }
 
   g_mutex_lock (&self->lock);
@@ -677,12 +700,14 @@ on_replaced (GObject      *source,
   sesame_account_set_scopes (self->account, (const char * const *) self->stored->scopes);
   sesame_account_set_expires_at (self->account, self->stored->expires_at);
   sesame_account_set_attention (self->account, NULL);
+  sesame_account_set_flow (self->account, g_task_get_task_data (task));
   g_task_return_boolean (task, TRUE);
 }
 
 void
 sesame_credentials_replace_async (SesameCredentials   *self,
                                   const SesameToken   *token,
+                                  const char          *flow,
                                   GCancellable        *cancellable,
                                   GAsyncReadyCallback  callback,
                                   gpointer             user_data)
@@ -690,6 +715,7 @@ sesame_credentials_replace_async (SesameCredentials   *self,
   GTask *task = g_task_new (self, cancellable, callback, user_data);
 
   g_task_set_source_tag (task, sesame_credentials_replace_async);
+  g_task_set_task_data (task, g_strdup (flow), g_free);
   g_clear_pointer (&self->stored, sesame_token_free);
   self->stored = sesame_token_copy (token);
   self->loaded = TRUE;

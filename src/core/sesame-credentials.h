@@ -47,7 +47,8 @@ gboolean sesame_credentials_check_not_removing (SesameCredentials  *self,
 
 /* FALSE, with ScopeNotGranted, when @scopes asks for a scope the account
  * was never granted: no token can carry it until the person signs in
- * again and allows it. */
+ * again and allows it; with InvalidArgument when they span two resources
+ * of a one-resource-per-token provider. */
 gboolean sesame_credentials_check_scopes (SesameCredentials   *self,
                                           const char * const  *scopes,
                                           GError             **error);
@@ -79,6 +80,7 @@ gboolean sesame_credentials_get_token_finish (SesameCredentials   *self,
  * scopes and expiry and clears its attention state. */
 void     sesame_credentials_replace_async  (SesameCredentials   *self,
                                             const SesameToken   *token,
+                                            const char          *flow,
                                             GCancellable        *cancellable,
                                             GAsyncReadyCallback  callback,
                                             gpointer             user_data);

@@ -145,6 +145,24 @@ first_resource (const char * const *scopes)
   return NULL;
 }
 
+gboolean
+sesame_scopes_span_resources (const char * const *scopes)
+{
+  g_autofree char *resource = NULL;
+
+  if (scopes == NULL)
+    return FALSE;
+  resource = first_resource (scopes);
+  for (guint i = 0; resource != NULL && scopes[i] != NULL; i++)
+    {
+      g_autofree char *own = sesame_scope_dup_resource (scopes[i]);
+
+      if (own != NULL && !g_str_equal (own, resource))
+        return TRUE;
+    }
+  return FALSE;
+}
+
 char **
 sesame_scopes_of_one_resource (SesameProvider      *provider,
                                const char * const  *scopes)

@@ -24,6 +24,9 @@ char **sesame_granted_scopes     (SesameProvider      *provider,
                                   gboolean             refresh_token,
                                   gboolean             renewal);
 
+/* TRUE when the URL scopes of @scopes belong to more than one resource. */
+gboolean sesame_scopes_span_resources (const char * const *scopes);
+
 /* For one-resource-per-token providers: the `scope` a token request may
  * carry, @scopes of one resource only (that of the first default URL
  * scope, where @scopes has it, else that of their first URL scope) and

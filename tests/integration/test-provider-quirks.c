@@ -206,6 +206,88 @@ test_reauthenticate_scopes (void)
                                                   "api:read", "profile", NULL }));
 }
 
+/* Signing in again by another flow: the account's refresh token is now the
+ * other client's (Google's device client), so its Flow says so. */
+static void
+test_flow_follows_sign_in (void)
+{
+  const char *none[] = { NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) details = NULL;
+  g_autoptr(GVariant) begun = NULL;
+  g_autoptr(GVariant) finished = NULL;
+  g_autoptr(GVariant) reauthenticated = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *path = NULL;
+  const char *request, *user_code, *uri;
+
+  begun = sesame_test_env_call (env, SESAME_BROKER_PATH, SESAME_BROKER_IFACE, "BeginDeviceSignIn",
+                                g_variant_new ("(s^as@a{sv})", "quirky", none, no_options ()),
+                                "(sa{sv})", &error);
+  g_assert_no_error (error);
+  g_variant_get (begun, "(&s@a{sv})", &request, &details);
+  g_assert_true (g_variant_lookup (details, "user-code", "&s", &user_code));
+  g_assert_true (g_variant_lookup (details, "verification-uri", "&s", &uri));
+  {
+    const char *args[] = { "--device-code", user_code, "--login", "alice", uri, NULL };
+    out = sesame_test_env_run_person (args, &error);
+    g_assert_no_error (error);
+  }
+  finished = sesame_test_env_call (env, SESAME_BROKER_PATH, SESAME_BROKER_IFACE,
+                                   "FinishDeviceSignIn", g_variant_new ("(s)", request), "(o)",
+                                   &error);
+  g_assert_no_error (error);
+  g_variant_get (finished, "(o)", &path);
+  g_assert_cmpstr (path, ==, alice);
+  sesame_test_env_assert_string_property (env, alice, "Flow", "device_code");
+
+  reauthenticated = sesame_test_env_call (env, alice, SESAME_ACCOUNT_IFACE, "Reauthenticate",
+                                          g_variant_new_parsed ("(@as [],)"), NULL, &error);
+  g_assert_no_error (error);
+  sesame_test_env_assert_string_property (env, alice, "Flow", "authorization_code");
+}
+
+/* One resource per token (Microsoft: learn.microsoft.com/en-us/entra/
+ * identity-platform/scopes-oidc): the provider here ignores the URL scopes,
+ * which then count as consented to at sign-in (DESIGN.md, Granted scopes). */
+#define RESOURCE_A "https://a.example/read"
+#define RESOURCE_B "https://b.example/read"
+
+static void
+test_one_resource_per_token (void)
+{
+  const char *asked[] = { "openid", "email", "offline_access", RESOURCE_A, RESOURCE_B, NULL };
+  const char *both[] = { RESOURCE_A, RESOURCE_B, NULL };
+  const char *first[] = { RESOURCE_A, NULL };
+  const char *second[] = { RESOURCE_B, NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) scopes = NULL;
+  g_autofree const char **granted = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *spanning = NULL;
+  g_autofree char *token = NULL;
+  g_autofree char *other = NULL;
+
+  sesame_test_agent_set (agent, SESAME_TEST_AGENT_SIGN_IN, "carol");
+  path = sesame_test_env_add_account (env, "oneres", asked, NULL, &error);
+  g_assert_no_error (error);
+  scopes = sesame_test_env_get_property (env, path, "Scopes");
+  granted = g_variant_get_strv (scopes, NULL);
+  g_assert_true (g_strv_contains (granted, RESOURCE_A));
+  g_assert_true (g_strv_contains (granted, RESOURCE_B));
+
+  spanning = sesame_test_env_get_token (env, path, both, NULL, &error);
+  sesame_test_assert_dbus_error (error, "dev.sesame.Error.InvalidArgument");
+  g_clear_error (&error);
+
+  /* The token of the sign-in serves the first resource only. */
+  token = sesame_test_env_get_token (env, path, first, NULL, &error);
+  g_assert_no_error (error);
+  other = sesame_test_env_get_token (env, path, second, NULL, &error);
+  g_assert_null (other);
+  g_assert_nonnull (error);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -216,6 +298,7 @@ main (int    argc,
   env = sesame_test_env_new (3600);
   write_provider ("quirky", ", \"device-client-id\": \"sesame-test\"");
   write_provider ("tvless", "");
+  write_provider ("oneres", ", \"one-resource-per-token\": true");
   sesame_test_env_start_broker (env);
   agent = sesame_test_agent_new (env);
   sesame_test_agent_register (agent);
@@ -225,6 +308,9 @@ main (int    argc,
   g_test_add_func ("/quirks/device-declined-is-cancelled", test_device_declined_is_cancelled);
   g_test_add_func ("/quirks/device-scopes", test_device_scopes);
   g_test_add_func ("/quirks/reauthenticate-scopes", test_reauthenticate_scopes);
+  sesame_test_add_with_setup ("/quirks/flow-follows-sign-in", ensure_alice,
+                              test_flow_follows_sign_in);
+  g_test_add_func ("/quirks/one-resource-per-token", test_one_resource_per_token);
   status = g_test_run ();
 
   sesame_test_agent_free (agent);

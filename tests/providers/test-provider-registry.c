@@ -361,6 +361,10 @@ test_installed (void)
                                         "access_type"), ==, "offline");
   g_assert_true (sesame_provider_needs_discovery (provider));
   g_assert_cmpstr (sesame_provider_get_issuer (provider), ==, "https://accounts.google.com");
+  /* .../limited-input-device#step-1: the device request names the client in
+   * its body, as the installed-app flow does with its secret */
+  g_assert_cmpstr (sesame_provider_get_token_endpoint_auth_method (provider), ==,
+                   "client_secret_post");
   /* developers.google.com/identity/protocols/oauth2/scopes#oauth2 */
   g_assert_cmpstr (g_hash_table_lookup (sesame_provider_get_scope_aliases (provider), "email"),
                    ==, "https://www.googleapis.com/auth/userinfo.email");
