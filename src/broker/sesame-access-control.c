@@ -232,13 +232,22 @@ account_id (SesameCredentials *credentials)
   return credentials ? sesame_account_get_id (sesame_credentials_get_account (credentials)) : NULL;
 }
 
-/* The scopes a request is for: empty asks for everything granted. */
+/* The scopes a request is for: empty asks for a sandboxed app's grant
+ * where it has one, else for everything the account was granted. */
 static const char * const *
-requested_scopes (SesameCredentials  *credentials,
-                  const char * const *scopes)
+requested_scopes (SesameAccessControl *self,
+                  SesameCaller        *caller,
+                  SesameCredentials   *credentials,
+                  const char * const  *scopes)
 {
+  const SesameGrant *grant;
+
   if (scopes != NULL && scopes[0] != NULL)
     return scopes;
+  grant = sesame_caller_is_sandboxed (caller)
+    ? sesame_grant_store_lookup (self->grants, caller, account_id (credentials)) : NULL;
+  if (grant != NULL)
+    return (const char * const *) grant->scopes;
   return sesame_account_get_scopes (sesame_credentials_get_account (credentials));
 }
 
@@ -257,7 +266,7 @@ decide (SesameAccessControl *self,
        * unless ask-host-apps says to ask before handing them tokens. */
       if (access == SESAME_ACCESS_USE && ask_host_apps (self) &&
           !sesame_grant_store_covers (self->grants, caller, id,
-                                      requested_scopes (credentials, scopes)))
+                                      requested_scopes (self, caller, credentials, scopes)))
         return DECISION_ASK;
       return DECISION_ALLOW;
     }
@@ -266,7 +275,7 @@ decide (SesameAccessControl *self,
     {
     case SESAME_ACCESS_USE:
       return sesame_grant_store_covers (self->grants, caller, id,
-                                        requested_scopes (credentials, scopes))
+                                        requested_scopes (self, caller, credentials, scopes))
              ? DECISION_ALLOW : DECISION_ASK;
     case SESAME_ACCESS_MANAGE:
       return sesame_grant_store_covers (self->grants, caller, id, scopes)
@@ -286,7 +295,7 @@ record_use (SesameAccessControl *self,
   if (access == SESAME_ACCESS_USE)
     sesame_grant_store_touch (self->grants, caller,
                               account_id (credentials),
-                              requested_scopes (credentials, scopes));
+                              requested_scopes (self, caller, credentials, scopes));
 }
 
 gboolean
@@ -302,6 +311,31 @@ sesame_access_control_check_now (SesameAccessControl *self,
     return FALSE;
   record_use (self, caller, access, credentials, scopes);
   return TRUE;
+}
+
+char **
+sesame_access_control_dup_token_scopes (SesameAccessControl *self,
+                                        const char          *sender,
+                                        SesameCredentials   *credentials,
+                                        const char * const  *scopes)
+{
+  SesameCaller *caller = g_hash_table_lookup (self->callers, sender);
+
+  if (caller == NULL || !sesame_caller_is_sandboxed (caller))
+    return g_strdupv ((char **) scopes);
+  return g_strdupv ((char **) requested_scopes (self, caller, credentials, scopes));
+}
+
+void
+sesame_access_control_note_narrowed (SesameAccessControl *self,
+                                     const char          *sender,
+                                     SesameCredentials   *credentials,
+                                     gboolean             narrowed)
+{
+  SesameCaller *caller = g_hash_table_lookup (self->callers, sender);
+
+  if (caller != NULL)
+    sesame_grant_store_set_narrowed (self->grants, caller, account_id (credentials), narrowed);
 }
 
 typedef struct _Question Question;
@@ -512,8 +546,9 @@ shown (Question *question,
        Check    *check)
 {
   const char * const *scopes = (const char * const *) check->scopes;
-  const char * const *asked = check->credentials ? requested_scopes (check->credentials, scopes)
-                                                 : added_scopes (check->provider, scopes);
+  const char * const *asked = check->credentials
+    ? requested_scopes (question->self, question->caller, check->credentials, scopes)
+    : added_scopes (check->provider, scopes);
 
   for (guint i = 0; asked != NULL && asked[i] != NULL; i++)
     if (!g_strv_contains ((const char * const *) question->scopes->pdata, asked[i]))
@@ -723,7 +758,7 @@ ask (SesameAccessControl *self,
   question->waiting = g_ptr_array_new ();
   question->scopes = g_ptr_array_new_with_free_func (g_free);
   g_ptr_array_add (question->scopes, NULL);
-  add_scopes (question->scopes, credentials ? requested_scopes (credentials, scopes)
+  add_scopes (question->scopes, credentials ? requested_scopes (self, caller, credentials, scopes)
                                             : added_scopes (provider, scopes));
   question->request_id = sesame_agent_manager_new_request_id (self->agents);
   question->withdrawn = g_cancellable_new ();

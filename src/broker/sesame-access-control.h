@@ -47,6 +47,19 @@ gboolean sesame_access_control_check_now    (SesameAccessControl *self,
                                              SesameAccess         access,
                                              SesameCredentials   *credentials,
                                              const char * const  *scopes);
+/* The scopes the token for @sender (identified and allowed) carries: what
+ * it asked for; a sandboxed app asking for none gets its grant's
+ * (DESIGN.md, Tokens per scope set). */
+char   **sesame_access_control_dup_token_scopes (SesameAccessControl *self,
+                                                 const char          *sender,
+                                                 SesameCredentials   *credentials,
+                                                 const char * const  *scopes);
+/* Records on @sender's grant whether its token carried no more than it
+ * asked for. */
+void     sesame_access_control_note_narrowed    (SesameAccessControl *self,
+                                                 const char          *sender,
+                                                 SesameCredentials   *credentials,
+                                                 gboolean             narrowed);
 /* Decides, asking the person through the agent (ConfirmAccess) where
  * needed; Allow is remembered as a grant, Deny is AccessDenied. @credentials
  * is NULL for ADD, then @provider names what is added. When @cancellable

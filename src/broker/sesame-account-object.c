@@ -131,16 +131,22 @@ on_token (GObject      *source,
 {
   g_autoptr(GTask) task = user_data;
   Call *call = g_task_get_task_data (task);
+  SesameAccountObject *self = g_task_get_source_object (task);
   g_autofree char *token = NULL;
   gint64 expires_at = 0;
+  gboolean narrowed = TRUE;
   GError *error = NULL;
 
   if (!sesame_credentials_get_token_finish (SESAME_CREDENTIALS (source), result,
-                                            &token, &expires_at, &error))
+                                            &token, &expires_at, &narrowed, &error))
     {
       g_task_return_error (task, error);
       return;
     }
+  if (!is_refresh (call->invocation))
+    sesame_access_control_note_narrowed (self->access_control,
+                                         g_dbus_method_invocation_get_sender (call->invocation),
+                                         self->credentials, narrowed);
 
   if (is_refresh (call->invocation))
     return_reply (task, g_variant_new ("(x)", expires_at));
@@ -157,6 +163,7 @@ on_token_access (GObject      *source,
   g_autoptr(GTask) task = user_data;
   SesameAccountObject *self = g_task_get_source_object (task);
   Call *call = g_task_get_task_data (task);
+  g_auto(GStrv) scopes = NULL;
   GError *error = NULL;
 
   if (!sesame_access_control_check_finish (SESAME_ACCESS_CONTROL (source), result, &error))
@@ -165,7 +172,13 @@ on_token_access (GObject      *source,
       return;
     }
 
-  sesame_credentials_get_token_async (self->credentials, (const char * const *) call->scopes,
+  /* Refresh() renews the whole grant, whoever asks. */
+  if (!is_refresh (call->invocation))
+    scopes = sesame_access_control_dup_token_scopes (self->access_control,
+                                                     g_dbus_method_invocation_get_sender (call->invocation),
+                                                     self->credentials,
+                                                     (const char * const *) call->scopes);
+  sesame_credentials_get_token_async (self->credentials, (const char * const *) scopes,
                                       is_refresh (call->invocation), NULL, on_token,
                                       g_steal_pointer (&task));
 }
@@ -175,8 +188,11 @@ handle_get_access_token (SesameAccountObject   *self,
                          GDBusMethodInvocation *invocation,
                          const char * const    *scopes)
 {
+  const char *sender = g_dbus_method_invocation_get_sender (invocation);
   g_autofree char *token = NULL;
+  g_auto(GStrv) token_scopes = NULL;
   gint64 expires_at = 0;
+  gboolean narrowed = TRUE;
   GError *error = NULL;
 
   if (!sesame_invocation_check_scopes (invocation, scopes))
@@ -189,11 +205,15 @@ handle_get_access_token (SesameAccountObject   *self,
     }
 
   /* A cached token for an allowed caller: answered without a main loop hop. */
-  if (sesame_access_control_check_now (self->access_control,
-                                       g_dbus_method_invocation_get_sender (invocation),
-                                       SESAME_ACCESS_USE, self->credentials, scopes) &&
-      sesame_credentials_lookup_cached (self->credentials, scopes, &token, &expires_at))
+  if (sesame_access_control_check_now (self->access_control, sender, SESAME_ACCESS_USE,
+                                       self->credentials, scopes) &&
+      (token_scopes = sesame_access_control_dup_token_scopes (self->access_control, sender,
+                                                              self->credentials, scopes)) &&
+      sesame_credentials_lookup_cached (self->credentials, (const char * const *) token_scopes,
+                                        &token, &expires_at, &narrowed))
     {
+      sesame_access_control_note_narrowed (self->access_control, sender, self->credentials,
+                                           narrowed);
       g_dbus_method_invocation_return_value (invocation, g_variant_new ("(sx)", token, expires_at));
       explicit_bzero (token, strlen (token));
       return;

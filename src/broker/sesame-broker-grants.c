@@ -29,6 +29,7 @@ describe_grant (const SesameGrant *grant)
                                g_variant_new_strv ((const char * const *) grant->scopes, -1));
   g_variant_dict_insert (&dict, "granted-at", "x", grant->granted_at);
   g_variant_dict_insert (&dict, "last-used", "x", grant->last_used);
+  g_variant_dict_insert (&dict, "narrowed", "b", grant->narrowed);
   return g_variant_dict_end (&dict);
 }
 

@@ -6,18 +6,14 @@
 
 #include "sesame-credentials.h"
 #include "sesame-error.h"
-#include "sesame-granted-scopes.h"
+#include "sesame-token-cache.h"
 
-/* A token is handed out while it has this long left, unless the provider's
- * tokens live shorter; then while half of its lifetime is left. */
-#define MIN_VALIDITY_SECONDS 60
-
+/* The callers waiting for one scope set's token (single flight per set). */
 typedef struct {
-  char   *access_token;
-  gint64  expires_at;
-  gint64  obtained_at;     /* 0 when unknown (read back from the keyring) */
-  char  **scopes;          /* what the token covers */
-} Cached;
+  char      *key;       /* of the set, as sesame_token_cache_key_for() gives it */
+  GPtrArray *tasks;     /* GTask, each with the scopes it asked for */
+  gboolean   force;     /* Refresh(): past the caches */
+} Pending;
 
 struct _SesameCredentials
 {
@@ -29,28 +25,26 @@ struct _SesameCredentials
   SesameOAuthClient *client;
   SesameSecretStore *secrets;
 
-  GMutex             lock;     /* guards cached: read from GDBus's thread */
-  Cached            *cached;
+  SesameTokenCache  *cache;    /* per scope set; the whole grant's is the keyring's */
 
   SesameToken       *stored;   /* the keyring item, once read */
   gboolean           loaded;
 
-  /* The one refresh in flight and the callers sharing it. */
-  GPtrArray         *waiters;
-  gboolean           force;
-  gboolean           deleted;   /* removed meanwhile: write nothing back */
+  /* One refresh at a time per account, whatever its set (each may rotate
+   * the refresh token): the head is the one in flight. */
+  GQueue            *pending;  /* Pending */
+  SesameToken       *narrow;   /* a narrower set's answer, until served */
+  gboolean           deleted;  /* removed meanwhile: write nothing back */
 };
 
 G_DEFINE_FINAL_TYPE (SesameCredentials, sesame_credentials, G_TYPE_OBJECT)
 
 static void
-cached_free (Cached *cached)
+pending_free (Pending *pending)
 {
-  if (cached == NULL)
-    return;
-  sesame_secret_string_free (cached->access_token);
-  g_strfreev (cached->scopes);
-  g_free (cached);
+  g_free (pending->key);
+  g_ptr_array_unref (pending->tasks);
+  g_free (pending);
 }
 
 static void
@@ -63,10 +57,10 @@ sesame_credentials_finalize (GObject *object)
   g_clear_object (&self->providers);
   g_clear_object (&self->client);
   g_clear_object (&self->secrets);
-  g_clear_pointer (&self->cached, cached_free);
+  g_clear_object (&self->cache);
   g_clear_pointer (&self->stored, sesame_token_free);
-  g_ptr_array_unref (self->waiters);
-  g_mutex_clear (&self->lock);
+  g_clear_pointer (&self->narrow, sesame_token_free);
+  g_queue_free_full (self->pending, (GDestroyNotify) pending_free);
 
   G_OBJECT_CLASS (sesame_credentials_parent_class)->finalize (object);
 }
@@ -80,8 +74,8 @@ sesame_credentials_class_init (SesameCredentialsClass *klass)
 static void
 sesame_credentials_init (SesameCredentials *self)
 {
-  g_mutex_init (&self->lock);
-  self->waiters = g_ptr_array_new ();
+  self->cache = sesame_token_cache_new ();
+  self->pending = g_queue_new ();
 }
 
 SesameCredentials *
@@ -114,20 +108,6 @@ sesame_credentials_get_provider (SesameCredentials *self)
 }
 
 static gboolean
-still_valid (gint64 expires_at,
-             gint64 obtained_at,
-             gint64 now)
-{
-  gint64 margin = MIN_VALIDITY_SECONDS;
-
-  if (expires_at == 0)
-    return TRUE;
-  if (obtained_at > 0 && expires_at > obtained_at)
-    margin = MIN (margin, (expires_at - obtained_at) / 2);
-  return expires_at - now > margin;
-}
-
-static gboolean
 covers (const char * const *granted,
         const char * const *scopes)
 {
@@ -137,83 +117,47 @@ covers (const char * const *granted,
   return TRUE;
 }
 
+/* Which cached token serves @scopes; NULL (with @error) for a set no
+ * token may carry. */
+static char *
+key_for (SesameCredentials   *self,
+         const char * const  *scopes,
+         GError             **error)
+{
+  return sesame_token_cache_key_for (self->provider, sesame_account_get_scopes (self->account),
+                                     scopes, error);
+}
+
 gboolean
 sesame_credentials_check_scopes (SesameCredentials   *self,
                                  const char * const  *scopes,
                                  GError             **error)
 {
-  if (sesame_provider_get_one_resource_per_token (self->provider) &&
-      sesame_scopes_span_resources (scopes))
+  g_autofree char *key = NULL;
+
+  if (!covers (sesame_account_get_scopes (self->account), scopes))
     {
-      g_set_error (error, SESAME_ERROR, SESAME_ERROR_INVALID_ARGUMENT,
-                   _("A token from %s serves one service at a time. Ask for the scopes of one "
-                     "service (the same address before the scope name) at a time."),
-                   sesame_provider_get_name (self->provider));
+      g_set_error_literal (error, SESAME_ERROR, SESAME_ERROR_SCOPE_NOT_GRANTED,
+                           _("This account was not granted every scope asked for. Sign in "
+                             "again and allow them."));
       return FALSE;
     }
-  if (covers (sesame_account_get_scopes (self->account), scopes))
-    return TRUE;
-  g_set_error_literal (error, SESAME_ERROR, SESAME_ERROR_SCOPE_NOT_GRANTED,
-                       _("This account was not granted every scope asked for. Sign in again "
-                         "and allow them."));
-  return FALSE;
-}
-
-/* What the access token serves: the grant, but for a one-resource-per-token
- * provider only the resource its token request asked for, so that a token
- * for Outlook is never handed out as one for Graph. */
-static char **
-dup_token_scopes (SesameCredentials *self,
-                  const SesameToken *token)
-{
-  char **one_resource = sesame_scopes_of_one_resource (self->provider,
-                                                       (const char * const *) token->scopes);
-
-  return one_resource != NULL ? one_resource : g_strdupv (token->scopes);
-}
-
-static void
-set_cached (SesameCredentials *self,
-            const SesameToken *token,
-            gint64             obtained_at)
-{
-  Cached *cached = NULL;
-
-  if (token != NULL && token->access_token != NULL)
-    {
-      cached = g_new0 (Cached, 1);
-      cached->access_token = g_strdup (token->access_token);
-      cached->expires_at = token->expires_at;
-      cached->obtained_at = obtained_at;
-      cached->scopes = dup_token_scopes (self, token);
-    }
-
-  g_mutex_lock (&self->lock);
-  g_clear_pointer (&self->cached, cached_free);
-  self->cached = cached;
-  g_mutex_unlock (&self->lock);
+  key = key_for (self, scopes, error);
+  return key != NULL;
 }
 
 gboolean
 sesame_credentials_lookup_cached (SesameCredentials  *self,
                                   const char * const *scopes,
                                   char              **token,
-                                  gint64             *expires_at)
+                                  gint64             *expires_at,
+                                  gboolean           *narrowed)
 {
-  gboolean found = FALSE;
-  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  g_autofree char *key = key_for (self, scopes, NULL);
 
-  g_mutex_lock (&self->lock);
-  if (self->cached != NULL &&
-      covers ((const char * const *) self->cached->scopes, scopes) &&
-      still_valid (self->cached->expires_at, self->cached->obtained_at, now))
-    {
-      *token = g_strdup (self->cached->access_token);
-      *expires_at = self->cached->expires_at;
-      found = TRUE;
-    }
-  g_mutex_unlock (&self->lock);
-  return found;
+  return key != NULL &&
+         sesame_token_cache_lookup (self->cache, key, scopes, g_get_real_time () / G_USEC_PER_SEC,
+                                    token, expires_at, narrowed);
 }
 
 static void
@@ -258,7 +202,7 @@ void
 sesame_credentials_begin_removal (SesameCredentials *self)
 {
   sesame_account_set_removing (self->account, TRUE);
-  set_cached (self, NULL, 0);
+  sesame_token_cache_clear (self->cache);
 }
 
 void
@@ -302,24 +246,27 @@ needs_attention (SesameCredentials *self,
                  const char        *reason)
 {
   sesame_account_set_attention (self->account, reason);
-  set_cached (self, NULL, 0);
+  sesame_token_cache_clear (self->cache);
   return g_error_new_literal (SESAME_ERROR, SESAME_ERROR_NEEDS_ATTENTION, reason);
 }
 
 /* What sesame_credentials_get_token_async() completes with. */
 typedef struct {
-  char   *token;
-  gint64  expires_at;
+  char    *token;
+  gint64   expires_at;
+  gboolean narrowed;
 } Result;
 
 static Result *
-result_new (char   *token,
-            gint64  expires_at)
+result_new (char     *token,
+            gint64    expires_at,
+            gboolean  narrowed)
 {
   Result *result = g_new0 (Result, 1);
 
   result->token = token;
   result->expires_at = expires_at;
+  result->narrowed = narrowed;
   return result;
 }
 
@@ -332,33 +279,52 @@ result_free (Result *result)
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Result, result_free)
 
-/* Hands the cached token to everyone who waited for this refresh. */
+static void run_refresh (SesameCredentials *self);
+
+static Pending *
+head (SesameCredentials *self)
+{
+  return g_queue_peek_head (self->pending);
+}
+
+static gboolean
+head_is_whole_grant (SesameCredentials *self)
+{
+  return g_str_equal (head (self)->key, SESAME_TOKEN_CACHE_WHOLE_GRANT);
+}
+
+/* Hands the set's cached token to everyone who waited for this refresh,
+ * then runs the next set's. */
 static void
 finish_waiters (SesameCredentials *self,
                 GError            *error)
 {
-  g_autoptr(GPtrArray) waiters = g_steal_pointer (&self->waiters);
+  Pending *done = g_queue_pop_head (self->pending);
   g_autoptr(GError) owned = error;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
 
-  self->waiters = g_ptr_array_new ();
-  self->force = FALSE;
-
-  for (guint i = 0; i < waiters->len; i++)
+  for (guint i = 0; i < done->tasks->len; i++)
     {
-      g_autoptr(GTask) task = waiters->pdata[i];
+      GTask *task = done->tasks->pdata[i];
       const char * const *scopes = g_task_get_task_data (task);
+      char *token = NULL;
+      gint64 expires_at = 0;
+      gboolean narrowed = FALSE;
 
       if (owned != NULL)
         g_task_return_error (task, g_error_copy (owned));
-      else if (!covers ((const char * const *) self->cached->scopes, scopes))
+      else if (!sesame_token_cache_lookup (self->cache, done->key, scopes, now,
+                                           &token, &expires_at, &narrowed))
         g_task_return_new_error (task, SESAME_ERROR, SESAME_ERROR_SCOPE_NOT_GRANTED,
                                  _("This account was not granted every scope asked for. "
                                    "Sign in again and allow them."));
       else
-        g_task_return_pointer (task, result_new (g_strdup (self->cached->access_token),
-                                                 self->cached->expires_at),
+        g_task_return_pointer (task, result_new (token, expires_at, narrowed),
                                (GDestroyNotify) result_free);
     }
+  pending_free (done);
+  if (!g_queue_is_empty (self->pending))
+    run_refresh (self);
 }
 
 static GError *
@@ -414,7 +380,8 @@ on_new_token_stored (GObject      *source,
       return;
     }
 
-  set_cached (self, self->stored, g_get_real_time () / G_USEC_PER_SEC);
+  sesame_token_cache_store (self->cache, SESAME_TOKEN_CACHE_WHOLE_GRANT, self->stored,
+                            g_get_real_time () / G_USEC_PER_SEC);
   sesame_account_set_expires_at (self->account, self->stored->expires_at);
   if (self->stored->scopes[0] != NULL)
     sesame_account_set_scopes (self->account, (const char * const *) self->stored->scopes);
@@ -438,6 +405,54 @@ store_stored (SesameCredentials   *self,
 
   sesame_secret_store_store_async (self->secrets, sesame_account_get_id (self->account),
                                    label, self->stored, NULL, callback, user_data);
+}
+
+/* A narrower set's token, once any refresh token it rotated is in the
+ * keyring: cached for its set alone; the keyring keeps the whole grant's. */
+static void
+serve_narrow (SesameCredentials *self)
+{
+  g_autoptr(SesameToken) token = g_steal_pointer (&self->narrow);
+  GError *error = NULL;
+
+  if (!sesame_credentials_check_not_removing (self, &error))
+    {
+      finish_waiters (self, error);
+      return;
+    }
+  sesame_token_cache_store (self->cache, head (self)->key, token,
+                            g_get_real_time () / G_USEC_PER_SEC);
+  finish_waiters (self, NULL);
+}
+
+static void
+on_narrow_rotation_stored (GObject      *source,
+                           GAsyncResult *result,
+                           gpointer      user_data)
+{
+  g_autoptr(SesameCredentials) self = user_data;
+  GError *error = NULL;
+
+  if (!sesame_secret_store_store_finish (self->secrets, result, &error))
+    {
+      g_clear_pointer (&self->narrow, sesame_token_free);
+      finish_waiters (self, error);
+      return;
+    }
+  serve_narrow (self);
+}
+
+/* RFC 6749 §6: a refresh may rotate the refresh token, whatever scope it
+ * asked for; the grant's own access token stays. */
+static gboolean
+take_rotated_refresh_token (SesameToken *stored,
+                            SesameToken *fresh)
+{
+  if (fresh->refresh_token == NULL || g_strcmp0 (fresh->refresh_token, stored->refresh_token) == 0)
+    return FALSE;
+  sesame_secret_string_free (stored->refresh_token);
+  stored->refresh_token = g_steal_pointer (&fresh->refresh_token);
+  return TRUE;
 }
 
 static void
@@ -466,22 +481,38 @@ on_refreshed (GObject      *source,
       return;
     }
 
-  sesame_token_update (self->stored, fresh);
-  store_stored (self, on_new_token_stored, g_object_ref (self));
+  if (head_is_whole_grant (self))
+    {
+      sesame_token_update (self->stored, fresh);
+      store_stored (self, on_new_token_stored, g_object_ref (self));
+      return;
+    }
+  if (take_rotated_refresh_token (self->stored, fresh))
+    {
+      self->narrow = g_steal_pointer (&fresh);
+      store_stored (self, on_narrow_rotation_stored, g_object_ref (self));
+      return;
+    }
+  self->narrow = g_steal_pointer (&fresh);
+  serve_narrow (self);
 }
 
 static void
 send_token_request (SesameCredentials *self)
 {
   const char * const *granted = sesame_account_get_scopes (self->account);
+  /* A narrower set is asked for by its scope (RFC 6749 §6); the whole
+   * grant by none. */
+  g_auto(GStrv) narrow = sesame_token_cache_key_scopes (head (self)->key);
 
   if (is_client_credentials (self))
     {
       sesame_oauth_client_client_credentials_async (self->client, self->provider,
                                                     sesame_account_get_identity (self->account),
                                                     self->stored->client_secret,
-                                                    granted, NULL,
-                                                    on_refreshed, g_object_ref (self));
+                                                    narrow != NULL
+                                                    ? (const char * const *) narrow : granted,
+                                                    NULL, on_refreshed, g_object_ref (self));
       return;
     }
 
@@ -496,7 +527,8 @@ send_token_request (SesameCredentials *self)
     }
 
   sesame_oauth_client_refresh_async (self->client, self->provider,
-                                     self->stored->refresh_token, NULL, granted,
+                                     self->stored->refresh_token,
+                                     (const char * const *) narrow, granted,
                                      sesame_account_get_flow (self->account), NULL,
                                      on_refreshed, g_object_ref (self));
 }
@@ -562,12 +594,15 @@ continue_refresh (SesameCredentials *self)
       return;
     }
 
-  if (!self->force && self->stored->access_token != NULL &&
-      still_valid (self->stored->expires_at, 0, now))
+  /* The keyring's token serves the whole grant while it has time left. */
+  if (head_is_whole_grant (self) && !head (self)->force)
     {
-      set_cached (self, self->stored, 0);
-      finish_waiters (self, NULL);
-      return;
+      sesame_token_cache_store (self->cache, SESAME_TOKEN_CACHE_WHOLE_GRANT, self->stored, 0);
+      if (sesame_token_cache_is_fresh (self->cache, SESAME_TOKEN_CACHE_WHOLE_GRANT, now))
+        {
+          finish_waiters (self, NULL);
+          return;
+        }
     }
 
   request_new_token (self);
@@ -621,6 +656,31 @@ run_refresh (SesameCredentials *self)
   continue_refresh (self);
 }
 
+/* Joins the refresh of @key in flight or queued, or queues one. */
+static void
+add_waiter (SesameCredentials *self,
+            const char        *key,
+            GTask             *task,
+            gboolean           force)
+{
+  Pending *pending = NULL;
+
+  for (GList *l = self->pending->head; l != NULL && pending == NULL; l = l->next)
+    if (g_str_equal (((Pending *) l->data)->key, key))
+      pending = l->data;
+  if (pending == NULL)
+    {
+      pending = g_new0 (Pending, 1);
+      pending->key = g_strdup (key);
+      pending->tasks = g_ptr_array_new_with_free_func (g_object_unref);
+      g_queue_push_tail (self->pending, pending);
+    }
+  g_ptr_array_add (pending->tasks, task);
+  pending->force |= force;
+  if (self->pending->length == 1 && pending->tasks->len == 1)
+    run_refresh (self);
+}
+
 void
 sesame_credentials_get_token_async (SesameCredentials   *self,
                                     const char * const  *scopes,
@@ -630,31 +690,33 @@ sesame_credentials_get_token_async (SesameCredentials   *self,
                                     gpointer             user_data)
 {
   g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+  g_autofree char *key = NULL;
   GError *error = NULL;
   char *token = NULL;
   gint64 expires_at = 0;
+  gboolean narrowed = FALSE;
 
   g_task_set_source_tag (task, sesame_credentials_get_token_async);
   /* What the waiter needs once a refresh it shares is done. */
   g_task_set_task_data (task, g_strdupv ((char **) scopes), (GDestroyNotify) g_strfreev);
 
-  if (!sesame_credentials_check_scopes (self, scopes, &error))
+  if (!sesame_credentials_check_scopes (self, scopes, &error) ||
+      (key = key_for (self, scopes, &error)) == NULL)
     {
       g_task_return_error (task, error);
       return;
     }
 
-  if (!refresh_now && sesame_credentials_lookup_cached (self, scopes, &token, &expires_at))
+  if (!refresh_now &&
+      sesame_token_cache_lookup (self->cache, key, scopes, g_get_real_time () / G_USEC_PER_SEC,
+                                 &token, &expires_at, &narrowed))
     {
-      g_task_return_pointer (task, result_new (token, expires_at), (GDestroyNotify) result_free);
+      g_task_return_pointer (task, result_new (token, expires_at, narrowed),
+                             (GDestroyNotify) result_free);
       return;
     }
 
-  /* Everyone asking meanwhile shares the refresh in flight. */
-  g_ptr_array_add (self->waiters, g_steal_pointer (&task));
-  self->force |= refresh_now;
-  if (self->waiters->len == 1)
-    run_refresh (self);
+  add_waiter (self, key, g_steal_pointer (&task), refresh_now);
 }
 
 gboolean
@@ -662,6 +724,7 @@ sesame_credentials_get_token_finish (SesameCredentials  *self,
                                      GAsyncResult       *result,
                                      char              **token,
                                      gint64             *expires_at,
+                                     gboolean           *narrowed,
                                      GError            **error)
 {
   g_autoptr(Result) value = g_task_propagate_pointer (G_TASK (result), error);
@@ -670,6 +733,8 @@ sesame_credentials_get_token_finish (SesameCredentials  *self,
     return FALSE;
   *token = g_steal_pointer (&value->token);
   *expires_at = value->expires_at;
+  if (narrowed != NULL)
+    *narrowed = value->narrowed;
   return TRUE;
 }
 
@@ -695,7 +760,9 @@ on_replaced (GObject      *source,
    * identity) keeps an account whose removal did not finish: the mark
    * goes with the old grant; killed before it is saved, the next start
    * removes the account, as was asked for first. */
-  set_cached (self, self->stored, g_get_real_time () / G_USEC_PER_SEC);
+  sesame_token_cache_clear (self->cache);
+  sesame_token_cache_store (self->cache, SESAME_TOKEN_CACHE_WHOLE_GRANT, self->stored,
+                            g_get_real_time () / G_USEC_PER_SEC);
   sesame_account_set_removing (self->account, FALSE);
   sesame_account_set_scopes (self->account, (const char * const *) self->stored->scopes);
   sesame_account_set_expires_at (self->account, self->stored->expires_at);
@@ -881,7 +948,7 @@ sesame_credentials_delete_async (SesameCredentials   *self,
   GTask *task = g_task_new (self, cancellable, callback, user_data);
 
   g_task_set_source_tag (task, sesame_credentials_delete_async);
-  set_cached (self, NULL, 0);
+  sesame_token_cache_clear (self->cache);
   g_clear_pointer (&self->stored, sesame_token_free);
   self->loaded = TRUE;
   self->deleted = TRUE;

@@ -47,23 +47,28 @@ gboolean sesame_credentials_check_not_removing (SesameCredentials  *self,
 
 /* FALSE, with ScopeNotGranted, when @scopes asks for a scope the account
  * was never granted: no token can carry it until the person signs in
- * again and allows it; with InvalidArgument when they span two resources
- * of a one-resource-per-token provider. */
+ * again and allows it; with InvalidArgument when no one token may carry
+ * them together (one-resource-per-token). */
 gboolean sesame_credentials_check_scopes (SesameCredentials   *self,
                                           const char * const  *scopes,
                                           GError             **error);
 
 /* The memory cache only: no keyring, no network. @scopes empty = every
- * granted scope. Thread-safe, so the broker may answer from GDBus's thread. */
+ * granted scope. @narrowed (may be NULL): whether the token carries no more
+ * than @scopes. */
 gboolean sesame_credentials_lookup_cached (SesameCredentials  *self,
                                            const char * const *scopes,
                                            char              **token,
-                                           gint64             *expires_at);
+                                           gint64             *expires_at,
+                                           gboolean           *narrowed);
 
 /* A token covering @scopes, valid long enough (DESIGN.md, GetAccessToken):
  * from memory, else the keyring, else a refresh (or, for client credentials,
- * the grant again). One account's refreshes run one at a time and callers
- * asking for the same scopes share one. @refresh_now skips both caches. */
+ * the grant again). A set narrower than the grant gets a token of its own,
+ * by a refresh with that scope where the provider narrows (DESIGN.md,
+ * Tokens per scope set). One account's refreshes run one at a time and
+ * callers asking for the same set share one. @refresh_now skips both
+ * caches. */
 void     sesame_credentials_get_token_async  (SesameCredentials   *self,
                                               const char * const  *scopes,
                                               gboolean             refresh_now,
@@ -74,6 +79,7 @@ gboolean sesame_credentials_get_token_finish (SesameCredentials   *self,
                                               GAsyncResult        *result,
                                               char               **token,
                                               gint64              *expires_at,
+                                              gboolean            *narrowed,
                                               GError             **error);
 
 /* After a sign-in: writes @token to the keyring, then updates the account's

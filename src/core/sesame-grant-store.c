@@ -110,6 +110,8 @@ serialize (gpointer user_data)
       json_builder_add_int_value (builder, grant->granted_at);
       json_builder_set_member_name (builder, "last-used");
       json_builder_add_int_value (builder, grant->last_used);
+      json_builder_set_member_name (builder, "narrowed");
+      json_builder_add_boolean_value (builder, grant->narrowed);
       json_builder_end_object (builder);
     }
   json_builder_end_array (builder);
@@ -151,6 +153,8 @@ grant_from_json (JsonObject *object)
    * string is 0 */
   grant->granted_at = json_object_get_int_member_with_default (object, "granted-at", 0);
   grant->last_used = json_object_get_int_member_with_default (object, "last-used", 0);
+  /* Files from before tokens were narrowed: nothing wider was seen yet. */
+  grant->narrowed = json_object_get_boolean_member_with_default (object, "narrowed", TRUE);
   grant->scopes = g_steal_pointer (&scopes);
   return grant;
 }
@@ -248,6 +252,30 @@ sesame_grant_store_covers (SesameGrantStore   *self,
          strv_contains_all ((const char * const *) grant->scopes, scopes);
 }
 
+const SesameGrant *
+sesame_grant_store_lookup (SesameGrantStore *self,
+                           SesameCaller     *caller,
+                           const char       *account)
+{
+  SesameGrant *grant = find_for_caller (self, caller, account);
+
+  return grant != NULL && grant->granted_at != 0 ? grant : NULL;
+}
+
+void
+sesame_grant_store_set_narrowed (SesameGrantStore *self,
+                                 SesameCaller     *caller,
+                                 const char       *account,
+                                 gboolean          narrowed)
+{
+  SesameGrant *grant = find_for_caller (self, caller, account);
+
+  if (grant == NULL || grant->narrowed == narrowed)
+    return;
+  grant->narrowed = narrowed;
+  changed (self);
+}
+
 /* The grant of @caller for @account, made when missing. */
 static SesameGrant *
 ensure (SesameGrantStore *self,
@@ -263,6 +291,7 @@ ensure (SesameGrantStore *self,
       grant->account = g_strdup (account);
       grant->kind = g_strdup (sesame_caller_get_kind_name (caller));
       grant->scopes = g_new0 (char *, 1);
+      grant->narrowed = TRUE;
       g_ptr_array_add (self->grants, grant);
     }
   g_free (grant->app_name);

@@ -14,6 +14,7 @@ typedef struct {
   char  **scopes;
   gint64  granted_at;    /* 0: a host program allowed by default, never asked about */
   gint64  last_used;
+  gboolean narrowed;     /* the last token handed out carried no more than asked */
 } SesameGrant;
 
 #define SESAME_TYPE_GRANT_STORE (sesame_grant_store_get_type ())
@@ -42,6 +43,17 @@ void               sesame_grant_store_touch  (SesameGrantStore   *self,
                                               SesameCaller       *caller,
                                               const char         *account,
                                               const char * const *scopes);
+/* The grant of @caller (its kind and id) for @account that the person gave,
+ * or NULL. */
+const SesameGrant *sesame_grant_store_lookup (SesameGrantStore *self,
+                                              SesameCaller     *caller,
+                                              const char       *account);
+/* Whether the token just handed to @caller carried no more than it asked
+ * (DESIGN.md, ListGrants `narrowed`). */
+void               sesame_grant_store_set_narrowed (SesameGrantStore *self,
+                                                    SesameCaller     *caller,
+                                                    const char       *account,
+                                                    gboolean          narrowed);
 /* Grants are keyed by kind and app id; this withdraws @app_id's grants of
  * every kind, as RevokeGrant names none. */
 gboolean           sesame_grant_store_revoke (SesameGrantStore   *self,

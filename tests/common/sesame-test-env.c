@@ -596,6 +596,35 @@ sesame_test_request_json (const char *base,
   return sesame_test_parse_json (body);
 }
 
+char *
+sesame_test_env_token_scope (SesameTestEnv *env,
+                             const char    *token)
+{
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autofree char *uri = g_strconcat (env->issuer, "/_test/token-scope", NULL);
+  g_autoptr(SoupMessage) message = soup_message_new ("POST", uri);
+  g_autoptr(GBytes) request = g_bytes_new (token, strlen (token));
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(GError) error = NULL;
+
+  soup_message_set_request_body_from_bytes (message, "text/plain", request);
+  body = soup_session_send_and_read (session, message, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (soup_message_get_status (message), ==, 200);
+  node = sesame_test_parse_json (body);
+  return g_strdup (json_object_get_string_member (json_node_get_object (node), "scope"));
+}
+
+char *
+sesame_test_env_last_refresh_scope (SesameTestEnv *env)
+{
+  g_autoptr(JsonNode) stats = sesame_test_env_idp_request (env, "GET", "/_test/stats");
+
+  return g_strdup (json_object_get_string_member_with_default (json_node_get_object (stats),
+                                                               "lastRefreshScope", NULL));
+}
+
 gint64
 sesame_test_env_idp_count (SesameTestEnv *env,
                            const char    *grant_type)

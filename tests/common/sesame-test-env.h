@@ -68,6 +68,12 @@ JsonNode      *sesame_test_request_json      (const char    *base,
 gint64         sesame_test_env_idp_count     (SesameTestEnv *env,
                                               const char    *grant_type);
 
+/* The scopes the provider says @token carries, space-separated. */
+char          *sesame_test_env_token_scope   (SesameTestEnv *env,
+                                              const char    *token);
+/* The `scope` the last refresh request sent; NULL when it sent none. */
+char          *sesame_test_env_last_refresh_scope (SesameTestEnv *env);
+
 /* Calls the broker and waits (iterating the main loop, so an agent in this
  * process can answer). Returns the reply or NULL with @error set. */
 GVariant      *sesame_test_env_call          (SesameTestEnv *env,

@@ -68,6 +68,9 @@ const ROUTES = {
 
 const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
 const API_SCOPES = ['api:read', 'api:write'];
+// Scopes named by a resource's URL, as Microsoft's are: tests of one token
+// per resource (DESIGN.md, Tokens per scope set) refresh for each alone.
+const RESOURCE_SCOPES = ['https://a.example/read', 'https://b.example/read'];
 
 const CLIENTS = [
   {
@@ -149,11 +152,16 @@ function emptyStats() {
     },
     revocation: 0,
     userinfo: 0,
+    // The `scope` of the last refresh request (null: none sent).
+    lastRefreshScope: null,
   };
 }
 
 let stats = emptyStats();
 let tokenDelayMs = 0;
+// A provider that does not narrow: refreshes ignore `scope` and answer for
+// the whole grant (set by POST /_test/refresh-ignores-scope?on=1).
+let refreshIgnoresScope = false;
 const tokenFailure = { status: 503, remaining: 0, error: null };
 
 // The client_id of an HTTP Basic Authorization header (RFC 6749 §2.3.1:
@@ -224,6 +232,16 @@ async function adminRoutes(ctx) {
       if (!account) return json(ctx, { error: 'account is required' }, 400);
       return json(ctx, { account, deleted: store.deleteAccount(account) });
     }
+    case 'POST /_test/refresh-ignores-scope':
+      refreshIgnoresScope = ctx.query.on === '1';
+      return json(ctx, { on: refreshIgnoresScope });
+    case 'POST /_test/token-scope': {
+      // The scopes an access token carries; the token comes in the body,
+      // never in a URL.
+      const token = await provider.AccessToken.find((await readBody(ctx.req)).trim());
+      if (!token) return json(ctx, { error: 'no such access token' }, 404);
+      return json(ctx, { scope: token.scope });
+    }
     case 'POST /_test/token-delay': {
       const ms = queryInt(ctx, 'ms', undefined, 0, 600000);
       if (ms === undefined) return undefined;
@@ -251,14 +269,18 @@ async function adminRoutes(ctx) {
 async function instrument(ctx, next) {
   if (ctx.method === 'POST' && ctx.path === ROUTES.token) {
     const body = await readBody(ctx.req);
+    const form = new URLSearchParams(body);
+    const grantType = form.get('grant_type') ?? '(none)';
+    stats.token[grantType] = (stats.token[grantType] ?? 0) + 1;
+    if (grantType === 'refresh_token') {
+      stats.lastRefreshScope = form.get('scope');
+      if (refreshIgnoresScope) form.delete('scope');
+    }
     // The body has to be read here to count the request on arrival (a test
     // holding a refresh in flight polls the stats to know it has arrived).
     // oidc-provider then takes it from req.body, a fallback it supports (and
     // warns about once on stderr).
-    ctx.req.body = body;
-    const form = new URLSearchParams(body);
-    const grantType = form.get('grant_type') ?? '(none)';
-    stats.token[grantType] = (stats.token[grantType] ?? 0) + 1;
+    ctx.req.body = form.toString();
 
     if (tokenDelayMs) await sleep(tokenDelayMs);
     if (tokenFailure.remaining > 0) {
@@ -409,7 +431,7 @@ const provider = new Provider(issuer, {
     email: ['email', 'email_verified'],
     profile: ['name'],
   },
-  scopes: ['openid', 'offline_access', ...API_SCOPES],
+  scopes: ['openid', 'offline_access', ...API_SCOPES, ...RESOURCE_SCOPES],
   responseTypes: ['code'],
   // Put the scope-requested claims (email, name) into the ID token too, not
   // only into userinfo: tests read the email from the ID token.

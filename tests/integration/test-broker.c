@@ -214,20 +214,61 @@ test_add_account (void)
   g_assert_cmpstr (email, ==, "alice@example.test");
 }
 
+/* The whole grant's token is served from memory; a host program asking for
+ * less gets a token of its own, by one refresh with exactly that scope
+ * (DESIGN.md, Tokens per scope set), cached for that set. */
 static void
 test_cached_token (void)
 {
   g_autoptr(GError) error = NULL;
   gint64 before = sesame_test_env_idp_count (env, "refresh_token");
   g_autofree char *first = get_token (alice, NULL, NULL, &error);
-  g_autofree char *second = NULL;
+  g_autofree char *again = NULL;
+  g_autofree char *narrow = NULL;
+  g_autofree char *narrow_again = NULL;
+  g_autofree char *asked = NULL;
+  g_autofree char *carried = NULL;
   const char *subset[] = { "email", NULL };
 
   g_assert_no_error (error);
-  second = get_token (alice, subset, NULL, &error);
+  again = get_token (alice, NULL, NULL, &error);
   g_assert_no_error (error);
-  g_assert_cmpstr (first, ==, second);
+  g_assert_cmpstr (first, ==, again);
   g_assert_cmpint (sesame_test_env_idp_count (env, "refresh_token"), ==, before);
+
+  narrow = get_token (alice, subset, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (narrow, !=, first);
+  g_assert_cmpint (sesame_test_env_idp_count (env, "refresh_token"), ==, before + 1);
+  asked = sesame_test_env_last_refresh_scope (env);
+  g_assert_cmpstr (asked, ==, "email");
+  carried = sesame_test_env_token_scope (env, narrow);
+  g_assert_cmpstr (carried, ==, "email");
+
+  narrow_again = get_token (alice, subset, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (narrow_again, ==, narrow);
+  g_assert_cmpint (sesame_test_env_idp_count (env, "refresh_token"), ==, before + 1);
+}
+
+/* The narrow refresh rotated the refresh token: the rotated one is in the
+ * keyring, so the whole grant still refreshes after a restart. */
+static void
+test_narrow_refresh_keeps_rotation (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  g_autofree char *narrow = NULL;
+  const char *subset[] = { "openid", "email", NULL };
+
+  narrow = get_token (alice, subset, NULL, &error);
+  g_assert_no_error (error);
+  sesame_test_env_stop_broker (env);
+  sesame_test_env_start_broker (env);
+  sesame_test_agent_register (agent);
+  reply = sesame_test_env_call (env, alice, SESAME_ACCOUNT_IFACE, "Refresh", NULL, "(x)", &error);
+  g_assert_no_error (error);
+  g_assert_false (sesame_test_env_bool_property (env, alice, "AttentionNeeded"));
 }
 
 static void
@@ -897,6 +938,8 @@ main (int    argc,
   g_test_add_func ("/broker/version-and-providers", test_version_and_providers);
   g_test_add_func ("/broker/add-account", test_add_account);
   sesame_test_add_with_setup ("/broker/cached-token", ensure_alice, test_cached_token);
+  sesame_test_add_with_setup ("/broker/narrow-refresh-keeps-rotation", ensure_alice,
+                              test_narrow_refresh_keeps_rotation);
   sesame_test_add_with_setup ("/broker/same-identity-updates", ensure_alice,
                               test_same_identity_updates);
   sesame_test_add_with_setup ("/broker/refresh", ensure_alice, test_refresh);

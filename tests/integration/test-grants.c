@@ -35,9 +35,10 @@ on_sandboxed_done (GObject      *source,
   run->done = TRUE;
 }
 
-/* gdbus inside a sandbox whose /.flatpak-info names APP_ID. */
+/* gdbus inside a sandbox whose /.flatpak-info names @app_id. */
 static GSubprocess *
-start_sandboxed (const char * const *call)
+start_sandboxed_as (const char         *app_id,
+                    const char * const *call)
 {
   g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
   const char *gdbus[] = { "gdbus", "call", "--session", "--dest", SESAME_BROKER_BUS_NAME, NULL };
@@ -46,26 +47,45 @@ start_sandboxed (const char * const *call)
   g_strv_builder_addv (builder, gdbus);
   g_strv_builder_addv (builder, (const char **) call);
   command = g_strv_builder_end (builder);
-  return sesame_test_env_spawn_sandboxed (env, APP_ID, (const char * const *) command);
+  return sesame_test_env_spawn_sandboxed (env, app_id, (const char * const *) command);
 }
 
-/* Runs it while this process's agent answers the broker's questions. */
-static gboolean
-run_sandboxed (const char * const *call,
-               char              **err)
+static GSubprocess *
+start_sandboxed (const char * const *call)
 {
-  g_autoptr(GSubprocess) process = start_sandboxed (call);
+  return start_sandboxed_as (APP_ID, call);
+}
+
+/* Runs it while this process's agent answers the broker's questions;
+ * @out and @err may be NULL. */
+static gboolean
+run_sandboxed_as (const char         *app_id,
+                  const char * const *call,
+                  char              **out,
+                  char              **err)
+{
+  g_autoptr(GSubprocess) process = start_sandboxed_as (app_id, call);
   Run run = { 0 };
 
   g_subprocess_communicate_utf8_async (process, NULL, NULL, on_sandboxed_done, &run);
   while (!run.done)
     g_main_context_iteration (NULL, TRUE);
-  g_free (run.out);
+  if (out != NULL)
+    *out = run.out;
+  else
+    g_free (run.out);
   if (err != NULL)
     *err = run.err;
   else
     g_free (run.err);
   return run.success;
+}
+
+static gboolean
+run_sandboxed (const char * const *call,
+               char              **err)
+{
+  return run_sandboxed_as (APP_ID, call, NULL, err);
 }
 
 static gboolean
@@ -431,6 +451,72 @@ test_removing_account_removes_grants (void)
   g_clear_pointer (&account, g_free);
 }
 
+#define NARROW_APP_ID "dev.example.Narrow"
+
+/* The token a sandboxed app got for @scopes (a gdbus array, "[]" for
+ * none), as gdbus printed it: ('TOKEN', int64 EXPIRES). */
+static char *
+narrow_app_token (const char *scopes)
+{
+  const char *call[] = { "--object-path", account, "--method",
+                         SESAME_ACCOUNT_IFACE ".GetAccessToken", scopes, NULL };
+  g_autofree char *out = NULL;
+  g_auto(GStrv) parts = NULL;
+
+  g_assert_true (run_sandboxed_as (NARROW_APP_ID, call, &out, NULL));
+  parts = g_strsplit (out, "'", 3);
+  g_assert_cmpuint (g_strv_length (parts), ==, 3);
+  return g_strdup (parts[1]);
+}
+
+static gboolean
+grant_narrowed (void)
+{
+  g_autoptr(GVariant) grant = sesame_test_env_find_grant (env, NARROW_APP_ID);
+  gboolean narrowed = FALSE;
+
+  g_assert_nonnull (grant);
+  g_assert_true (g_variant_lookup (grant, "narrowed", "b", &narrowed));
+  return narrowed;
+}
+
+/* An app allowed to see the e-mail address gets a token for that alone,
+ * also when it asks for nothing in particular; a provider that answers
+ * wider is noted on the grant, and the token still handed out. */
+static void
+test_least_privilege (void)
+{
+  g_autofree char *token = NULL;
+  g_autofree char *carried = NULL;
+  g_autofree char *again = NULL;
+  g_autofree char *wider = NULL;
+  g_autofree char *wide_scope = NULL;
+  g_autoptr(JsonNode) set = NULL;
+  guint asked = agent->n_confirm;
+
+  agent->allow = TRUE;
+  token = narrow_app_token ("['email']");
+  carried = sesame_test_env_token_scope (env, token);
+  g_assert_cmpstr (carried, ==, "email");
+  g_assert_true (grant_narrowed ());
+
+  /* No scopes: its grant's, without a question. */
+  again = narrow_app_token ("[]");
+  g_assert_cmpstr (again, ==, token);
+  g_assert_cmpuint (agent->n_confirm, ==, asked + 1);
+
+  sesame_test_env_stop_broker (env);
+  sesame_test_env_start_broker (env);
+  sesame_test_agent_register (agent);
+  set = sesame_test_env_idp_request (env, "POST", "/_test/refresh-ignores-scope?on=1");
+  wider = narrow_app_token ("['email']");
+  g_clear_pointer (&set, json_node_unref);
+  set = sesame_test_env_idp_request (env, "POST", "/_test/refresh-ignores-scope?on=0");
+  wide_scope = sesame_test_env_token_scope (env, wider);
+  g_assert_cmpstr (wide_scope, !=, "email");
+  g_assert_false (grant_narrowed ());
+}
+
 int
 main (int    argc,
       char **argv)
@@ -467,6 +553,7 @@ main (int    argc,
   sesame_test_add_with_setup ("/grants/caller-gone-is-refused", ensure_account,
                               test_caller_gone_is_refused);
   sesame_test_add_with_setup ("/grants/ask-host-apps", ensure_account, test_ask_host_apps);
+  sesame_test_add_with_setup ("/grants/least-privilege", ensure_account, test_least_privilege);
   sesame_test_add_with_setup ("/grants/removing-account-removes-grants", ensure_grants,
                               test_removing_account_removes_grants);
   status = g_test_run ();

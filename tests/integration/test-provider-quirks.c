@@ -248,8 +248,8 @@ test_flow_follows_sign_in (void)
 }
 
 /* One resource per token (Microsoft: learn.microsoft.com/en-us/entra/
- * identity-platform/scopes-oidc): the provider here ignores the URL scopes,
- * which then count as consented to at sign-in (DESIGN.md, Granted scopes). */
+ * identity-platform/scopes-oidc): each resource's token comes from a
+ * refresh for that resource alone, and no token is asked for two. */
 #define RESOURCE_A "https://a.example/read"
 #define RESOURCE_B "https://b.example/read"
 
@@ -267,6 +267,8 @@ test_one_resource_per_token (void)
   g_autofree char *spanning = NULL;
   g_autofree char *token = NULL;
   g_autofree char *other = NULL;
+  g_autofree char *token_scope = NULL;
+  g_autofree char *other_scope = NULL;
 
   sesame_test_agent_set (agent, SESAME_TEST_AGENT_SIGN_IN, "carol");
   path = sesame_test_env_add_account (env, "oneres", asked, NULL, &error);
@@ -280,12 +282,14 @@ test_one_resource_per_token (void)
   sesame_test_assert_dbus_error (error, "dev.sesame.Error.InvalidArgument");
   g_clear_error (&error);
 
-  /* The token of the sign-in serves the first resource only. */
   token = sesame_test_env_get_token (env, path, first, NULL, &error);
   g_assert_no_error (error);
+  token_scope = sesame_test_env_token_scope (env, token);
+  g_assert_cmpstr (token_scope, ==, RESOURCE_A);
   other = sesame_test_env_get_token (env, path, second, NULL, &error);
-  g_assert_null (other);
-  g_assert_nonnull (error);
+  g_assert_no_error (error);
+  other_scope = sesame_test_env_token_scope (env, other);
+  g_assert_cmpstr (other_scope, ==, RESOURCE_B);
 }
 
 int
