@@ -343,6 +343,7 @@ sesame_test_lab_restart_broker (SesameTestEnv   *env,
 int
 sesame_test_lab_sesamectl (SesameTestEnv      *env,
                            const char * const *args,
+                           const char         *input,
                            char              **out,
                            char              **err)
 {
@@ -367,7 +368,7 @@ sesame_test_lab_sesamectl (SesameTestEnv      *env,
   g_ptr_array_add (argv, NULL);
   process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
   g_assert_no_error (error);
-  status = sesame_test_communicate (process, "", &all_out, &all_err);
+  status = sesame_test_communicate (process, input ? input : "", &all_out, &all_err);
   if (out != NULL)
     *out = g_steal_pointer (&all_out);
   if (err != NULL)
@@ -430,7 +431,7 @@ sesame_test_lab_remove (SesameTestEnv *env,
   g_autofree char *id = sesame_test_env_string_property (env, path, "Id");
   const char *args[] = { "remove", "--yes", id, NULL };
 
-  return sesame_test_lab_sesamectl (env, args, NULL, err);
+  return sesame_test_lab_sesamectl (env, args, NULL, NULL, err);
 }
 
 /* The element of `sesamectl list --json`'s array whose id is @id. */
@@ -470,14 +471,14 @@ sesame_test_lab_check_sesamectl (SesameTestLabRun *run,
   g_autoptr(JsonObject) account = NULL;
   g_autoptr(JsonNode) checked = NULL;
 
-  g_assert_cmpint (sesame_test_lab_sesamectl (run->env, add, &id, NULL), ==, 0);
+  g_assert_cmpint (sesame_test_lab_sesamectl (run->env, add, NULL, &id, NULL), ==, 0);
   g_strchomp (id);
-  g_assert_cmpint (sesame_test_lab_sesamectl (run->env, list, &json, NULL), ==, 0);
+  g_assert_cmpint (sesame_test_lab_sesamectl (run->env, list, NULL, &json, NULL), ==, 0);
   account = listed (json, id);
   g_assert_cmpstr (sesame_test_lab_string (account, "provider"), ==, provider);
   g_assert_cmpstr (sesame_test_lab_string (account, "identity"), ==, identity);
   token_args[1] = id;
-  g_assert_cmpint (sesame_test_lab_sesamectl (run->env, token_args, &token, NULL), ==, 0);
+  g_assert_cmpint (sesame_test_lab_sesamectl (run->env, token_args, NULL, &token, NULL), ==, 0);
   query = g_strconcat ("/_test/access-token?token=", g_strchomp (token), NULL);
   checked = sesame_test_lab_request (run->lab, "GET", query);
   g_assert_true (json_object_get_boolean_member (json_node_get_object (checked), "live"));

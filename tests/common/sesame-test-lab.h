@@ -119,10 +119,12 @@ char          *sesame_test_lab_device_sign_in (SesameTestEnv      *env,
 void           sesame_test_lab_restart_broker (SesameTestEnv   *env,
                                                SesameTestAgent *agent);
 
-/* Runs the built sesamectl with @args, iterating the main loop meanwhile
+/* Runs the built sesamectl with @args and @input (NULL: none) on its
+ * standard input, iterating the main loop meanwhile
  * (the agent may answer); returns its exit status. */
 int            sesame_test_lab_sesamectl      (SesameTestEnv      *env,
                                                const char * const *args,
+                                               const char         *input,
                                                char              **out,
                                                char              **err);
 

@@ -3,6 +3,8 @@
  * GitLab (tests/labs/gitlab.mjs), through D-Bus and sesamectl */
 #include "config.h"
 
+#include <string.h>
+
 #include "sesame-bus-names.h"
 #include "sesame-test-lab.h"
 
@@ -82,6 +84,34 @@ test_device (void)
   sesame_test_env_assert_string_property (env, path, "Flow", "device_code");
 }
 
+/* git over HTTPS: `sesamectl git-credential get` answers gitlab.com (the
+ * definition's git-hosts) with a working token; GitLab takes it with any
+ * user name (https://docs.gitlab.com/api/oauth2/ "Access Git over HTTPS
+ * with access token"). */
+static void
+test_git_credential (void)
+{
+  const char *args[] = { "git-credential", "get", NULL };
+  g_autofree char *out = NULL;
+  g_auto(GStrv) lines = NULL;
+  g_autoptr(JsonNode) checked = NULL;
+  const char *password = NULL;
+
+  g_assert_cmpint (sesame_test_lab_sesamectl (env, args, "protocol=https\nhost=gitlab.com\n\n", &out, NULL),
+                   ==, 0);
+  lines = g_strsplit (out, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (g_str_has_prefix (lines[i], "password="))
+      password = lines[i] + strlen ("password=");
+  g_assert_nonnull (password);
+  {
+    g_autofree char *query = g_strconcat ("/_test/access-token?token=", password, NULL);
+
+    checked = sesame_test_lab_request (lab, "GET", query);
+  }
+  g_assert_true (json_object_get_boolean_member (json_node_get_object (checked), "live"));
+}
+
 /* The person revoked the app at GitLab: the refresh is refused, and the
  * account asks to be signed in again. */
 static void
@@ -153,6 +183,7 @@ main (int    argc,
   sesame_test_add_with_setup ("/lab/gitlab/token-for-subset", ensure_account, test_token_for_subset);
   sesame_test_add_with_setup ("/lab/gitlab/refresh-rotates", ensure_account, test_refresh_rotates);
   g_test_add_func ("/lab/gitlab/device", test_device);
+  sesame_test_add_with_setup ("/lab/gitlab/git-credential", ensure_account, test_git_credential);
   sesame_test_add_with_setup ("/lab/gitlab/remove-revokes", ensure_account, test_remove_revokes);
   sesame_test_add_with_setup ("/lab/gitlab/revoked-needs-attention", ensure_account,
                               test_revoked_needs_attention);

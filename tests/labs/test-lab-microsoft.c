@@ -163,6 +163,26 @@ test_refresh_rotates (void)
   sesame_test_lab_refresh_across_restart (run, account);
 }
 
+/* Microsoft's refresh tokens die after 90 days unused
+ * (https://learn.microsoft.com/en-us/entra/identity-platform/refresh-tokens):
+ * RefreshExpiresAt is the last refresh plus refresh-token-idle-days. */
+static void
+test_refresh_idle_lifetime (void)
+{
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  gint64 ends;
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (account == NULL || sesame_test_lab_missing ("refresh-expires-at"))
+    return;
+  reply = sesame_test_env_call (env, account, SESAME_ACCOUNT_IFACE, "Refresh", NULL, "(x)", &error);
+  g_assert_no_error (error);
+  ends = sesame_test_env_int_property (env, account, "RefreshExpiresAt");
+  g_assert_cmpint (ends, >=, now + 90 * 24 * 3600 - 60);
+  g_assert_cmpint (ends, <=, now + 90 * 24 * 3600 + 60);
+}
+
 /* Sign In Again asks for the grant and the defaults too: offline_access
  * and openid, which the echo left out, are not lost. */
 static void
@@ -275,6 +295,8 @@ main (int    argc,
   sesame_test_add_with_setup ("/lab/microsoft/scopes", ensure_account, test_scopes);
   sesame_test_add_with_setup ("/lab/microsoft/token-per-resource", ensure_account, test_token_per_resource);
   sesame_test_add_with_setup ("/lab/microsoft/refresh-rotates", ensure_account, test_refresh_rotates);
+  sesame_test_add_with_setup ("/lab/microsoft/refresh-idle-lifetime", ensure_account,
+                              test_refresh_idle_lifetime);
   sesame_test_add_with_setup ("/lab/microsoft/reauthenticate-keeps-offline-access", ensure_account,
                               test_reauthenticate_keeps_offline_access);
   g_test_add_func ("/lab/microsoft/device", test_device);
