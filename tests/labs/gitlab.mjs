@@ -98,13 +98,14 @@ function redeemCode(res, params) {
   return issue(res, { login: entry.login, scopes: entry.request.scopes, grantId: lab.newGrant() });
 }
 
-// DOCS.oauth2 "Authorization code with PKCE" step 5: the refresh gives a new
-// refresh token, and the one used stops working (rotation).
+// DOCS.oauth2 "Authorization code with PKCE" step 5: a refresh "invalidates
+// the existing access_token and refresh_token" and "sends new tokens in the
+// response" (rotation).
 function refresh(res, params) {
   const entry = lab.liveRefreshToken(params.refresh_token);
   if (!entry) return sendJson(res, 400, { error: 'invalid_grant', error_description: 'The provided authorization grant is invalid, expired, revoked, does not match the redirection URI used in the authorization request, or was issued to another client.' });
   entry.used = (entry.used ?? 0) + 1;
-  entry.dead = true;
+  lab.revokeGrant(entry.grantId);
   let { scopes } = entry;
   if (params.scope) {
     const asked = splitScopes(params.scope);

@@ -19,6 +19,8 @@ const DOCS = {
   multiResource: 'https://github.com/AzureAD/microsoft-authentication-library-for-js/issues/1487',
   emptyScope: 'https://github.com/AzureAD/microsoft-authentication-library-for-python/issues/125',
   idToken: 'https://learn.microsoft.com/en-us/entra/identity-platform/id-token-claims-reference',
+  // "You can avoid getting it [preferred_username] if the profile scope is omitted."
+  noProfile: 'https://learn.microsoft.com/en-us/answers/questions/848547/access-token-without-sensitive-claims',
   scopes: 'https://learn.microsoft.com/en-us/entra/identity-platform/scopes-oidc',
   userinfo: 'https://learn.microsoft.com/en-us/entra/identity-platform/userinfo',
   errors: 'https://learn.microsoft.com/en-us/entra/identity-platform/reference-error-codes',
@@ -75,7 +77,8 @@ lab.route('GET', '/_lab/admin-approval', (req, res, { query }) => redirectWithEr
 
 lab.onApproved = (request, login, res) => lab.approveWithCode(request, login, res);
 
-// DOCS.idToken: `preferred_username` and `name` need the `profile` scope;
+// DOCS.idToken, DOCS.noProfile: `preferred_username` and `name` need the
+// `profile` scope;
 // `email` is an optional claim that this registration does not ask for (it
 // is present by default only for guest accounts). `iss` names the tenant.
 function idToken(login, scopes, accessToken) {
