@@ -12,13 +12,15 @@ packages=(
   libglib2.0-dev libglib2.0-bin libsoup-3.0-dev libsecret-1-dev libjson-glib-dev libqrencode-dev
   dbus dbus-daemon gnome-keyring gcr libsecret-tools
   python3 imagemagick zbar-tools bubblewrap git
+  libgoa-1.0-dev
   nodejs npm
 )
 if [ "${1:-}" != "--headless" ]; then
   packages+=(
     libgtk-4-dev libadwaita-1-dev libwebkitgtk-6.0-dev
-    desktop-file-utils appstream gtk-update-icon-cache xvfb xauth x11-utils xdotool
+    desktop-file-utils appstream gtk-update-icon-cache xvfb xauth x11-utils xdotool dunst
     python3-gi gir1.2-atspi-2.0 at-spi2-core
+    evolution-data-server
   )
 fi
 

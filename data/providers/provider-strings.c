@@ -31,6 +31,8 @@ N_("Read, compose, send and permanently delete all your email in Gmail");
 N_("See, edit, share and permanently delete all the calendars you can access in Google Calendar");
 /* Translators: describes the permission Google “https://www.googleapis.com/auth/contacts”. */
 N_("See, edit, download and permanently delete your contacts");
+/* Translators: describes the permission Google “https://www.googleapis.com/auth/carddav”. */
+N_("See, edit, download and permanently delete your contacts over CardDAV");
 /* Translators: describes the permission Google “https://www.googleapis.com/auth/drive”. */
 N_("See, edit, create and delete all of your Google Drive files");
 /* Translators: describes the permissions Microsoft “offline_access”, OpenID Connect “offline_access”. */

@@ -25,6 +25,7 @@ struct _SesameAccountPage
   AdwPreferencesGroup *attention_group;
   AdwActionRow *attention_row;
   AdwActionRow *expiry_row;
+  AdwActionRow *refresh_end_row;
   AdwActionRow *created_row;
   AdwActionRow *flow_row;
   GtkListBox *scope_list;
@@ -112,6 +113,23 @@ update_scopes (SesameAccountPage *self)
   gtk_widget_set_visible (GTK_WIDGET (self->more_group), more && !is_service_account (self));
 }
 
+/* When the grant stops working unless renewed; within a week, a warning. */
+static void
+update_refresh_end (SesameAccountPage *self,
+                    gint64             now)
+{
+  gint64 end = sesame_account1_get_refresh_expires_at (self->account);
+  g_autofree char *coming = sesame_format_coming_end (end, now);
+  g_autofree char *words = sesame_format_refresh_end (end);
+
+  gtk_widget_set_visible (GTK_WIDGET (self->refresh_end_row), words != NULL);
+  adw_action_row_set_subtitle (self->refresh_end_row, coming != NULL ? coming : words ?: "");
+  if (coming != NULL)
+    gtk_widget_add_css_class (GTK_WIDGET (self->refresh_end_row), "warning");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self->refresh_end_row), "warning");
+}
+
 static void
 update_times (SesameAccountPage *self)
 {
@@ -133,6 +151,7 @@ update_times (SesameAccountPage *self)
   else
     adw_action_row_set_subtitle (self->expiry_row, expiry);
   adw_action_row_set_subtitle (self->created_row, created);
+  update_refresh_end (self, now);
 }
 
 static void
@@ -561,6 +580,7 @@ sesame_account_page_class_init (SesameAccountPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SesameAccountPage, attention_group);
   gtk_widget_class_bind_template_child (widget_class, SesameAccountPage, attention_row);
   gtk_widget_class_bind_template_child (widget_class, SesameAccountPage, expiry_row);
+  gtk_widget_class_bind_template_child (widget_class, SesameAccountPage, refresh_end_row);
   gtk_widget_class_bind_template_child (widget_class, SesameAccountPage, created_row);
   gtk_widget_class_bind_template_child (widget_class, SesameAccountPage, flow_row);
   gtk_widget_class_bind_template_child (widget_class, SesameAccountPage, scope_list);

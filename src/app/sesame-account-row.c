@@ -31,14 +31,20 @@ update (SesameAccountRow *self)
 {
   SesameAccount1 *account = self->account;
   gboolean attention;
+  gboolean ending;
   g_autofree char *scopes = NULL;
   g_autofree char *summary = NULL;
   g_autofree char *status = NULL;
   g_autofree char *accessible = NULL;
+  g_autofree char *coming_end = NULL;
 
   if (account == NULL)
     return;
   attention = sesame_account1_get_attention_needed (account);
+  if (!attention)
+    coming_end = sesame_format_coming_end (sesame_account1_get_refresh_expires_at (account),
+                                           sesame_clock_now ());
+  ending = coming_end != NULL;
   scopes = sesame_format_scope_summary (sesame_account1_get_scopes (account), 3);
   if (g_strcmp0 (sesame_account1_get_flow (account), "client_credentials") == 0)
     /* Translators: provider name, then a list of permissions */
@@ -51,14 +57,17 @@ update (SesameAccountRow *self)
     /* Translators: %s is why, in a sentence */
     status = g_strdup_printf (_("Needs attention — sign in again. %s"),
                               sesame_account1_get_attention_reason (account));
+  else if (coming_end != NULL)
+    status = g_steal_pointer (&coming_end);
   else
     status = sesame_format_expiry (sesame_account1_get_expires_at (account), sesame_clock_now ());
 
   gtk_label_set_text (self->identity_label, sesame_account1_get_identity (account));
   gtk_label_set_text (self->summary_label, summary);
   gtk_label_set_text (self->status_label, status);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->status_label), status);
   gtk_widget_set_visible (GTK_WIDGET (self->attention_icon), attention);
-  if (attention)
+  if (attention || ending)
     gtk_widget_add_css_class (GTK_WIDGET (self->status_label), "warning");
   else
     gtk_widget_remove_css_class (GTK_WIDGET (self->status_label), "warning");

@@ -60,10 +60,87 @@ about_action (GSimpleAction *action,
                          NULL);
 }
 
+/* A notification's button (through the broker's ActivateAction): the
+ * account's page, and maybe its "Sign In Again", once the list has it (the
+ * app may just have been started for it). */
+typedef struct {
+  SesameApplication *self;
+  char              *path;
+  gboolean           reauthenticate;
+  gulong             handler;
+} ShowAccount;
+
+static void
+show_account_free (gpointer data,
+                   GClosure *closure)
+{
+  ShowAccount *show = data;
+
+  g_free (show->path);
+  g_free (show);
+}
+
+static SesameWindow *
+present_window (SesameApplication *self)
+{
+  g_application_activate (G_APPLICATION (self));
+  return SESAME_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (self)));
+}
+
+static void
+try_show_account (GListModel  *accounts,
+                  guint        position,
+                  guint        removed,
+                  guint        added,
+                  ShowAccount *show)
+{
+  SesameWindow *window = present_window (show->self);
+
+  if (!SESAME_IS_WINDOW (window) || !sesame_window_show_account (window, show->path))
+    return;
+  if (show->reauthenticate)
+    sesame_window_reauthenticate_shown (window);
+  g_signal_handler_disconnect (accounts, show->handler);
+}
+
+static void
+open_account (SesameApplication *self,
+              GVariant          *parameter,
+              gboolean           reauthenticate)
+{
+  GListModel *accounts = sesame_client_get_accounts (self->client);
+  ShowAccount *show = g_new0 (ShowAccount, 1);
+
+  show->self = self;
+  show->path = g_variant_dup_string (parameter, NULL);
+  show->reauthenticate = reauthenticate;
+  show->handler = g_signal_connect_data (accounts, "items-changed", G_CALLBACK (try_show_account),
+                                         show, show_account_free, 0);
+  try_show_account (accounts, 0, 0, 0, show);
+}
+
+static void
+show_account_action (GSimpleAction *action,
+                     GVariant      *parameter,
+                     gpointer       user_data)
+{
+  open_account (user_data, parameter, FALSE);
+}
+
+static void
+reauthenticate_action (GSimpleAction *action,
+                       GVariant      *parameter,
+                       gpointer       user_data)
+{
+  open_account (user_data, parameter, TRUE);
+}
+
 static const GActionEntry app_actions[] = {
   { .name = "quit", .activate = quit_action },
   { .name = "preferences", .activate = preferences_action },
   { .name = "about", .activate = about_action },
+  { .name = "show-account", .activate = show_account_action, .parameter_type = "s" },
+  { .name = "reauthenticate", .activate = reauthenticate_action, .parameter_type = "s" },
 };
 
 static void

@@ -379,6 +379,9 @@ on_broker_appeared (GDBusConnection *connection,
   g_free (self->broker_owner);
   self->broker_owner = g_strdup (owner);
   fill_accounts (self);
+  /* The accounts are shown at once: listing the providers may wait on a
+   * provider's discovery over the network; their icons follow. */
+  set_state (self, SESAME_CLIENT_READY, NULL);
   list_providers (self);
   list_grants (self);
   g_signal_emit (self, signals[BROKER_APPEARED], 0);

@@ -62,6 +62,41 @@ sesame_format_expiry (gint64 expires_at,
   return g_strdup_printf (_("Token expired %s: a new one is fetched when an app asks"), when);
 }
 
+/* DESIGN.md, "Warnings before things break": a week ahead. */
+#define WARNING_DAYS 7
+
+static char *
+format_date (gint64      time,
+             const char *date_format)
+{
+  g_autoptr(GDateTime) date = g_date_time_new_from_unix_local (time);
+
+  return date != NULL ? g_date_time_format (date, date_format) : NULL;
+}
+
+char *
+sesame_format_coming_end (gint64 refresh_expires_at,
+                          gint64 now)
+{
+  g_autofree char *date = NULL;
+
+  if (refresh_expires_at <= 0 || refresh_expires_at - now >= WARNING_DAYS * DAY)
+    return NULL;
+  /* Translators: a day and month, "12 March"; see g_date_time_format() */
+  date = format_date (refresh_expires_at, _("%-d %B"));
+  /* Translators: %s is a date, "12 March" */
+  return date != NULL ? g_strdup_printf (_("Sign in again before %s"), date) : NULL;
+}
+
+char *
+sesame_format_refresh_end (gint64 refresh_expires_at)
+{
+  if (refresh_expires_at <= 0)
+    return NULL;
+  /* Translators: a date, "12 March 2027"; see g_date_time_format() */
+  return format_date (refresh_expires_at, _("%-d %B %Y"));
+}
+
 char *
 sesame_format_time (gint64 time,
                     gint64 now)

@@ -21,6 +21,7 @@ struct _SesameWindow
   SesameAccountPage *account_page;
 
   SesameClient *client;
+  GHashTable *bound_items;   /* the list items showing an account now */
 };
 
 G_DEFINE_FINAL_TYPE (SesameWindow, sesame_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -79,19 +80,27 @@ on_accounts_changed (SesameWindow *self)
     }
 }
 
-void
+gboolean
 sesame_window_show_account (SesameWindow *self,
                             const char   *object_path)
 {
   SesameAccount1 *account;
 
-  g_return_if_fail (SESAME_IS_WINDOW (self));
+  g_return_val_if_fail (SESAME_IS_WINDOW (self), FALSE);
 
   account = sesame_client_lookup_account (self->client, object_path);
   if (account == NULL)
-    return;
+    return FALSE;
   sesame_account_page_set_account (self->account_page, self->client, account);
   adw_leaflet_set_visible_child_name (self->leaflet, "account");
+  return TRUE;
+}
+
+void
+sesame_window_reauthenticate_shown (SesameWindow *self)
+{
+  g_return_if_fail (SESAME_IS_WINDOW (self));
+  gtk_widget_activate_action (GTK_WIDGET (self->account_page), "account.reauthenticate", NULL);
 }
 
 static void
@@ -115,9 +124,8 @@ setup_row (GtkSignalListItemFactory *factory,
 }
 
 static void
-bind_row (GtkSignalListItemFactory *factory,
-          GtkListItem              *item,
-          SesameWindow             *self)
+bind_item (SesameWindow *self,
+           GtkListItem  *item)
 {
   SesameAccount1 *account = gtk_list_item_get_item (item);
   SesameProviderInfo *provider = sesame_client_lookup_provider (self->client,
@@ -127,21 +135,34 @@ bind_row (GtkSignalListItemFactory *factory,
 }
 
 static void
+bind_row (GtkSignalListItemFactory *factory,
+          GtkListItem              *item,
+          SesameWindow             *self)
+{
+  bind_item (self, item);
+  g_hash_table_add (self->bound_items, item);
+}
+
+static void
 unbind_row (GtkSignalListItemFactory *factory,
             GtkListItem              *item,
             SesameWindow             *self)
 {
+  g_hash_table_remove (self->bound_items, item);
   sesame_account_row_bind (SESAME_ACCOUNT_ROW (gtk_list_item_get_child (item)), NULL, NULL);
 }
 
-/* Provider icons arrive after the accounts: rows are bound again. */
+/* Provider icons arrive after the accounts: the rows shown take theirs in
+ * place (a new factory would make the list view build every row again). */
 static void
 rebind_rows (SesameWindow *self)
 {
-  g_autoptr(GtkListItemFactory) factory = g_object_ref (gtk_list_view_get_factory (self->list_view));
+  GHashTableIter iter;
+  gpointer item;
 
-  gtk_list_view_set_factory (self->list_view, NULL);
-  gtk_list_view_set_factory (self->list_view, factory);
+  g_hash_table_iter_init (&iter, self->bound_items);
+  while (g_hash_table_iter_next (&iter, &item, NULL))
+    bind_item (self, item);
 }
 
 static void
@@ -197,6 +218,7 @@ sesame_window_dispose (GObject *object)
 
   gtk_widget_dispose_template (GTK_WIDGET (self), SESAME_TYPE_WINDOW);
   g_clear_object (&self->client);
+  g_clear_pointer (&self->bound_items, g_hash_table_unref);
 
   G_OBJECT_CLASS (sesame_window_parent_class)->dispose (object);
 }
@@ -232,6 +254,7 @@ static void
 sesame_window_init (SesameWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  self->bound_items = g_hash_table_new (NULL, NULL);
   g_signal_connect_object (self->account_page, "toast", G_CALLBACK (on_page_toast), self, 0);
 }
 

@@ -13,9 +13,12 @@ G_DECLARE_FINAL_TYPE (SesameWindow, sesame_window, SESAME, WINDOW, AdwApplicatio
 
 SesameWindow *sesame_window_new          (GtkApplication *application,
                                           SesameClient   *client);
-/* Opens the page of the account at @object_path, when the list has it. */
-void          sesame_window_show_account (SesameWindow   *self,
+/* Opens the page of the account at @object_path, when the list has it
+ * (FALSE when it does not, yet). */
+gboolean      sesame_window_show_account (SesameWindow   *self,
                                           const char     *object_path);
+/* "Sign In Again" on the account page shown. */
+void          sesame_window_reauthenticate_shown (SesameWindow *self);
 void          sesame_window_add_toast    (SesameWindow   *self,
                                           const char     *message);
 

@@ -617,6 +617,7 @@ static const struct {
   { "AttentionReason", "attention-reason" },
   { "CreatedAt", "created-at" },
   { "Flow", "flow" },
+  { "RefreshExpiresAt", "refresh-expires-at" },
 };
 
 static GVariant *

@@ -16,6 +16,7 @@ export_account (SesameBroker      *self,
   SesameAccount *account = sesame_credentials_get_account (credentials);
 
   g_hash_table_insert (self->objects, g_strdup (sesame_account_get_id (account)), object);
+  sesame_warden_watch (self->warden, credentials);
   return object;
 }
 
@@ -234,12 +235,14 @@ forget_account_async (SesameAccountKeeper *keeper,
   g_task_set_task_data (task, g_object_ref (credentials), g_object_unref);
 
   sesame_broker_announce_removed (self, path);
+  sesame_goa_face_account_removed (self->goa, id);
   /* The grants reach the disk before the account leaves it: ids are
    * reused, and a grant outliving its account (a kill between the two
    * writes) would hand a later account of the same id to an app nobody
    * asked about. A kill after this leaves an account without grants,
    * still marked as being removed: the next start finishes it. */
   sesame_grant_store_forget_account (self->grants, id);
+  sesame_warden_forget (self->warden, credentials);
   g_hash_table_remove (self->objects, id);
   sesame_grant_store_save_async (self->grants, on_grants_forgotten, task);
 }

@@ -26,6 +26,7 @@ sesame_broker_announce_added (SesameBroker        *self,
                                                 sesame_account_object_get_path (object),
                                                 interfaces_of (object)),
                                  NULL);
+  sesame_goa_face_account_added (self->goa, object);
 }
 
 void

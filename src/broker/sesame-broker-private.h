@@ -10,9 +10,12 @@
 #include "sesame-broker.h"
 #include "sesame-bus-names.h"
 #include "sesame-dbus-generated.h"
+#include "sesame-goa-face.h"
 #include "sesame-grant-store.h"
 #include "sesame-provider-registry.h"
 #include "sesame-sign-in-service.h"
+#include "sesame-notifier.h"
+#include "sesame-warden.h"
 
 G_BEGIN_DECLS
 
@@ -29,6 +32,8 @@ struct _SesameBroker
   SesameGrantStore         *grants;
   SesameAccessControl      *access;
   SesameSignInService      *sign_ins;
+  SesameNotifier           *notifier;
+  SesameWarden             *warden;
   GSettings                *settings;     /* NULL when the schema is not installed */
 
   guint                     manager_id;   /* ObjectManager at SESAME_BROKER_PATH */
@@ -39,6 +44,7 @@ struct _SesameBroker
   guint                     next_device;
   GHashTable               *adding;       /* ids whose secret is stored, metadata not yet */
   GCancellable             *reconciling;
+  SesameGoaFace            *goa;          /* org.gnome.OnlineAccounts (goa-compatible) */
 };
 
 /* A Broker1 method call waiting on an asynchronous step that needs no

@@ -22,11 +22,14 @@ sesame_broker_dispose (GObject *object)
     g_dbus_connection_unregister_object (self->connection, self->manager_id);
   if (self->subtree_id != 0)
     g_dbus_connection_unregister_subtree (self->connection, self->subtree_id);
+  g_clear_object (&self->goa);
   g_cancellable_cancel (self->reconciling);
   g_clear_object (&self->reconciling);
   g_clear_pointer (&self->adding, g_hash_table_unref);
   g_clear_pointer (&self->devices, g_hash_table_unref);
   g_clear_pointer (&self->objects, g_hash_table_unref);
+  g_clear_object (&self->warden);
+  g_clear_object (&self->notifier);
   g_clear_object (&self->sign_ins);
   g_clear_object (&self->access);
   g_clear_object (&self->grants);
@@ -153,10 +156,14 @@ sesame_broker_new (GDBusConnection  *connection,
   g_signal_connect_object (self->grants, "changed", G_CALLBACK (sesame_broker_on_grants_changed),
                            self, G_CONNECT_SWAPPED);
 
+  self->notifier = sesame_notifier_new (connection, self->settings);
+  self->warden = sesame_warden_new (self->notifier);
+
   sesame_broker_export_stored_accounts (self);
   if (!sesame_broker_register_object_manager (self, error))
     return NULL;
   sesame_broker_reconcile (self);
+  sesame_warden_start (self->warden);
 
   self->iface = sesame_broker1_skeleton_new ();
   sesame_broker1_set_version (self->iface, CONTRACT_VERSION);
@@ -164,6 +171,7 @@ sesame_broker_new (GDBusConnection  *connection,
   if (!g_dbus_interface_skeleton_export (G_DBUS_INTERFACE_SKELETON (self->iface), connection,
                                          SESAME_BROKER_PATH, error))
     return NULL;
+  self->goa = sesame_goa_face_new (connection, self->settings, self->access, self->objects);
   return g_steal_pointer (&self);
 }
 

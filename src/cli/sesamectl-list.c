@@ -42,6 +42,8 @@ accounts_to_json (GPtrArray *accounts)
       json_builder_add_string_value (builder, account->attention_reason);
       json_builder_set_member_name (builder, "created-at");
       json_builder_add_int_value (builder, account->created_at);
+      json_builder_set_member_name (builder, "refresh-expires-at");
+      json_builder_add_int_value (builder, account->refresh_expires_at);
       json_builder_end_object (builder);
     }
   json_builder_end_array (builder);
@@ -49,7 +51,7 @@ accounts_to_json (GPtrArray *accounts)
 }
 
 static char *
-account_status (SesamectlAccount *account)
+token_status (SesamectlAccount *account)
 {
   g_autofree char *expiry = NULL;
 
@@ -61,6 +63,21 @@ account_status (SesamectlAccount *account)
     return g_strdup (_("expired"));
   expiry = sesamectl_format_time (account->expires_at);
   return g_strdup_printf (_("expires %s"), expiry);
+}
+
+/* The token's state, then, where known, until when the grant works. */
+static char *
+account_status (SesamectlAccount *account)
+{
+  g_autofree char *status = token_status (account);
+  g_autofree char *end = NULL;
+
+  if (account->attention_needed || account->refresh_expires_at == 0)
+    return g_steal_pointer (&status);
+  end = sesamectl_format_time (account->refresh_expires_at);
+  /* Translators: the first %s is the token's state ("expires 2026-01-31
+   * 10:00"), the second when the grant stops working unless renewed. */
+  return g_strdup_printf (_("%s; sign in again before %s"), status, end);
 }
 
 /* Pads @text to @width characters (not bytes: identities may be UTF-8). */

@@ -213,6 +213,7 @@ sesamectl_list_accounts (GDBusConnection *connection,
         account->scopes = g_new0 (char *, 1);
       g_variant_lookup (properties, "ExpiresAt", "x", &account->expires_at);
       g_variant_lookup (properties, "CreatedAt", "x", &account->created_at);
+      g_variant_lookup (properties, "RefreshExpiresAt", "x", &account->refresh_expires_at);
       g_variant_lookup (properties, "AttentionNeeded", "b", &account->attention_needed);
       g_ptr_array_add (accounts, account);
     }

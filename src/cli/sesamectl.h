@@ -33,6 +33,7 @@ typedef struct {
   gboolean attention_needed;
   char    *attention_reason;
   gint64   created_at;
+  gint64   refresh_expires_at;
 } SesamectlAccount;
 
 void              sesamectl_account_free     (SesamectlAccount *account);

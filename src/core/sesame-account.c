@@ -23,6 +23,10 @@ struct _SesameAccount
   gint64   created_at;
   char    *issuer;        /* the issuer it signed in with; NULL: not known (older accounts) */
   gboolean removing;
+  gint64   refresh_expires_at;
+  gint64   last_refresh;  /* the last sign-in or refresh; 0: not known */
+  gboolean attention_notified;  /* the person heard of this attention episode */
+  gint64   warned_end;          /* the RefreshExpiresAt the person heard of */
 };
 
 G_DEFINE_FINAL_TYPE (SesameAccount, sesame_account, G_TYPE_OBJECT)
@@ -41,6 +45,10 @@ enum {
   PROP_CREATED_AT,
   PROP_ISSUER,
   PROP_REMOVING,
+  PROP_REFRESH_EXPIRES_AT,
+  PROP_LAST_REFRESH,
+  PROP_ATTENTION_NOTIFIED,
+  PROP_WARNED_END,
   N_PROPS
 };
 
@@ -87,6 +95,10 @@ sesame_account_get_property (GObject    *object,
     case PROP_CREATED_AT: g_value_set_int64 (value, self->created_at); break;
     case PROP_ISSUER: g_value_set_string (value, self->issuer); break;
     case PROP_REMOVING: g_value_set_boolean (value, self->removing); break;
+    case PROP_REFRESH_EXPIRES_AT: g_value_set_int64 (value, self->refresh_expires_at); break;
+    case PROP_LAST_REFRESH: g_value_set_int64 (value, self->last_refresh); break;
+    case PROP_ATTENTION_NOTIFIED: g_value_set_boolean (value, self->attention_notified); break;
+    case PROP_WARNED_END: g_value_set_int64 (value, self->warned_end); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
@@ -133,6 +145,15 @@ sesame_account_class_init (SesameAccountClass *klass)
   properties[PROP_REMOVING] =
     g_param_spec_boolean ("removing", NULL, NULL, FALSE,
                           G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  properties[PROP_REFRESH_EXPIRES_AT] = int64_property ("refresh-expires-at");
+  /* Not on the bus: saved, for the keep-alive of idle limits. */
+  properties[PROP_LAST_REFRESH] = int64_property ("last-refresh");
+  /* Not on the bus: saved, so that a restart does not notify again. */
+  properties[PROP_ATTENTION_NOTIFIED] =
+    g_param_spec_boolean ("attention-notified", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_WARNED_END] = int64_property ("warned-end");
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -206,6 +227,10 @@ sesame_account_new_from_json (JsonObject *object,
   self->attention_reason = g_strdup (sesame_json_get_string (object, "attention-reason") ?: "");
   self->issuer = g_strdup (sesame_json_get_string (object, "issuer"));
   sesame_json_get_boolean (object, "removing", &self->removing);
+  sesame_json_get_int (object, "refresh-expires-at", &self->refresh_expires_at);
+  sesame_json_get_int (object, "last-refresh", &self->last_refresh);
+  sesame_json_get_boolean (object, "attention-notified", &self->attention_notified);
+  sesame_json_get_int (object, "warned-end", &self->warned_end);
   return self;
 }
 
@@ -232,6 +257,12 @@ sesame_account_to_json (SesameAccount *self)
   /* Only while it is true: files without it read as before. */
   if (self->removing)
     json_object_set_boolean_member (object, "removing", TRUE);
+  json_object_set_int_member (object, "refresh-expires-at", self->refresh_expires_at);
+  json_object_set_int_member (object, "last-refresh", self->last_refresh);
+  if (self->attention_notified)
+    json_object_set_boolean_member (object, "attention-notified", TRUE);
+  if (self->warned_end != 0)
+    json_object_set_int_member (object, "warned-end", self->warned_end);
   return object;
 }
 
@@ -356,6 +387,9 @@ sesame_account_set_attention (SesameAccount *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ATTENTION_REASON]);
   if (was_needed != sesame_account_get_attention_needed (self))
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ATTENTION_NEEDED]);
+  /* Mended: the next break is a new episode. */
+  if (!sesame_account_get_attention_needed (self))
+    sesame_account_set_attention_notified (self, FALSE);
 }
 
 const char *
@@ -390,4 +424,67 @@ sesame_account_check_issuer (SesameAccount  *self,
   sesame_account_set_attention (self, reason);
   g_set_error_literal (error, SESAME_ERROR, SESAME_ERROR_NEEDS_ATTENTION, reason);
   return FALSE;
+}
+
+gint64
+sesame_account_get_refresh_expires_at (SesameAccount *self)
+{
+  return self->refresh_expires_at;
+}
+
+gint64
+sesame_account_get_last_refresh (SesameAccount *self)
+{
+  return self->last_refresh;
+}
+
+void
+sesame_account_set_refreshed (SesameAccount *self,
+                              gint64         last_refresh,
+                              gint64         refresh_expires_at)
+{
+  g_object_freeze_notify (G_OBJECT (self));
+  if (self->last_refresh != last_refresh)
+    {
+      self->last_refresh = last_refresh;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LAST_REFRESH]);
+    }
+  if (self->refresh_expires_at != refresh_expires_at)
+    {
+      self->refresh_expires_at = refresh_expires_at;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_REFRESH_EXPIRES_AT]);
+    }
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+gboolean
+sesame_account_get_attention_notified (SesameAccount *self)
+{
+  return self->attention_notified;
+}
+
+void
+sesame_account_set_attention_notified (SesameAccount *self,
+                                       gboolean       notified)
+{
+  if (self->attention_notified == !!notified)
+    return;
+  self->attention_notified = !!notified;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ATTENTION_NOTIFIED]);
+}
+
+gint64
+sesame_account_get_warned_end (SesameAccount *self)
+{
+  return self->warned_end;
+}
+
+void
+sesame_account_set_warned_end (SesameAccount *self,
+                               gint64         warned_end)
+{
+  if (self->warned_end == warned_end)
+    return;
+  self->warned_end = warned_end;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_WARNED_END]);
 }

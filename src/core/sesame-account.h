@@ -36,6 +36,11 @@ const char         *sesame_account_get_issuer           (SesameAccount *self);
 /* TRUE from the moment Remove was asked for until the account is gone:
  * kept in the metadata, so that a broker killed meanwhile finishes it. */
 gboolean            sesame_account_get_removing         (SesameAccount *self);
+/* When the grant stops working unless renewed (Account1's RefreshExpiresAt);
+ * 0 when unknown or unbounded. */
+gint64              sesame_account_get_refresh_expires_at (SesameAccount *self);
+/* The last sign-in or refresh, 0 when not known. */
+gint64              sesame_account_get_last_refresh     (SesameAccount *self);
 
 void sesame_account_set_scopes        (SesameAccount      *self,
                                        const char * const *scopes);
@@ -45,6 +50,10 @@ void sesame_account_set_expires_at    (SesameAccount      *self,
  * tokens belong to the provider's device client). */
 void sesame_account_set_flow          (SesameAccount      *self,
                                        const char         *flow);
+/* After a sign-in or a refresh at @last_refresh. */
+void sesame_account_set_refreshed     (SesameAccount      *self,
+                                       gint64              last_refresh,
+                                       gint64              refresh_expires_at);
 void sesame_account_set_removing      (SesameAccount      *self,
                                        gboolean            removing);
 /* @reason NULL or empty clears the attention state. */
@@ -59,6 +68,16 @@ void sesame_account_set_issuer        (SesameAccount      *self,
 gboolean sesame_account_check_issuer  (SesameAccount      *self,
                                        const char         *issuer,
                                        GError            **error);
+
+/* Warnings (DESIGN.md, "Warnings before things break"): whether the person
+ * was told of the present attention episode (cleared when it is mended),
+ * and the end they were warned of (0: none). Kept in the metadata. */
+gboolean sesame_account_get_attention_notified (SesameAccount *self);
+void     sesame_account_set_attention_notified (SesameAccount *self,
+                                                gboolean       notified);
+gint64   sesame_account_get_warned_end         (SesameAccount *self);
+void     sesame_account_set_warned_end         (SesameAccount *self,
+                                                gint64         warned_end);
 
 /* TRUE when @id matches [a-z0-9_]+ (it becomes an object path element). */
 gboolean sesame_account_id_is_valid   (const char *id);

@@ -7,6 +7,7 @@
 #include "sesame-credentials.h"
 #include "sesame-error.h"
 #include "sesame-token-cache.h"
+#include "sesame-wall-clock.h"
 
 /* The callers waiting for one scope set's token (single flight per set). */
 typedef struct {
@@ -353,6 +354,40 @@ map_refresh_error (SesameCredentials *self,
   return needs_attention (self, reason);
 }
 
+#define DAY_SECONDS (24 * 60 * 60)
+
+/* RefreshExpiresAt after a sign-in (@grant) or a refresh: the response's
+ * refresh_token_expires_in wins; else the provider's lifetime, counted from
+ * the sign-in; else its idle limit, counted from now; else, after a refresh,
+ * what it was (the refresh token lives on), and after a sign-in unknown. */
+static gint64
+refresh_end (SesameCredentials *self,
+             gboolean           grant,
+             gint64             now)
+{
+  guint lifetime_days = sesame_provider_get_refresh_token_lifetime_days (self->provider);
+  guint idle_days = sesame_provider_get_refresh_token_idle_days (self->provider);
+
+  if (self->stored->refresh_token == NULL)
+    return 0;
+  if (self->stored->refresh_expires_in > 0)
+    return now + self->stored->refresh_expires_in;
+  if (lifetime_days > 0 && grant)
+    return now + (gint64) lifetime_days * DAY_SECONDS;
+  if (idle_days > 0)
+    return now + (gint64) idle_days * DAY_SECONDS;
+  return grant ? 0 : sesame_account_get_refresh_expires_at (self->account);
+}
+
+static void
+note_refreshed (SesameCredentials *self,
+                gboolean           grant)
+{
+  gint64 now = sesame_wall_clock_now ();
+
+  sesame_account_set_refreshed (self->account, now, refresh_end (self, grant, now));
+}
+
 static void
 on_new_token_stored (GObject      *source,
                      GAsyncResult *result,
@@ -383,6 +418,7 @@ on_new_token_stored (GObject      *source,
   sesame_token_cache_store (self->cache, SESAME_TOKEN_CACHE_WHOLE_GRANT, self->stored,
                             g_get_real_time () / G_USEC_PER_SEC);
   sesame_account_set_expires_at (self->account, self->stored->expires_at);
+  note_refreshed (self, FALSE);
   if (self->stored->scopes[0] != NULL)
     sesame_account_set_scopes (self->account, (const char * const *) self->stored->scopes);
   finish_waiters (self, NULL);
@@ -422,6 +458,8 @@ serve_narrow (SesameCredentials *self)
     }
   sesame_token_cache_store (self->cache, head (self)->key, token,
                             g_get_real_time () / G_USEC_PER_SEC);
+  /* The refresh token was used: an idle limit starts again. */
+  note_refreshed (self, FALSE);
   finish_waiters (self, NULL);
 }
 
@@ -448,6 +486,8 @@ static gboolean
 take_rotated_refresh_token (SesameToken *stored,
                             SesameToken *fresh)
 {
+  /* Its end is the grant's, whichever set was asked for. */
+  stored->refresh_expires_in = fresh->refresh_expires_in;
   if (fresh->refresh_token == NULL || g_strcmp0 (fresh->refresh_token, stored->refresh_token) == 0)
     return FALSE;
   sesame_secret_string_free (stored->refresh_token);
@@ -766,6 +806,7 @@ on_replaced (GObject      *source,
   sesame_account_set_removing (self->account, FALSE);
   sesame_account_set_scopes (self->account, (const char * const *) self->stored->scopes);
   sesame_account_set_expires_at (self->account, self->stored->expires_at);
+  note_refreshed (self, TRUE);
   sesame_account_set_attention (self->account, NULL);
   sesame_account_set_flow (self->account, g_task_get_task_data (task));
   g_task_return_boolean (task, TRUE);

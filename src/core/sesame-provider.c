@@ -55,6 +55,8 @@ struct _SesameProvider
   GStrv device_scopes;         /* NULL: device sign-in takes any scope */
   gboolean narrow_scopes;
   gboolean one_resource_per_token;
+  guint refresh_token_lifetime_days;  /* 0: not said */
+  guint refresh_token_idle_days;      /* 0: not said */
 
   gboolean discovered;
   gboolean iss_parameter_supported;
@@ -416,6 +418,24 @@ read_services (SesameProvider  *self,
   return TRUE;
 }
 
+/* A whole number of days, at most ten years; absent or null: 0. */
+static gboolean
+read_days (JsonObject  *definition,
+           const char  *field,
+           guint       *days,
+           GError     **error)
+{
+  gint64 value = 0;
+
+  if (sesame_json_is_unset (definition, field))
+    return TRUE;
+  if (!sesame_json_get_int (definition, field, &value) || value < 1 || value > 3650)
+    return INVALID (error, _("The field “%s” must be a whole number of days from 1 to 3650."),
+                    field);
+  *days = (guint) value;
+  return TRUE;
+}
+
 static gboolean
 read_fields (SesameProvider  *self,
              JsonObject      *definition,
@@ -438,7 +458,10 @@ read_fields (SesameProvider  *self,
     && read_string_map (definition, "error-aliases", self->error_aliases, NULL, error)
     && read_string_array (definition, "device-scopes", &self->device_scopes, error)
     && read_boolean (definition, "narrow-scopes", &self->narrow_scopes, error)
-    && read_boolean (definition, "one-resource-per-token", &self->one_resource_per_token, error);
+    && read_boolean (definition, "one-resource-per-token", &self->one_resource_per_token, error)
+    && read_days (definition, "refresh-token-lifetime-days",
+                  &self->refresh_token_lifetime_days, error)
+    && read_days (definition, "refresh-token-idle-days", &self->refresh_token_idle_days, error);
 }
 
 static gboolean
@@ -860,6 +883,13 @@ sesame_provider_dup_services (SesameProvider *self)
   return g_strv_builder_end (builder);
 }
 
+JsonObject *
+sesame_provider_get_services (SesameProvider *self)
+{
+  g_return_val_if_fail (SESAME_IS_PROVIDER (self), NULL);
+  return self->services;
+}
+
 const char *
 sesame_provider_get_user_agent (SesameProvider *self)
 {
@@ -1088,4 +1118,18 @@ sesame_provider_get_one_resource_per_token (SesameProvider *self)
 {
   g_return_val_if_fail (SESAME_IS_PROVIDER (self), FALSE);
   return self->one_resource_per_token;
+}
+
+guint
+sesame_provider_get_refresh_token_lifetime_days (SesameProvider *self)
+{
+  g_return_val_if_fail (SESAME_IS_PROVIDER (self), 0);
+  return self->refresh_token_lifetime_days;
+}
+
+guint
+sesame_provider_get_refresh_token_idle_days (SesameProvider *self)
+{
+  g_return_val_if_fail (SESAME_IS_PROVIDER (self), 0);
+  return self->refresh_token_idle_days;
 }

@@ -74,8 +74,14 @@ const char     *sesame_provider_get_revocation_style         (SesameProvider *se
 gboolean        sesame_provider_revokes                      (SesameProvider *self);
 /* The services the file describes, of "mail", "calendar", "contacts". */
 char          **sesame_provider_dup_services                 (SesameProvider *self);
+/* The `services` object as the file wrote it (mail, calendar, contacts,
+ * goa-provider-type), or NULL. */
+JsonObject     *sesame_provider_get_services                 (SesameProvider *self);
 /* RFC 9207: the provider announced authorization_response_iss_parameter_supported */
 gboolean        sesame_provider_get_iss_parameter_supported  (SesameProvider *self);
+/* How long a refresh token lives at most, and unused; 0 when not said. */
+guint           sesame_provider_get_refresh_token_lifetime_days (SesameProvider *self);
+guint           sesame_provider_get_refresh_token_idle_days     (SesameProvider *self);
 
 /* scope as asked → the name the provider reports it under */
 GHashTable     *sesame_provider_get_scope_aliases            (SesameProvider *self);

@@ -56,6 +56,7 @@ sesame_token_copy (const SesameToken *self)
   copy->scopes = self->scopes != NULL ? g_strdupv (self->scopes) : g_new0 (char *, 1);
   copy->expires_at = self->expires_at;
   copy->client_secret = g_strdup (self->client_secret);
+  copy->refresh_expires_in = self->refresh_expires_in;
   return copy;
 }
 
@@ -86,12 +87,13 @@ get_optional_string (JsonObject  *object,
 }
 
 /* RFC 6749 §5.1 says "expires_in" is a number; some providers send it as
- * a string of digits, which is taken too. */
+ * a string of digits, which is taken too (refresh_token_expires_in alike). */
 static gboolean
 get_lifetime (JsonObject *object,
+              const char *name,
               gint64     *lifetime)
 {
-  JsonNode *node = json_object_get_member (object, "expires_in");
+  JsonNode *node = json_object_get_member (object, name);
   guint64 value = 0;
 
   *lifetime = 0;
@@ -176,7 +178,7 @@ sesame_token_new_from_response (const char          *body,
   g_autoptr(JsonObject) object = NULL;
   g_autoptr(SesameToken) token = NULL;
   const char *access_token, *token_type, *refresh_token, *id_token, *scope;
-  gint64 lifetime;
+  gint64 lifetime, refresh_lifetime;
 
   g_return_val_if_fail (body != NULL || length == 0, NULL);
 
@@ -192,7 +194,8 @@ sesame_token_new_from_response (const char          *body,
       !get_optional_string (object, "refresh_token", &refresh_token) ||
       !get_optional_string (object, "id_token", &id_token) ||
       !get_optional_string (object, "scope", &scope) ||
-      !get_lifetime (object, &lifetime))
+      !get_lifetime (object, "expires_in", &lifetime) ||
+      !get_lifetime (object, "refresh_token_expires_in", &refresh_lifetime))
     {
       g_set_error_literal (error, SESAME_ERROR, SESAME_ERROR_PROVIDER,
                            _("The token response has a field of the wrong type."));
@@ -212,6 +215,7 @@ sesame_token_new_from_response (const char          *body,
   token->id_token = g_strdup (id_token);
   /* A lifetime of 0 says nothing usable; it counts as none given. */
   token->expires_at = lifetime > 0 ? now + lifetime : 0;
+  token->refresh_expires_in = refresh_lifetime;
   if (scope != NULL)
     token->scopes = split_scopes (scope);
   else if (requested_scopes != NULL)
@@ -346,6 +350,7 @@ sesame_token_update (SesameToken       *self,
   g_free (self->token_type);
   self->token_type = g_strdup (refreshed->token_type);
   self->expires_at = refreshed->expires_at;
+  self->refresh_expires_in = refreshed->refresh_expires_in;
 
   if (refreshed->refresh_token != NULL)
     replace_secret (&self->refresh_token, refreshed->refresh_token);

@@ -17,6 +17,9 @@ typedef struct {
   char  **scopes;          /* granted scopes; never NULL */
   gint64  expires_at;
   char   *client_secret;   /* client-credentials accounts only */
+  /* The response's refresh_token_expires_in, in seconds; 0 when it gave
+   * none. Not kept in the keyring: the account's metadata keeps the end. */
+  gint64  refresh_expires_in;
 } SesameToken;
 
 #define SESAME_TYPE_TOKEN (sesame_token_get_type ())

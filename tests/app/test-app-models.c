@@ -48,6 +48,24 @@ test_expiry (void)
   g_assert_cmpstr (none, ==, "No token yet: one is fetched when an app asks");
 }
 
+/* A grant's end: in words within a week, else nothing on the row. */
+static void
+test_coming_end (void)
+{
+  g_autoptr(GDateTime) march = g_date_time_new_local (2027, 3, 12, 12, 0, 0);
+  gint64 end = g_date_time_to_unix (march);
+  g_autofree char *near = sesame_format_coming_end (end, end - 6 * 86400);
+  g_autofree char *far = sesame_format_coming_end (end, end - 8 * 86400);
+  g_autofree char *unknown = sesame_format_coming_end (0, end);
+  g_autofree char *words = sesame_format_refresh_end (end);
+
+  g_assert_cmpstr (near, ==, "Sign in again before 12 March");
+  g_assert_null (far);
+  g_assert_null (unknown);
+  g_assert_cmpstr (words, ==, "12 March 2027");
+  g_assert_null (sesame_format_refresh_end (0));
+}
+
 static void
 test_time (void)
 {
@@ -225,6 +243,7 @@ main (int    argc,
   g_test_add_func ("/app/format/relative", test_relative);
   g_test_add_func ("/app/format/expiry", test_expiry);
   g_test_add_func ("/app/format/time", test_time);
+  g_test_add_func ("/app/format/coming-end", test_coming_end);
   g_test_add_func ("/app/format/scope-labels", test_scope_labels);
   g_test_add_func ("/app/format/scope-summary", test_scope_summary);
   g_test_add_func ("/app/models/provider-info", test_provider_info);

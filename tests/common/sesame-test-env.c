@@ -1023,6 +1023,17 @@ sesame_test_env_assert_token_of (SesameTestEnv *env,
 }
 
 void
+sesame_test_env_install_accessibility_bus (SesameTestEnv *env)
+{
+  g_autofree char *service = NULL;
+  g_autofree char *path = g_build_filename (env->home, "services", "org.a11y.Bus.service", NULL);
+
+  g_assert_true (g_file_get_contents ("/usr/share/dbus-1/services/org.a11y.Bus.service", &service,
+                                      NULL, NULL));
+  g_assert_true (g_file_set_contents (path, service, -1, NULL));
+}
+
+void
 sesame_test_env_write_accounts (SesameTestEnv *env,
                                 guint          n)
 {

@@ -189,6 +189,11 @@ GBytes        *sesame_test_env_slurp_files   (SesameTestEnv *env);
 gboolean       sesame_test_env_files_contain (SesameTestEnv *env,
                                               const char    *needle);
 
+/* Lets the private bus start the accessibility bus on demand, as a desktop
+ * session's bus does: GTK then serves its accessibility tree over AT-SPI,
+ * as it does for a person with a screen reader. */
+void           sesame_test_env_install_accessibility_bus (SesameTestEnv *env);
+
 /* Writes @n accounts of the "testidp" provider into the metadata (no
  * secrets): for benchmarks of many accounts, before the broker starts. */
 void           sesame_test_env_write_accounts (SesameTestEnv *env,

@@ -504,6 +504,23 @@ await check('/_test/token-delay holds token requests; the stats count them on ar
   assert(Date.now() - quick < 800, 'still delayed after ms=0');
 });
 
+await check('/_test/refresh-tokens sets their lifetime, renewed or kept by a rotation, and announces it', async () => {
+  const within = (value, low, high, what) => assert(value >= low && value <= high, `${what}: ${value}`);
+  await admin('refresh-tokens?ttl=5000&renew=0&announce=1');
+  const fay = await signIn('fay');
+  within(fay.refresh_token_expires_in, 4990, 5000, 'announced at the sign-in');
+  await sleep(1100);
+  const kept = await refresh(fay.refresh_token);
+  within(kept.body.refresh_token_expires_in, 4900, fay.refresh_token_expires_in - 1, 'kept by a rotation');
+  await admin('refresh-tokens?ttl=5000&renew=1&announce=1');
+  const renewed = await refresh(kept.body.refresh_token);
+  within(renewed.body.refresh_token_expires_in, 4990, 5000, 'renewed by a rotation');
+  await admin('refresh-tokens?ttl=1209600&renew=1&announce=0');
+  const quiet = await refresh(renewed.body.refresh_token);
+  assertEqual(quiet.body.refresh_token_expires_in, undefined, 'not announced');
+  assertEqual((await admin('refresh-tokens?ttl=0')).status, 400, 'ttl 0');
+});
+
 await check('a restart with the same --state keeps refresh tokens, access tokens and signing keys', async () => {
   const erin = await signIn('erin');
   const { body: jwksBefore } = await getJson('/jwks');

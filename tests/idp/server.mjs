@@ -159,6 +159,16 @@ function emptyStats() {
 
 let stats = emptyStats();
 let tokenDelayMs = 0;
+// Refresh tokens as /_test/refresh-tokens sets them: their lifetime, whether
+// a rotation starts a fresh one (renew) or keeps the first one's end (as
+// absolute lifetimes do), and whether token responses say so in
+// refresh_token_expires_in (as GitHub Apps do).
+const refreshTokens = { ttl: 14 * 24 * 3600, renew: true, announce: false };
+
+function refreshTokenTtl(ctx) {
+  const rotated = ctx?.oidc?.entities.RotatedRefreshToken;
+  return !refreshTokens.renew && rotated ? rotated.remainingTTL : refreshTokens.ttl;
+}
 // A provider that does not narrow: refreshes ignore `scope` and answer for
 // the whole grant (set by POST /_test/refresh-ignores-scope?on=1).
 let refreshIgnoresScope = false;
@@ -248,6 +258,14 @@ async function adminRoutes(ctx) {
       tokenDelayMs = ms;
       return json(ctx, { ms });
     }
+    case 'POST /_test/refresh-tokens': {
+      const ttl = queryInt(ctx, 'ttl', String(refreshTokens.ttl), 1, 10 * 365 * 24 * 3600);
+      const renew = ttl === undefined ? undefined : queryInt(ctx, 'renew', '1', 0, 1);
+      const announce = renew === undefined ? undefined : queryInt(ctx, 'announce', '0', 0, 1);
+      if (announce === undefined) return undefined;
+      Object.assign(refreshTokens, { ttl, renew: renew === 1, announce: announce === 1 });
+      return json(ctx, refreshTokens);
+    }
     case 'POST /_test/token-fail': {
       // With `error`, the failure is an OAuth error object, as providers
       // with codes of their own send it (GitHub even with 200 OK).
@@ -303,6 +321,8 @@ async function instrument(ctx, next) {
         error_description: `the client must authenticate with ${registered}`,
       }, 401);
     }
+    await next();
+    return announceRefreshLifetime(ctx);
   } else if (ctx.method === 'POST' && ctx.path === ROUTES.device_authorization && deviceInterval) {
     await next();
     if (ctx.status === 200) ctx.body.interval = deviceInterval;
@@ -313,6 +333,15 @@ async function instrument(ctx, next) {
     stats.userinfo += 1;
   }
   return next();
+}
+
+// With announce set, a token response carrying a refresh token says how
+// long that token lives: refresh_token_expires_in, in seconds.
+async function announceRefreshLifetime(ctx) {
+  if (!refreshTokens.announce || ctx.status !== 200 || !ctx.body?.refresh_token) return undefined;
+  const token = await provider.RefreshToken.find(ctx.body.refresh_token);
+  if (token) ctx.body.refresh_token_expires_in = token.remainingTTL;
+  return undefined;
 }
 
 // The sign-in pages: /interaction/UID (login or consent, whichever the
@@ -476,7 +505,7 @@ const provider = new Provider(issuer, {
     DeviceCode: 600,
     IdToken: 3600,
     Interaction: 3600,
-    RefreshToken: 14 * 24 * 3600,
+    RefreshToken: refreshTokenTtl,
     Grant: 14 * 24 * 3600,
     Session: 14 * 24 * 3600,
   },

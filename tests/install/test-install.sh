@@ -65,6 +65,9 @@ else
   ok 2 "every file is installed"
 fi
 
+# GNOME Online Accounts' name is Sesame's only where the packager asks (-Dgoa-service).
+[ -e "$prefix/share/dbus-1/services/org.gnome.OnlineAccounts.service" ] &&
+  not_ok 3 "no service file for org.gnome.OnlineAccounts unless -Dgoa-service=true"
 grep -qx "Exec=$prefix/libexec/sesame-broker" "$prefix/share/dbus-1/services/dev.sesame.Sesame.Broker.service" ||
   not_ok 3 "the broker's D-Bus service runs the installed broker"
 if [ -n "$headless" ]; then

@@ -322,6 +322,53 @@ assert_strv (char               **actual,
   g_assert_true (g_strv_equal ((const char * const *) owned, expected));
 }
 
+/* Every scope a service needs is one the provider declares (else GNOME
+ * Online Accounts clients never see the service: its scopes are never
+ * granted). */
+static void
+assert_service_scopes_declared (SesameProvider *provider)
+{
+  JsonObject *services = sesame_provider_get_services (provider);
+  g_auto(GStrv) names = sesame_provider_dup_services (provider);
+
+  for (guint i = 0; names[i] != NULL; i++)
+    {
+      JsonObject *service = json_object_get_object_member (services, names[i]);
+      JsonArray *scopes = json_object_get_array_member (service, "scopes");
+
+      for (guint j = 0; j < json_array_get_length (scopes); j++)
+        {
+          const char *scope = json_array_get_string_element (scopes, j);
+
+          g_test_message ("%s %s: %s", sesame_provider_get_id (provider), names[i], scope);
+          g_assert_nonnull (sesame_provider_get_scope_description (provider, scope));
+        }
+    }
+}
+
+/* What evolution-data-server 3.46 makes of each GOA provider type: Google
+ * a collection with mail, CalDAV and CardDAV; Microsoft (windows_live) an
+ * Outlook mail collection. Hosts, ports and security from
+ * developers.google.com/gmail/imap/imap-smtp and learn.microsoft.com/
+ * exchange/client-developer/legacy-protocols/how-to-authenticate-an-imap-
+ * pop-smtp-application-by-using-oauth. */
+static void
+assert_installed_services (SesameProviderRegistry *registry)
+{
+  JsonObject *google = sesame_provider_get_services (sesame_provider_registry_lookup (registry, "google"));
+  JsonObject *microsoft = sesame_provider_get_services (sesame_provider_registry_lookup (registry, "microsoft"));
+
+  g_assert_cmpstr (json_object_get_string_member (google, "goa-provider-type"), ==, "google");
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (google, "mail"),
+                                                  "imap-host"), ==, "imap.gmail.com");
+  g_assert_true (json_object_has_member (google, "calendar"));
+  g_assert_true (json_object_has_member (google, "contacts"));
+  g_assert_cmpstr (json_object_get_string_member (microsoft, "goa-provider-type"), ==,
+                   "windows_live");
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (microsoft, "mail"),
+                                                  "smtp-security"), ==, "starttls");
+}
+
 static void
 test_installed (void)
 {
@@ -353,7 +400,9 @@ test_installed (void)
       for (const char * const *scope = sesame_provider_get_default_scopes (provider);
            *scope != NULL; scope++)
         g_assert_nonnull (sesame_provider_get_scope_description (provider, *scope));
+      assert_service_scopes_declared (provider);
     }
+  assert_installed_services (registry);
 
   provider = sesame_provider_registry_lookup (registry, "google");
   g_assert_cmpstr (sesame_provider_get_user_agent (provider), ==, "browser");
@@ -399,6 +448,8 @@ test_installed (void)
                                         "authorization_declined"), ==, "access_denied");
   g_assert_null (sesame_provider_get_revocation_endpoint (provider));
   g_assert_true (sesame_provider_offers_flow (provider, SESAME_FLOW_DEVICE_CODE));
+  /* Its refresh tokens die after 90 days unused. */
+  g_assert_cmpuint (sesame_provider_get_refresh_token_idle_days (provider), ==, 90);
 
   /* docs.github.com/en/apps/oauth-apps/building-oauth-apps/authorizing-oauth-apps,
    * .../refreshing-user-access-tokens (bad_refresh_token) */

@@ -332,6 +332,10 @@ static const struct {
   { WITH ("\"services\": { \"mail\": \"imap.example\" }"), "services" },
   { WITH ("\"services\": { \"fax\": {} }"), "services" },
   { WITH ("\"services\": { \"goa-provider-type\": 1 }"), "services" },
+  { WITH ("\"refresh-token-idle-days\": 0"), "refresh-token-idle-days" },
+  { WITH ("\"refresh-token-idle-days\": \"90\""), "refresh-token-idle-days" },
+  { WITH ("\"refresh-token-lifetime-days\": 4000"), "refresh-token-lifetime-days" },
+  { WITH ("\"refresh-token-lifetime-days\": 1.5"), "refresh-token-lifetime-days" },
 };
 
 /* How Remove withdraws access, and what a person is shown instead. */
@@ -468,6 +472,22 @@ test_git_hosts (void)
                (const char *[]) { "127.0.0.1:3000", NULL });
   assert_strv (sesame_provider_dup_git_hosts (none), (const char *[]) { NULL });
   assert_strv (sesame_provider_dup_git_hosts (template), (const char *[]) { NULL });
+}
+
+/* How long refresh tokens live: 0 (not said) unless the file says. */
+static void
+test_refresh_token_days (void)
+{
+  g_autoptr(SesameProvider) plain = parse_valid ("{" MINIMAL "}");
+  g_autoptr(SesameProvider) idle = parse_valid ("{" MINIMAL ", \"refresh-token-idle-days\": 90 }");
+  g_autoptr(SesameProvider) lifetime =
+    parse_valid ("{" MINIMAL ", \"refresh-token-lifetime-days\": 180 }");
+
+  g_assert_cmpuint (sesame_provider_get_refresh_token_idle_days (plain), ==, 0);
+  g_assert_cmpuint (sesame_provider_get_refresh_token_lifetime_days (plain), ==, 0);
+  g_assert_cmpuint (sesame_provider_get_refresh_token_idle_days (idle), ==, 90);
+  g_assert_cmpuint (sesame_provider_get_refresh_token_lifetime_days (idle), ==, 0);
+  g_assert_cmpuint (sesame_provider_get_refresh_token_lifetime_days (lifetime), ==, 180);
 }
 
 static void
@@ -619,6 +639,7 @@ main (int   argc,
   g_test_add_func ("/provider/flows-derived", test_flows_derived);
   g_test_add_func ("/provider/git-hosts", test_git_hosts);
   g_test_add_func ("/provider/template", test_template);
+  g_test_add_func ("/provider/refresh-token-days", test_refresh_token_days);
   g_test_add_func ("/provider/needs-discovery", test_needs_discovery);
   g_test_add_func ("/provider/discovery/apply", test_apply_discovery);
   g_test_add_func ("/provider/discovery/without-authorization",

@@ -37,6 +37,40 @@ test_response_good (void)
   g_assert_null (token->client_secret);
 }
 
+/* GitHub Apps say how long the refresh token lives; a refresh's answer
+ * carries it over, and one without it says nothing. */
+static void
+test_response_refresh_lifetime (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SesameToken) token = NULL;
+  g_autoptr(SesameToken) refreshed = NULL;
+  g_autoptr(SesameToken) copy = NULL;
+
+  token = parse ("{\"access_token\": \"x\", \"token_type\": \"bearer\", \"refresh_token\": \"r\","
+                 " \"refresh_token_expires_in\": 15811200}", &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (token->refresh_expires_in, ==, 15811200);
+  copy = sesame_token_copy (token);
+  g_assert_cmpint (copy->refresh_expires_in, ==, 15811200);
+
+  refreshed = parse ("{\"access_token\": \"y\", \"token_type\": \"bearer\","
+                     " \"refresh_token_expires_in\": \"100\"}", &error);
+  g_assert_no_error (error);
+  sesame_token_update (token, refreshed);
+  g_assert_cmpint (token->refresh_expires_in, ==, 100);
+  g_clear_pointer (&refreshed, sesame_token_free);
+  refreshed = parse ("{\"access_token\": \"z\", \"token_type\": \"bearer\"}", &error);
+  sesame_token_update (token, refreshed);
+  g_assert_cmpint (token->refresh_expires_in, ==, 0);
+
+  g_clear_pointer (&refreshed, sesame_token_free);
+  refreshed = parse ("{\"access_token\": \"z\", \"token_type\": \"bearer\","
+                     " \"refresh_token_expires_in\": -1}", &error);
+  g_assert_error (error, SESAME_ERROR, SESAME_ERROR_PROVIDER);
+  g_assert_null (refreshed);
+}
+
 static void
 test_response_no_scope (void)
 {
@@ -281,6 +315,7 @@ main (int   argc,
 
   g_test_add_func ("/token/response/good", test_response_good);
   g_test_add_func ("/token/response/no-scope", test_response_no_scope);
+  g_test_add_func ("/token/response/refresh-lifetime", test_response_refresh_lifetime);
   g_test_add_func ("/token/response/comma-scopes", test_response_comma_scopes);
   g_test_add_func ("/token/response/string-lifetime", test_response_string_lifetime);
   g_test_add_func ("/token/response/refused", test_response_refused);
