@@ -32,49 +32,24 @@ new_launcher (GSubprocessFlags flags)
   return launcher;
 }
 
-typedef struct {
-  gboolean done;
-  char    *out;
-  char    *err;
-  GError  *error;
-} Communication;
-
-static void
-on_communicated (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  Communication *communication = user_data;
-
-  g_subprocess_communicate_utf8_finish (G_SUBPROCESS (source), result, &communication->out,
-                                        &communication->err, &communication->error);
-  communication->done = TRUE;
-}
-
-/* Feeds @input, iterating the main loop (the agent in this process may have
- * to answer) until the process ends; returns its exit status. */
+/* Feeds @input until the process ends (see sesame_test_communicate), and
+ * keeps its standard error; returns its exit status. */
 static int
 finish (GSubprocess *process,
         const char  *input,
         char       **out,
         char       **err)
 {
-  Communication communication = { 0 };
+  g_autofree char *all_out = NULL;
+  g_autofree char *all_err = NULL;
+  int status = sesame_test_communicate (process, input, &all_out, &all_err);
 
-  g_subprocess_communicate_utf8_async (process, input, NULL, on_communicated, &communication);
-  while (!communication.done)
-    g_main_context_iteration (NULL, TRUE);
-  g_assert_no_error (communication.error);
-  g_subprocess_wait (process, NULL, NULL);
-  g_string_append (all_stderr, communication.err);
+  g_string_append (all_stderr, all_err);
   if (out != NULL)
-    *out = g_steal_pointer (&communication.out);
+    *out = g_steal_pointer (&all_out);
   if (err != NULL)
-    *err = g_steal_pointer (&communication.err);
-  g_free (communication.out);
-  g_free (communication.err);
-  g_assert_true (g_subprocess_get_if_exited (process));
-  return g_subprocess_get_exit_status (process);
+    *err = g_steal_pointer (&all_err);
+  return status;
 }
 
 static GSubprocess *

@@ -619,8 +619,16 @@ sesame_test_env_idp_request (SesameTestEnv *env,
                              const char    *method,
                              const char    *path_and_query)
 {
+  return sesame_test_request_json (env->issuer, method, path_and_query);
+}
+
+JsonNode *
+sesame_test_request_json (const char *base,
+                          const char *method,
+                          const char *path_and_query)
+{
   g_autoptr(SoupSession) session = soup_session_new ();
-  g_autofree char *uri = g_strconcat (env->issuer, path_and_query, NULL);
+  g_autofree char *uri = g_strconcat (base, path_and_query, NULL);
   g_autoptr(SoupMessage) message = soup_message_new (method, uri);
   g_autoptr(GBytes) body = NULL;
   g_autoptr(GError) error = NULL;
@@ -740,6 +748,44 @@ sesame_test_env_get_property (SesameTestEnv *env,
   g_assert_no_error (error);
   g_variant_get (reply, "(v)", &value);
   return value;
+}
+
+typedef struct {
+  gboolean done;
+  char    *out;
+  char    *err;
+  GError  *error;
+} Communication;
+
+static void
+on_communicated (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  Communication *communication = user_data;
+
+  g_subprocess_communicate_utf8_finish (G_SUBPROCESS (source), result, &communication->out,
+                                        &communication->err, &communication->error);
+  communication->done = TRUE;
+}
+
+int
+sesame_test_communicate (GSubprocess *process,
+                         const char  *input,
+                         char       **out,
+                         char       **err)
+{
+  Communication communication = { 0 };
+
+  g_subprocess_communicate_utf8_async (process, input, NULL, on_communicated, &communication);
+  while (!communication.done)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_no_error (communication.error);
+  g_subprocess_wait (process, NULL, NULL);
+  *out = communication.out;
+  *err = communication.err;
+  g_assert_true (g_subprocess_get_if_exited (process));
+  return g_subprocess_get_exit_status (process);
 }
 
 char *

@@ -61,6 +61,10 @@ void           sesame_test_env_start_keyring (SesameTestEnv *env);
 JsonNode      *sesame_test_env_idp_request   (SesameTestEnv *env,
                                               const char    *method,
                                               const char    *path_and_query);
+/* A test endpoint of a server at @base: must answer 200; the parsed JSON. */
+JsonNode      *sesame_test_request_json      (const char    *base,
+                                              const char    *method,
+                                              const char    *path_and_query);
 gint64         sesame_test_env_idp_count     (SesameTestEnv *env,
                                               const char    *grant_type);
 
@@ -161,6 +165,14 @@ char          *sesame_test_env_call_crowd      (SesameTestEnv *env,
 void           sesame_test_env_assert_token_of (SesameTestEnv *env,
                                                 const char    *path,
                                                 const char    *email);
+
+/* Feeds @input to @process (which pipes its standard streams), iterating
+ * the main loop (an agent in this process may have to answer) until it
+ * ends; @out and @err get what it wrote. Returns its exit status. */
+int            sesame_test_communicate       (GSubprocess   *process,
+                                              const char    *input,
+                                              char         **out,
+                                              char         **err);
 
 /* Runs the scripted person (tests/idp/person.mjs) with @args and returns
  * its standard output without the final newline. */
