@@ -198,38 +198,6 @@ sesame_test_lab_count (SesameTestLab *lab,
   return json_array_get_length (sesame_test_lab_seen (state, name));
 }
 
-/* The line of tests/labs/missing-features.txt that names @feature, or NULL. */
-static char *
-missing_feature_line (const char *feature)
-{
-  g_autofree char *path = g_build_filename (g_getenv ("SESAME_SOURCE_DIR"), "tests", "labs",
-                                            "missing-features.txt", NULL);
-  g_autofree char *contents = NULL;
-  g_auto(GStrv) lines = NULL;
-  g_autofree char *prefix = g_strconcat (feature, ":", NULL);
-
-  if (!g_file_get_contents (path, &contents, NULL, NULL))
-    return NULL;
-  lines = g_strsplit (contents, "\n", -1);
-  for (guint i = 0; lines[i] != NULL; i++)
-    if (g_str_has_prefix (lines[i], prefix))
-      return g_strdup (lines[i]);
-  return NULL;
-}
-
-gboolean
-sesame_test_lab_missing (const char *feature)
-{
-  g_autofree char *line = missing_feature_line (feature);
-  g_autofree char *reason = NULL;
-
-  if (line == NULL || g_strcmp0 (g_getenv ("SESAME_TEST_LAB_STRICT"), "1") == 0)
-    return FALSE;
-  reason = g_strdup_printf ("the core lacks %s (tests/labs/missing-features.txt)", line);
-  g_test_skip (reason);
-  return TRUE;
-}
-
 GVariant *
 sesame_test_lab_provider_info (SesameTestEnv *env,
                                const char    *id)

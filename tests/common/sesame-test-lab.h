@@ -60,11 +60,6 @@ JsonObject    *sesame_test_lab_last           (SesameTestLab *lab,
 guint          sesame_test_lab_count          (SesameTestLab *lab,
                                                const char    *name);
 
-/* Skips the test, saying why, when tests/labs/missing-features.txt names
- * @feature ("FEATURE: what the core lacks"): a core feature of issue 15
- * that is not built yet. With SESAME_TEST_LAB_STRICT=1 the test runs
- * anyway, to be seen failing. */
-gboolean       sesame_test_lab_missing        (const char    *feature);
 
 /* ListProviders' dict of provider @id (a{sv}); fails the test without it. */
 GVariant      *sesame_test_lab_provider_info  (SesameTestEnv *env,

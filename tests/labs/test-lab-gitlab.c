@@ -54,8 +54,6 @@ test_token_for_subset (void)
   g_autoptr(JsonObject) request = NULL;
   g_autoptr(GError) error = NULL;
 
-  if (sesame_test_lab_missing ("tokens-per-scope-set"))
-    return;
   token = sesame_test_env_get_token (env, account, read, NULL, &error);
   g_assert_no_error (error);
   request = sesame_test_lab_last (lab, "tokenRequests");
