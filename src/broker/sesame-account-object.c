@@ -131,22 +131,15 @@ on_token (GObject      *source,
 {
   g_autoptr(GTask) task = user_data;
   Call *call = g_task_get_task_data (task);
-  SesameAccountObject *self = g_task_get_source_object (task);
   g_autofree char *token = NULL;
   gint64 expires_at = 0;
-  gboolean narrowed = TRUE;
   GError *error = NULL;
 
-  if (!sesame_credentials_get_token_finish (SESAME_CREDENTIALS (source), result,
-                                            &token, &expires_at, &narrowed, &error))
+  if (!sesame_invocation_get_token_finish (result, &token, &expires_at, &error))
     {
       g_task_return_error (task, error);
       return;
     }
-  if (!is_refresh (call->invocation))
-    sesame_access_control_note_narrowed (self->access_control,
-                                         g_dbus_method_invocation_get_sender (call->invocation),
-                                         self->credentials, narrowed);
 
   if (is_refresh (call->invocation))
     return_reply (task, g_variant_new ("(x)", expires_at));
@@ -163,7 +156,6 @@ on_token_access (GObject      *source,
   g_autoptr(GTask) task = user_data;
   SesameAccountObject *self = g_task_get_source_object (task);
   Call *call = g_task_get_task_data (task);
-  g_auto(GStrv) scopes = NULL;
   GError *error = NULL;
 
   if (!sesame_access_control_check_finish (SESAME_ACCESS_CONTROL (source), result, &error))
@@ -171,16 +163,10 @@ on_token_access (GObject      *source,
       g_task_return_error (task, error);
       return;
     }
-
-  /* Refresh() renews the whole grant, whoever asks. */
-  if (!is_refresh (call->invocation))
-    scopes = sesame_access_control_dup_token_scopes (self->access_control,
-                                                     g_dbus_method_invocation_get_sender (call->invocation),
-                                                     self->credentials,
-                                                     (const char * const *) call->scopes);
-  sesame_credentials_get_token_async (self->credentials, (const char * const *) scopes,
-                                      is_refresh (call->invocation), NULL, on_token,
-                                      g_steal_pointer (&task));
+  sesame_invocation_get_token_async (call->invocation, self->access_control, self->credentials,
+                                     (const char * const *) call->scopes,
+                                     is_refresh (call->invocation), on_token,
+                                     g_steal_pointer (&task));
 }
 
 static void

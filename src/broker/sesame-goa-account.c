@@ -292,23 +292,17 @@ on_token (GObject      *source,
           gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
-  SesameGoaAccount *self = g_task_get_source_object (task);
   Call *call = g_task_get_task_data (task);
   g_autofree char *token = NULL;
   gint64 expires_at = 0;
-  gboolean narrowed = TRUE;
   GVariant *reply;
   GError *error = NULL;
 
-  if (!sesame_credentials_get_token_finish (SESAME_CREDENTIALS (source), result,
-                                            &token, &expires_at, &narrowed, &error))
+  if (!sesame_invocation_get_token_finish (result, &token, &expires_at, &error))
     {
       g_task_return_error (task, error);
       return;
     }
-  sesame_access_control_note_narrowed (self->access_control,
-                                       g_dbus_method_invocation_get_sender (call->invocation),
-                                       credentials_of (self), narrowed);
   reply = call->ensure ? g_variant_new ("(i)", expires_in (expires_at))
                        : g_variant_new ("(si)", token, expires_in (expires_at));
   g_task_return_pointer (task, g_variant_ref_sink (reply), (GDestroyNotify) g_variant_unref);
@@ -323,7 +317,6 @@ on_access (GObject      *source,
   g_autoptr(GTask) task = user_data;
   SesameGoaAccount *self = g_task_get_source_object (task);
   Call *call = g_task_get_task_data (task);
-  g_auto(GStrv) scopes = NULL;
   GError *error = NULL;
 
   if (!sesame_access_control_check_finish (SESAME_ACCESS_CONTROL (source), result, &error))
@@ -331,12 +324,9 @@ on_access (GObject      *source,
       g_task_return_error (task, error);
       return;
     }
-  scopes = sesame_access_control_dup_token_scopes (self->access_control,
-                                                   g_dbus_method_invocation_get_sender (call->invocation),
-                                                   credentials_of (self),
-                                                   (const char * const *) call->scopes);
-  sesame_credentials_get_token_async (credentials_of (self), (const char * const *) scopes, FALSE,
-                                      NULL, on_token, g_steal_pointer (&task));
+  sesame_invocation_get_token_async (call->invocation, self->access_control, credentials_of (self),
+                                     (const char * const *) call->scopes, FALSE, on_token,
+                                     g_steal_pointer (&task));
 }
 
 /* The same access control as dev.sesame.Account1.GetAccessToken: the

@@ -100,3 +100,87 @@ sesame_invocation_check_access_async (GDBusMethodInvocation *invocation,
                                      sesame_access_control_get_leaving (access_control, sender),
                                      callback, user_data);
 }
+
+/* The task data of sesame_invocation_get_token_async(). */
+typedef struct {
+  SesameAccessControl *access_control;
+  SesameCredentials   *credentials;
+  char                *sender;
+  gboolean             note;       /* a hand-out to an app, not Refresh() */
+  char                *token;
+  gint64               expires_at;
+} TokenFetch;
+
+static void
+token_fetch_free (TokenFetch *fetch)
+{
+  g_object_unref (fetch->access_control);
+  g_object_unref (fetch->credentials);
+  g_free (fetch->sender);
+  sesame_secret_string_free (fetch->token);
+  g_free (fetch);
+}
+
+static void
+on_token (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  TokenFetch *fetch = g_task_get_task_data (task);
+  gboolean narrowed = TRUE;
+  GError *error = NULL;
+
+  if (!sesame_credentials_get_token_finish (fetch->credentials, result, &fetch->token,
+                                            &fetch->expires_at, &narrowed, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  if (fetch->note)
+    sesame_access_control_note_narrowed (fetch->access_control, fetch->sender,
+                                         fetch->credentials, narrowed);
+  g_task_return_boolean (task, TRUE);
+}
+
+void
+sesame_invocation_get_token_async (GDBusMethodInvocation *invocation,
+                                   SesameAccessControl   *access_control,
+                                   SesameCredentials     *credentials,
+                                   const char * const    *scopes,
+                                   gboolean               refresh_now,
+                                   GAsyncReadyCallback    callback,
+                                   gpointer               user_data)
+{
+  GTask *task = g_task_new (NULL, NULL, callback, user_data);
+  TokenFetch *fetch = g_new0 (TokenFetch, 1);
+  g_auto(GStrv) token_scopes = NULL;
+
+  g_task_set_source_tag (task, sesame_invocation_get_token_async);
+  fetch->access_control = g_object_ref (access_control);
+  fetch->credentials = g_object_ref (credentials);
+  fetch->sender = g_strdup (g_dbus_method_invocation_get_sender (invocation));
+  fetch->note = !(refresh_now && scopes == NULL);
+  g_task_set_task_data (task, fetch, (GDestroyNotify) token_fetch_free);
+
+  if (fetch->note)
+    token_scopes = sesame_access_control_dup_token_scopes (access_control, fetch->sender,
+                                                           credentials, scopes);
+  sesame_credentials_get_token_async (credentials, (const char * const *) token_scopes,
+                                      refresh_now, NULL, on_token, task);
+}
+
+gboolean
+sesame_invocation_get_token_finish (GAsyncResult  *result,
+                                    char         **token,
+                                    gint64        *expires_at,
+                                    GError       **error)
+{
+  TokenFetch *fetch = g_task_get_task_data (G_TASK (result));
+
+  if (!g_task_propagate_boolean (G_TASK (result), error))
+    return FALSE;
+  *token = g_steal_pointer (&fetch->token);
+  *expires_at = fetch->expires_at;
+  return TRUE;
+}

@@ -34,4 +34,20 @@ void     sesame_invocation_check_access_async (GDBusMethodInvocation *invocation
                                                GAsyncReadyCallback    callback,
                                                gpointer               user_data);
 
+/* After the access check: a token for the caller of @invocation, for the
+ * scopes its token carries (a sandboxed app asking for none: its grant's),
+ * the caller's grant noting whether the provider narrowed it. NULL @scopes
+ * with @refresh_now: Refresh(), the whole grant, whoever asks. */
+void     sesame_invocation_get_token_async    (GDBusMethodInvocation *invocation,
+                                               SesameAccessControl   *access_control,
+                                               SesameCredentials     *credentials,
+                                               const char * const    *scopes,
+                                               gboolean               refresh_now,
+                                               GAsyncReadyCallback    callback,
+                                               gpointer               user_data);
+gboolean sesame_invocation_get_token_finish   (GAsyncResult          *result,
+                                               char                 **token,
+                                               gint64                *expires_at,
+                                               GError               **error);
+
 G_END_DECLS
