@@ -220,6 +220,20 @@ sesame_test_lab_provider_info (SesameTestEnv *env,
   g_assert_not_reached ();
 }
 
+void
+sesame_test_lab_assert_removal (GVariant   *info,
+                                gboolean    revokes,
+                                const char *manage_url)
+{
+  const char *said_url = NULL;
+  gboolean said_revokes = !revokes;
+
+  g_assert_true (g_variant_lookup (info, "revokes", "b", &said_revokes));
+  g_assert_true (g_variant_lookup (info, "manage-url", "&s", &said_url));
+  g_assert_cmpint (said_revokes, ==, revokes);
+  g_assert_cmpstr (said_url, ==, manage_url);
+}
+
 gboolean
 sesame_test_lab_info_has (GVariant   *info,
                           const char *key,

@@ -64,6 +64,10 @@ guint          sesame_test_lab_count          (SesameTestLab *lab,
 /* ListProviders' dict of provider @id (a{sv}); fails the test without it. */
 GVariant      *sesame_test_lab_provider_info  (SesameTestEnv *env,
                                                const char    *id);
+/* Fails unless @info says whether Remove @revokes and names @manage_url. */
+void           sesame_test_lab_assert_removal (GVariant      *info,
+                                               gboolean       revokes,
+                                               const char    *manage_url);
 /* Whether @info's string array @key holds @value. */
 gboolean       sesame_test_lab_info_has       (GVariant      *info,
                                                const char    *key,

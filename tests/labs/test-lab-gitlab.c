@@ -146,13 +146,8 @@ static void
 test_list_providers (void)
 {
   g_autoptr(GVariant) info = sesame_test_lab_provider_info (env, "gitlab");
-  const char *manage_url = NULL;
-  gboolean revokes = FALSE;
 
-  g_assert_true (g_variant_lookup (info, "revokes", "b", &revokes));
-  g_assert_true (g_variant_lookup (info, "manage-url", "&s", &manage_url));
-  g_assert_true (revokes);
-  g_assert_cmpstr (manage_url, ==, "https://gitlab.com/-/user_settings/applications");
+  sesame_test_lab_assert_removal (info, TRUE, "https://gitlab.com/-/user_settings/applications");
   g_assert_true (sesame_test_lab_info_has (info, "flows", "device_code"));
 }
 
