@@ -149,27 +149,6 @@ on_token (GObject      *source,
 }
 
 static void
-on_token_access (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  SesameAccountObject *self = g_task_get_source_object (task);
-  Call *call = g_task_get_task_data (task);
-  GError *error = NULL;
-
-  if (!sesame_access_control_check_finish (SESAME_ACCESS_CONTROL (source), result, &error))
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-  sesame_invocation_get_token_async (call->invocation, self->access_control, self->credentials,
-                                     (const char * const *) call->scopes,
-                                     is_refresh (call->invocation), on_token,
-                                     g_steal_pointer (&task));
-}
-
-static void
 handle_get_access_token (SesameAccountObject   *self,
                          GDBusMethodInvocation *invocation,
                          const char * const    *scopes)
@@ -205,18 +184,18 @@ handle_get_access_token (SesameAccountObject   *self,
       return;
     }
 
-  sesame_invocation_check_access_async (invocation, self->access_control, SESAME_ACCESS_USE,
-                                        self->credentials, NULL, scopes, on_token_access,
-                                        call_new (self, invocation, scopes));
+  sesame_invocation_get_token_async (invocation, self->access_control, SESAME_ACCESS_USE,
+                                     self->credentials, scopes, FALSE, on_token,
+                                     call_new (self, invocation, scopes));
 }
 
 static void
 handle_refresh (SesameAccountObject   *self,
                 GDBusMethodInvocation *invocation)
 {
-  sesame_invocation_check_access_async (invocation, self->access_control, SESAME_ACCESS_MANAGE,
-                                        self->credentials, NULL, NULL, on_token_access,
-                                        call_new (self, invocation, NULL));
+  sesame_invocation_get_token_async (invocation, self->access_control, SESAME_ACCESS_MANAGE,
+                                     self->credentials, NULL, TRUE, on_token,
+                                     call_new (self, invocation, NULL));
 }
 
 static void

@@ -309,26 +309,6 @@ on_token (GObject      *source,
   explicit_bzero (token, strlen (token));
 }
 
-static void
-on_access (GObject      *source,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  SesameGoaAccount *self = g_task_get_source_object (task);
-  Call *call = g_task_get_task_data (task);
-  GError *error = NULL;
-
-  if (!sesame_access_control_check_finish (SESAME_ACCESS_CONTROL (source), result, &error))
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-  sesame_invocation_get_token_async (call->invocation, self->access_control, credentials_of (self),
-                                     (const char * const *) call->scopes, FALSE, on_token,
-                                     g_steal_pointer (&task));
-}
-
 /* The same access control as dev.sesame.Account1.GetAccessToken: the
  * caller identified the same way, asked the same question, and its token
  * covers the services' scopes only. */
@@ -352,9 +332,9 @@ start_token_call (SesameGoaAccount      *self,
       g_object_unref (task);
       return;
     }
-  sesame_invocation_check_access_async (invocation, self->access_control, SESAME_ACCESS_USE,
-                                        credentials_of (self), NULL,
-                                        (const char * const *) call->scopes, on_access, task);
+  sesame_invocation_get_token_async (invocation, self->access_control, SESAME_ACCESS_USE,
+                                     credentials_of (self), (const char * const *) call->scopes,
+                                     FALSE, on_token, task);
 }
 
 static gboolean

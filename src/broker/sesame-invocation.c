@@ -106,7 +106,8 @@ typedef struct {
   SesameAccessControl *access_control;
   SesameCredentials   *credentials;
   char                *sender;
-  gboolean             note;       /* a hand-out to an app, not Refresh() */
+  char               **scopes;
+  gboolean             refresh_now;
   char                *token;
   gint64               expires_at;
 } TokenFetch;
@@ -117,8 +118,16 @@ token_fetch_free (TokenFetch *fetch)
   g_object_unref (fetch->access_control);
   g_object_unref (fetch->credentials);
   g_free (fetch->sender);
+  g_strfreev (fetch->scopes);
   sesame_secret_string_free (fetch->token);
   g_free (fetch);
+}
+
+/* A hand-out to an app, not Refresh() (the whole grant, whoever asks). */
+static gboolean
+hands_out (TokenFetch *fetch)
+{
+  return !(fetch->refresh_now && fetch->scopes == NULL);
 }
 
 static void
@@ -137,15 +146,40 @@ on_token (GObject      *source,
       g_task_return_error (task, error);
       return;
     }
-  if (fetch->note)
+  if (hands_out (fetch))
     sesame_access_control_note_narrowed (fetch->access_control, fetch->sender,
                                          fetch->credentials, narrowed);
   g_task_return_boolean (task, TRUE);
 }
 
+static void
+on_token_allowed (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  GTask *task = user_data;
+  TokenFetch *fetch = g_task_get_task_data (task);
+  g_auto(GStrv) token_scopes = NULL;
+  GError *error = NULL;
+
+  if (!sesame_access_control_check_finish (fetch->access_control, result, &error))
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+  if (hands_out (fetch))
+    token_scopes = sesame_access_control_dup_token_scopes (fetch->access_control, fetch->sender,
+                                                           fetch->credentials,
+                                                           (const char * const *) fetch->scopes);
+  sesame_credentials_get_token_async (fetch->credentials, (const char * const *) token_scopes,
+                                      fetch->refresh_now, NULL, on_token, task);
+}
+
 void
 sesame_invocation_get_token_async (GDBusMethodInvocation *invocation,
                                    SesameAccessControl   *access_control,
+                                   SesameAccess           access,
                                    SesameCredentials     *credentials,
                                    const char * const    *scopes,
                                    gboolean               refresh_now,
@@ -154,20 +188,17 @@ sesame_invocation_get_token_async (GDBusMethodInvocation *invocation,
 {
   GTask *task = g_task_new (NULL, NULL, callback, user_data);
   TokenFetch *fetch = g_new0 (TokenFetch, 1);
-  g_auto(GStrv) token_scopes = NULL;
 
   g_task_set_source_tag (task, sesame_invocation_get_token_async);
   fetch->access_control = g_object_ref (access_control);
   fetch->credentials = g_object_ref (credentials);
   fetch->sender = g_strdup (g_dbus_method_invocation_get_sender (invocation));
-  fetch->note = !(refresh_now && scopes == NULL);
+  fetch->scopes = g_strdupv ((char **) scopes);
+  fetch->refresh_now = refresh_now;
   g_task_set_task_data (task, fetch, (GDestroyNotify) token_fetch_free);
 
-  if (fetch->note)
-    token_scopes = sesame_access_control_dup_token_scopes (access_control, fetch->sender,
-                                                           credentials, scopes);
-  sesame_credentials_get_token_async (credentials, (const char * const *) token_scopes,
-                                      refresh_now, NULL, on_token, task);
+  sesame_invocation_check_access_async (invocation, access_control, access, credentials, NULL,
+                                        scopes, on_token_allowed, task);
 }
 
 gboolean

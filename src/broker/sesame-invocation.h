@@ -34,12 +34,14 @@ void     sesame_invocation_check_access_async (GDBusMethodInvocation *invocation
                                                GAsyncReadyCallback    callback,
                                                gpointer               user_data);
 
-/* After the access check: a token for the caller of @invocation, for the
- * scopes its token carries (a sandboxed app asking for none: its grant's),
- * the caller's grant noting whether the provider narrowed it. NULL @scopes
- * with @refresh_now: Refresh(), the whole grant, whoever asks. */
+/* Once the caller of @invocation may do @access (asked as
+ * sesame_invocation_check_access_async() asks): a token for the scopes its
+ * token carries (a sandboxed app asking for none: its grant's), the
+ * caller's grant noting whether the provider narrowed it. NULL @scopes with
+ * @refresh_now: Refresh(), the whole grant, whoever asks. */
 void     sesame_invocation_get_token_async    (GDBusMethodInvocation *invocation,
                                                SesameAccessControl   *access_control,
+                                               SesameAccess           access,
                                                SesameCredentials     *credentials,
                                                const char * const    *scopes,
                                                gboolean               refresh_now,
