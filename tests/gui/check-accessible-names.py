@@ -72,7 +72,10 @@ def walk(accessible, path, found):
             and on_screen(accessible, states)):
         found.append((role, name, here, problem(name)))
     for i in range(count):
-        child = accessible.get_child_at_index(i)
+        try:
+            child = accessible.get_child_at_index(i)
+        except gi.repository.GLib.Error:
+            continue  # gone while we read it (a window closing)
         if child is not None:
             walk(child, here, found)
 

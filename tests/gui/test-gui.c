@@ -420,28 +420,28 @@ focus_field (WebKitWebView *view,
   g_assert_true (run_script (view, focus));
 }
 
+/* The provider's own pages are filled in through their DOM, as
+ * tests/idp/person.mjs does: what is Sesame's here is showing them and
+ * catching the redirect. Keys typed into the page under Xvfb, with no
+ * window manager, were lost now and then (the login field stayed empty),
+ * and the keyboard through Sesame's own controls has its own test. */
 static void
 sign_in_on_page (SesameConsentWindow *consent,
                  const char          *login)
 {
   WebKitWebView *view = sesame_consent_window_get_web_view (consent);
   PageWait login_page = { view, "/interaction/" };
-  const char *type_login[] = { "type", "--delay", "30", login, NULL };
-  const char *press_enter[] = { "key", "Return", NULL };
-  g_autofree char *typed = g_strdup_printf ("document.getElementById('login').value === '%s'", login);
+  g_autofree char *fill = g_strdup_printf ("document.getElementById('login').value = '%s'; "
+                                           "document.getElementById('login-form').requestSubmit(); "
+                                           "true", login);
 
   g_assert_true (wait_until (page_loaded, &login_page, TIMEOUT_MS));
   see_and_hear ("consent-window.png");
-  focus_window (GTK_WINDOW (consent));
-  gtk_widget_grab_focus (GTK_WIDGET (view));
   focus_field (view, "login");
-  type_keys (type_login);
-  /* Slow builds (sanitizers) take a moment to show what was typed. */
-  wait_for_script (view, typed);
-  type_keys (press_enter);
+  g_assert_true (run_script (view, fill));
   /* The consent page. */
   focus_field (view, "allow");
-  type_keys (press_enter);
+  g_assert_true (run_script (view, "document.getElementById('allow').click (); true"));
 }
 
 /* Tests ----------------------------------------------------------------------------- */
