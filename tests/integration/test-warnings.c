@@ -418,7 +418,9 @@ notifications_of (const char *identity)
       g_autoptr(GVariant) body = g_variant_lookup_value (entry, "body", NULL);
       g_autoptr(GVariant) appname = g_variant_lookup_value (entry, "appname", NULL);
 
-      if (body != NULL && strstr (g_variant_print (body, FALSE), identity) != NULL)
+      g_autofree char *text = body != NULL ? g_variant_print (body, FALSE) : NULL;
+
+      if (text != NULL && strstr (text, identity) != NULL)
         {
           g_autofree char *name = g_variant_print (appname, FALSE);
 
@@ -588,7 +590,11 @@ on_app_call (GDBusConnection       *connection,
 
   g_variant_get (parameters, "(&s@av@a{sv})", &action, &target, &platform);
   g_free (activated);
-  activated = g_strdup_printf ("%s %s", action, g_variant_print (target, FALSE));
+  {
+    g_autofree char *printed = g_variant_print (target, FALSE);
+
+    activated = g_strdup_printf ("%s %s", action, printed);
+  }
   g_dbus_method_invocation_return_value (invocation, NULL);
 }
 
@@ -649,8 +655,10 @@ start_dunst (void)
   g_autoptr(GError) error = NULL;
   g_autofree char *number = NULL;
   g_autofree char *display = NULL;
+  g_autofree char *dunst_path = g_find_program_in_path ("dunst");
+  g_autofree char *xvfb_path = g_find_program_in_path ("Xvfb");
 
-  if (g_find_program_in_path ("dunst") == NULL || g_find_program_in_path ("Xvfb") == NULL)
+  if (dunst_path == NULL || xvfb_path == NULL)
     return;
   g_subprocess_launcher_set_child_setup (launcher, die_with_test, NULL, NULL);
   xvfb = g_subprocess_launcher_spawn (launcher, &error, "Xvfb", "-displayfd", "1", "-nolisten",
