@@ -129,21 +129,30 @@ key_for (SesameCredentials   *self,
                                      scopes, error);
 }
 
-gboolean
-sesame_credentials_check_scopes (SesameCredentials   *self,
-                                 const char * const  *scopes,
-                                 GError             **error)
+/* The key of the token for @scopes, or NULL when no token may carry them
+ * (as sesame_credentials_check_scopes() says). */
+static char *
+checked_key (SesameCredentials   *self,
+             const char * const  *scopes,
+             GError             **error)
 {
-  g_autofree char *key = NULL;
-
   if (!covers (sesame_account_get_scopes (self->account), scopes))
     {
       g_set_error_literal (error, SESAME_ERROR, SESAME_ERROR_SCOPE_NOT_GRANTED,
                            _("This account was not granted every scope asked for. Sign in "
                              "again and allow them."));
-      return FALSE;
+      return NULL;
     }
-  key = key_for (self, scopes, error);
+  return key_for (self, scopes, error);
+}
+
+gboolean
+sesame_credentials_check_scopes (SesameCredentials   *self,
+                                 const char * const  *scopes,
+                                 GError             **error)
+{
+  g_autofree char *key = checked_key (self, scopes, error);
+
   return key != NULL;
 }
 
@@ -740,8 +749,8 @@ sesame_credentials_get_token_async (SesameCredentials   *self,
   /* What the waiter needs once a refresh it shares is done. */
   g_task_set_task_data (task, g_strdupv ((char **) scopes), (GDestroyNotify) g_strfreev);
 
-  if (!sesame_credentials_check_scopes (self, scopes, &error) ||
-      (key = key_for (self, scopes, &error)) == NULL)
+  key = checked_key (self, scopes, &error);
+  if (key == NULL)
     {
       g_task_return_error (task, error);
       return;
