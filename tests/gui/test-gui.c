@@ -1499,6 +1499,9 @@ test_keyboard_only (void)
   g_assert_true (allowed.success);
   focus_window (GTK_WINDOW (window));
   wait_for_widget (GTK_WIDGET (window), ADW_TYPE_ACTION_ROW, APP_ID);
+  /* The grant rows are built again as the hand-out is recorded: let that
+   * settle, or the focused Revoke may be replaced before Space lands. */
+  settle (1500);
   reach (GTK_WINDOW (window), "Tab", GTK_TYPE_BUTTON, label);
   screenshot ("keyboard-revoke.png");
   press ("space");
