@@ -250,6 +250,18 @@ grant_subtitle (SesameGrantInfo *grant)
   return g_strdup_printf (_("%s · %s"), used, scopes);
 }
 
+/* A grant used again (or given more scopes) keeps its row: the keyboard
+ * focus stays where the person is. */
+static void
+on_grant_changed (SesameGrantInfo *grant,
+                  AdwActionRow    *row)
+{
+  g_autofree char *subtitle = grant_subtitle (grant);
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), sesame_grant_info_get_app_name (grant));
+  adw_action_row_set_subtitle (row, subtitle);
+}
+
 static GtkWidget *
 create_grant_row (gpointer item,
                   gpointer user_data)
@@ -271,6 +283,7 @@ create_grant_row (gpointer item,
   g_object_set_data_full (G_OBJECT (button), "grant", g_object_ref (grant), g_object_unref);
   g_signal_connect (button, "clicked", G_CALLBACK (on_revoke_clicked), user_data);
   adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
+  g_signal_connect_object (grant, "changed", G_CALLBACK (on_grant_changed), row, 0);
   return row;
 }
 

@@ -306,7 +306,7 @@ on_grants_listed (GObject      *source,
       return;
     }
   items = wrap_all (grants, (gpointer (*) (GVariant *)) sesame_grant_info_new);
-  replace_all (self->grants, items);
+  sesame_grant_info_update_list (self->grants, items);
 }
 
 static void

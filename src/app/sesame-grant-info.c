@@ -19,6 +19,9 @@ struct _SesameGrantInfo
 
 G_DEFINE_FINAL_TYPE (SesameGrantInfo, sesame_grant_info, G_TYPE_OBJECT)
 
+enum { CHANGED, N_SIGNALS };
+static guint signals[N_SIGNALS];
+
 static void
 sesame_grant_info_finalize (GObject *object)
 {
@@ -37,6 +40,10 @@ static void
 sesame_grant_info_class_init (SesameGrantInfoClass *klass)
 {
   G_OBJECT_CLASS (klass)->finalize = sesame_grant_info_finalize;
+
+  /* What the grant says changed (its scopes, when it was last used). */
+  signals[CHANGED] = g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                                   NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
 
 static void
@@ -112,4 +119,87 @@ sesame_grant_info_get_last_used (SesameGrantInfo *self)
 {
   g_return_val_if_fail (SESAME_IS_GRANT_INFO (self), 0);
   return self->last_used;
+}
+
+/* The same app's grant on the same account: grants are kept per kind and
+ * id of the app (DESIGN.md, Access control). */
+gboolean
+sesame_grant_info_same_grant (SesameGrantInfo *self,
+                              SesameGrantInfo *other)
+{
+  g_return_val_if_fail (SESAME_IS_GRANT_INFO (self), FALSE);
+  g_return_val_if_fail (SESAME_IS_GRANT_INFO (other), FALSE);
+
+  return g_str_equal (self->kind, other->kind)
+    && g_str_equal (self->app_id, other->app_id)
+    && g_str_equal (self->account, other->account);
+}
+
+static void
+update (SesameGrantInfo *self,
+        SesameGrantInfo *other)
+{
+  if (g_str_equal (self->app_name, other->app_name)
+      && g_strv_equal ((const char * const *) self->scopes, (const char * const *) other->scopes)
+      && self->granted_at == other->granted_at && self->last_used == other->last_used)
+    return;
+  g_free (self->app_name);
+  self->app_name = g_strdup (other->app_name);
+  g_strfreev (self->scopes);
+  self->scopes = g_strdupv (other->scopes);
+  self->granted_at = other->granted_at;
+  self->last_used = other->last_used;
+  g_signal_emit (self, signals[CHANGED], 0);
+}
+
+/* Finds @item's grant in @store at @from or later. */
+static gboolean
+find_from (GListStore      *store,
+           guint            from,
+           SesameGrantInfo *item,
+           guint           *position)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (store));
+
+  for (guint j = from; j < n; j++)
+    {
+      g_autoptr(SesameGrantInfo) there = g_list_model_get_item (G_LIST_MODEL (store), j);
+
+      if (sesame_grant_info_same_grant (there, item))
+        {
+          *position = j;
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+void
+sesame_grant_info_update_list (GListStore *store,
+                               GPtrArray  *fresh)
+{
+  guint n;
+
+  g_return_if_fail (G_IS_LIST_STORE (store));
+
+  for (guint i = 0; i < fresh->len; i++)
+    {
+      guint j;
+
+      if (find_from (store, i, fresh->pdata[i], &j))
+        {
+          g_autoptr(SesameGrantInfo) kept = NULL;
+
+          /* What stood before it is gone, or comes back further on. */
+          if (j > i)
+            g_list_store_splice (store, i, j - i, NULL, 0);
+          kept = g_list_model_get_item (G_LIST_MODEL (store), i);
+          update (kept, fresh->pdata[i]);
+        }
+      else
+        g_list_store_insert (store, i, fresh->pdata[i]);
+    }
+  n = g_list_model_get_n_items (G_LIST_MODEL (store));
+  if (n > fresh->len)
+    g_list_store_splice (store, fresh->len, n - fresh->len, NULL, 0);
 }

@@ -21,4 +21,13 @@ const char * const *sesame_grant_info_get_scopes      (SesameGrantInfo *self);
 gint64              sesame_grant_info_get_granted_at  (SesameGrantInfo *self);
 gint64              sesame_grant_info_get_last_used   (SesameGrantInfo *self);
 
+gboolean            sesame_grant_info_same_grant      (SesameGrantInfo *self,
+                                                       SesameGrantInfo *other);
+
+/* Brings @store (of SesameGrantInfo) to the grants in @fresh, in their order,
+ * keeping the object of every grant still there and updating it in place
+ * (its "changed" signal says so): its row, and the keyboard focus in it, stay. */
+void                sesame_grant_info_update_list     (GListStore      *store,
+                                                       GPtrArray       *fresh);
+
 G_END_DECLS

@@ -168,6 +168,84 @@ test_grant_info (void)
   g_assert_cmpint (sesame_grant_info_get_granted_at (grant), ==, 100);
 }
 
+static SesameGrantInfo *
+grant_of (const char *app_id,
+          const char *kind,
+          gint64      last_used)
+{
+  g_autoptr(GVariant) description = g_variant_ref_sink (g_variant_new_parsed (
+    "{'app-id': <%s>, 'kind': <%s>, 'account': <objectpath '/dev/sesame/Broker/accounts/a1'>,"
+    " 'scopes': <['email']>, 'last-used': <%x>}", app_id, kind, last_used));
+
+  return sesame_grant_info_new (description);
+}
+
+static void
+count_emission (guint *count)
+{
+  (*count)++;
+}
+
+/* Records each items-changed as "position-removed-added". */
+static void
+record_change (GListModel *model,
+               guint       position,
+               guint       removed,
+               guint       added,
+               GString    *changes)
+{
+  g_string_append_printf (changes, "%u-%u-%u ", position, removed, added);
+}
+
+/* A new listing of the grants keeps the objects (and so the rows, and the
+ * keyboard focus in them) of the grants still there: a grant used again is
+ * updated in place, not replaced. */
+static void
+test_grant_list_update (void)
+{
+  g_autoptr(GListStore) store = g_list_store_new (SESAME_TYPE_GRANT_INFO);
+  g_autoptr(GPtrArray) first = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) second = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GString) changes = g_string_new (NULL);
+  g_autoptr(SesameGrantInfo) mail = NULL;
+  g_autoptr(SesameGrantInfo) chat = NULL;
+  g_autoptr(SesameGrantInfo) now = NULL;
+  guint mail_changed = 0, chat_changed = 0;
+
+  g_ptr_array_add (first, grant_of ("org.example.Mail", "flatpak", 0));
+  g_ptr_array_add (first, grant_of ("org.example.Notes", "flatpak", 5));
+  g_ptr_array_add (first, grant_of ("org.example.Chat", "flatpak", 7));
+  sesame_grant_info_update_list (store, first);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 3);
+  mail = g_list_model_get_item (G_LIST_MODEL (store), 0);
+  chat = g_list_model_get_item (G_LIST_MODEL (store), 2);
+  g_signal_connect_swapped (mail, "changed", G_CALLBACK (count_emission), &mail_changed);
+  g_signal_connect_swapped (chat, "changed", G_CALLBACK (count_emission), &chat_changed);
+  g_signal_connect (store, "items-changed", G_CALLBACK (record_change), changes);
+
+  /* Mail used, Notes gone, Chat as it was, a host program's grant new (a
+   * grant of another kind with Mail's id is another grant). */
+  g_ptr_array_add (second, grant_of ("org.example.Mail", "flatpak", 300));
+  g_ptr_array_add (second, grant_of ("org.example.Chat", "flatpak", 7));
+  g_ptr_array_add (second, grant_of ("org.example.Mail", "host", 0));
+  sesame_grant_info_update_list (store, second);
+
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 3);
+  now = g_list_model_get_item (G_LIST_MODEL (store), 0);
+  g_assert_true (now == mail);
+  g_assert_cmpint (sesame_grant_info_get_last_used (mail), ==, 300);
+  g_assert_cmpuint (mail_changed, ==, 1);
+  g_clear_object (&now);
+  now = g_list_model_get_item (G_LIST_MODEL (store), 1);
+  g_assert_true (now == chat);
+  g_assert_cmpuint (chat_changed, ==, 0);
+  g_clear_object (&now);
+  now = g_list_model_get_item (G_LIST_MODEL (store), 2);
+  g_assert_cmpstr (sesame_grant_info_get_kind (now), ==, "host");
+  /* Notes removed, the host program's grant added: no other row touched. */
+  g_assert_cmpstr (changes->str, ==, "1-1-0 2-0-1 ");
+}
+
 static void
 test_access_question (void)
 {
@@ -248,6 +326,7 @@ main (int    argc,
   g_test_add_func ("/app/format/scope-summary", test_scope_summary);
   g_test_add_func ("/app/models/provider-info", test_provider_info);
   g_test_add_func ("/app/models/grant-info", test_grant_info);
+  g_test_add_func ("/app/models/grant-list-update", test_grant_list_update);
   g_test_add_func ("/app/access-question", test_access_question);
   g_test_add_func ("/app/consent/redirect-and-navigation", test_redirect_and_navigation);
   return g_test_run ();
