@@ -27,6 +27,7 @@ struct _SesameAccount
   gint64   last_refresh;  /* the last sign-in or refresh; 0: not known */
   gboolean attention_notified;  /* the person heard of this attention episode */
   gint64   warned_end;          /* the RefreshExpiresAt the person heard of */
+  char   **goa_disabled;        /* known services only, in goa_services' order */
 };
 
 G_DEFINE_FINAL_TYPE (SesameAccount, sesame_account, G_TYPE_OBJECT)
@@ -49,10 +50,14 @@ enum {
   PROP_LAST_REFRESH,
   PROP_ATTENTION_NOTIFIED,
   PROP_WARNED_END,
+  PROP_GOA_DISABLED,
   N_PROPS
 };
 
 static GParamSpec *properties[N_PROPS];
+
+/* The services a GNOME Online Accounts client may turn off. */
+static const char * const goa_services[] = { "mail", "calendar", "contacts", NULL };
 
 static void
 sesame_account_finalize (GObject *object)
@@ -65,6 +70,7 @@ sesame_account_finalize (GObject *object)
   g_free (self->identity);
   g_free (self->flow);
   g_strfreev (self->scopes);
+  g_strfreev (self->goa_disabled);
   g_free (self->attention_reason);
   g_free (self->issuer);
 
@@ -99,6 +105,7 @@ sesame_account_get_property (GObject    *object,
     case PROP_LAST_REFRESH: g_value_set_int64 (value, self->last_refresh); break;
     case PROP_ATTENTION_NOTIFIED: g_value_set_boolean (value, self->attention_notified); break;
     case PROP_WARNED_END: g_value_set_int64 (value, self->warned_end); break;
+    case PROP_GOA_DISABLED: g_value_set_boxed (value, self->goa_disabled); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
@@ -117,6 +124,13 @@ int64_property (const char *name)
                              G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 }
 
+static GParamSpec *
+strv_property (const char *name)
+{
+  return g_param_spec_boxed (name, NULL, NULL, G_TYPE_STRV,
+                             G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+}
+
 static void
 sesame_account_class_init (SesameAccountClass *klass)
 {
@@ -130,9 +144,7 @@ sesame_account_class_init (SesameAccountClass *klass)
   properties[PROP_PROVIDER_NAME] = string_property ("provider-name");
   properties[PROP_IDENTITY] = string_property ("identity");
   properties[PROP_FLOW] = string_property ("flow");
-  properties[PROP_SCOPES] =
-    g_param_spec_boxed ("scopes", NULL, NULL, G_TYPE_STRV,
-                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_SCOPES] = strv_property ("scopes");
   properties[PROP_EXPIRES_AT] = int64_property ("expires-at");
   properties[PROP_ATTENTION_NEEDED] =
     g_param_spec_boolean ("attention-needed", NULL, NULL, FALSE,
@@ -154,6 +166,8 @@ sesame_account_class_init (SesameAccountClass *klass)
     g_param_spec_boolean ("attention-notified", NULL, NULL, FALSE,
                           G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   properties[PROP_WARNED_END] = int64_property ("warned-end");
+  /* Not on the bus: saved, so that the person's choice outlives the broker. */
+  properties[PROP_GOA_DISABLED] = strv_property ("goa-disabled");
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -162,6 +176,7 @@ static void
 sesame_account_init (SesameAccount *self)
 {
   self->scopes = g_new0 (char *, 1);
+  self->goa_disabled = g_new0 (char *, 1);
   self->attention_reason = g_strdup ("");
 }
 
@@ -198,6 +213,22 @@ sesame_account_new (const char *id,
   return self;
 }
 
+/* Of what the file lists, the known services; anything else (a value
+ * that is no list, unknown names) is skipped, as hand edits may leave. */
+static void
+read_goa_disabled (SesameAccount *self,
+                   JsonObject    *object)
+{
+  g_auto(GStrv) listed = sesame_json_collect_strings (object, "goa-disabled");
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+
+  for (guint i = 0; goa_services[i] != NULL; i++)
+    if (g_strv_contains ((const char * const *) listed, goa_services[i]))
+      g_strv_builder_add (builder, goa_services[i]);
+  g_strfreev (self->goa_disabled);
+  self->goa_disabled = g_strv_builder_end (builder);
+}
+
 SesameAccount *
 sesame_account_new_from_json (JsonObject *object,
                               GError    **error)
@@ -231,24 +262,31 @@ sesame_account_new_from_json (JsonObject *object,
   sesame_json_get_int (object, "last-refresh", &self->last_refresh);
   sesame_json_get_boolean (object, "attention-notified", &self->attention_notified);
   sesame_json_get_int (object, "warned-end", &self->warned_end);
+  read_goa_disabled (self, object);
   return self;
+}
+
+static JsonArray *
+strv_to_json (char **strv)
+{
+  JsonArray *array = json_array_new ();
+
+  for (guint i = 0; strv[i] != NULL; i++)
+    json_array_add_string_element (array, strv[i]);
+  return array;
 }
 
 JsonObject *
 sesame_account_to_json (SesameAccount *self)
 {
   JsonObject *object = json_object_new ();
-  JsonArray *scopes = json_array_new ();
-
-  for (guint i = 0; self->scopes[i]; i++)
-    json_array_add_string_element (scopes, self->scopes[i]);
 
   json_object_set_string_member (object, "id", self->id);
   json_object_set_string_member (object, "provider", self->provider);
   json_object_set_string_member (object, "provider-name", self->provider_name);
   json_object_set_string_member (object, "identity", self->identity);
   json_object_set_string_member (object, "flow", self->flow);
-  json_object_set_array_member (object, "scopes", scopes);
+  json_object_set_array_member (object, "scopes", strv_to_json (self->scopes));
   json_object_set_int_member (object, "expires-at", self->expires_at);
   json_object_set_string_member (object, "attention-reason", self->attention_reason);
   json_object_set_int_member (object, "created-at", self->created_at);
@@ -263,6 +301,8 @@ sesame_account_to_json (SesameAccount *self)
     json_object_set_boolean_member (object, "attention-notified", TRUE);
   if (self->warned_end != 0)
     json_object_set_int_member (object, "warned-end", self->warned_end);
+  if (self->goa_disabled[0] != NULL)
+    json_object_set_array_member (object, "goa-disabled", strv_to_json (self->goa_disabled));
   return object;
 }
 
@@ -487,4 +527,36 @@ sesame_account_set_warned_end (SesameAccount *self,
     return;
   self->warned_end = warned_end;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_WARNED_END]);
+}
+
+gboolean
+sesame_account_get_goa_disabled (SesameAccount *self,
+                                 const char    *service)
+{
+  return g_strv_contains ((const char * const *) self->goa_disabled, service);
+}
+
+void
+sesame_account_set_goa_disabled (SesameAccount *self,
+                                 const char    *service,
+                                 gboolean       disabled)
+{
+  g_autoptr(GStrvBuilder) builder = NULL;
+
+  g_return_if_fail (g_strv_contains (goa_services, service));
+
+  if (sesame_account_get_goa_disabled (self, service) == !!disabled)
+    return;
+  builder = g_strv_builder_new ();
+  for (guint i = 0; goa_services[i] != NULL; i++)
+    {
+      gboolean off = g_str_equal (goa_services[i], service)
+                     ? disabled : sesame_account_get_goa_disabled (self, goa_services[i]);
+
+      if (off)
+        g_strv_builder_add (builder, goa_services[i]);
+    }
+  g_strfreev (self->goa_disabled);
+  self->goa_disabled = g_strv_builder_end (builder);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_GOA_DISABLED]);
 }

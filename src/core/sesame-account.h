@@ -79,6 +79,15 @@ gint64   sesame_account_get_warned_end         (SesameAccount *self);
 void     sesame_account_set_warned_end         (SesameAccount *self,
                                                 gint64         warned_end);
 
+/* Whether a GNOME Online Accounts client turned @service ("mail",
+ * "calendar" or "contacts") off for this account (its *Disabled
+ * property). Kept in the metadata, as "goa-disabled". */
+gboolean sesame_account_get_goa_disabled       (SesameAccount *self,
+                                                const char    *service);
+void     sesame_account_set_goa_disabled       (SesameAccount *self,
+                                                const char    *service,
+                                                gboolean       disabled);
+
 /* TRUE when @id matches [a-z0-9_]+ (it becomes an object path element). */
 gboolean sesame_account_id_is_valid   (const char *id);
 

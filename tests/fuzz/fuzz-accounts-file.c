@@ -14,6 +14,8 @@ LLVMFuzzerInitialize (int    *argc,
   return 0;
 }
 
+static const char * const goa_services[] = { "mail", "calendar", "contacts" };
+
 /* Everything the broker exports of an account must be there, and what the
  * store writes back must read the same. */
 static void
@@ -40,6 +42,9 @@ check_account (SesameAccount *account)
                    sesame_account_get_expires_at (account));
   g_assert_true (g_strv_equal (sesame_account_get_scopes (again),
                                sesame_account_get_scopes (account)));
+  for (guint i = 0; i < G_N_ELEMENTS (goa_services); i++)
+    g_assert_cmpint (sesame_account_get_goa_disabled (again, goa_services[i]), ==,
+                     sesame_account_get_goa_disabled (account, goa_services[i]));
 }
 
 int
