@@ -4,6 +4,7 @@
 
 #include "sesame-error.h"
 #include "sesame-goa-account.h"
+#include "sesame-goa-account-skeleton.h"
 #include "sesame-goa-generated.h"
 #include "sesame-invocation.h"
 #include "sesame-json.h"
@@ -178,12 +179,9 @@ offered_service (SesameGoaAccount *self,
   JsonObject *services = services_of (sesame_credentials_get_provider (credentials_of (self)));
   JsonObject *definition;
   g_auto(GStrv) scopes = NULL;
-  gboolean disabled = FALSE;
 
-  if (services == NULL || !json_object_has_member (services, service_names[service]))
-    return NULL;
-  g_object_get (self->account_iface, disabled_properties[service], &disabled, NULL);
-  if (disabled)
+  if (services == NULL || !json_object_has_member (services, service_names[service]) ||
+      sesame_account_get_goa_disabled (account, service_names[service]))
     return NULL;
   definition = json_object_get_object_member (services, service_names[service]);
   scopes = sesame_json_collect_strings (definition, "scopes");
@@ -380,12 +378,34 @@ on_scopes_changed (SesameGoaAccount *self)
   update_services (self);
 }
 
-static SesameGoaDBusAccount *
-account_iface_new (SesameAccount  *account,
-                   SesameProvider *provider)
+/* A GOA client's write (MailDisabled…), which the skeleton let through,
+ * kept with the account. */
+static void
+on_disabled_changed (SesameGoaAccount *self)
 {
-  SesameGoaDBusAccount *iface = sesame_goa_dbus_account_skeleton_new ();
+  SesameAccount *account = sesame_credentials_get_account (credentials_of (self));
+
+  for (Service s = 0; s < N_SERVICES; s++)
+    {
+      gboolean disabled = FALSE;
+
+      g_object_get (self->account_iface, disabled_properties[s], &disabled, NULL);
+      sesame_account_set_goa_disabled (account, service_names[s], disabled);
+    }
+  update_services (self);
+}
+
+static SesameGoaDBusAccount *
+account_iface_new (SesameAccount       *account,
+                   SesameProvider      *provider,
+                   SesameAccessControl *access_control)
+{
+  SesameGoaDBusAccount *iface = sesame_goa_account_skeleton_new (access_control);
   JsonObject *services = services_of (provider);
+
+  for (Service s = 0; s < N_SERVICES; s++)
+    g_object_set (iface, disabled_properties[s],
+                  sesame_account_get_goa_disabled (account, service_names[s]), NULL);
 
   g_object_set (iface,
                 "id", sesame_account_get_id (account),
@@ -424,7 +444,8 @@ connect_handlers (SesameGoaAccount         *self,
     {
       g_autofree char *signal = g_strconcat ("notify::", disabled_properties[s], NULL);
 
-      g_signal_connect_swapped (self->account_iface, signal, G_CALLBACK (update_services), self);
+      g_signal_connect_swapped (self->account_iface, signal, G_CALLBACK (on_disabled_changed),
+                                self);
     }
   g_signal_connect_object (oauth2, "handle-get-access-token", G_CALLBACK (on_get_access_token),
                            self, 0);
@@ -446,7 +467,7 @@ sesame_goa_account_new (SesameAccountObject      *object,
   self->access_control = g_object_ref (access_control);
   self->manager = g_object_ref (manager);
   self->skeleton = sesame_goa_dbus_object_skeleton_new (path);
-  self->account_iface = account_iface_new (account, provider);
+  self->account_iface = account_iface_new (account, provider, access_control);
   sesame_goa_dbus_object_skeleton_set_account (self->skeleton, self->account_iface);
   sesame_goa_dbus_object_skeleton_set_oauth2_based (self->skeleton, oauth2);
   connect_handlers (self, account, oauth2);
