@@ -194,27 +194,78 @@ has_mail (GoaObject *object)
   return mail != NULL;
 }
 
+/* TRUE once @object's Mail interface is there (@wanted) or gone, within a
+ * few seconds. */
+static gboolean
+wait_for_mail (GoaObject *object,
+               gboolean   wanted)
+{
+  gint64 deadline = g_get_monotonic_time () + 10 * G_TIME_SPAN_SECOND;
+
+  while (has_mail (object) != wanted && g_get_monotonic_time () < deadline)
+    if (!g_main_context_iteration (NULL, FALSE))
+      g_usleep (1000);
+  return has_mail (object) == wanted;
+}
+
+/* The account's GOA object as @client lists it, in @object, and its
+ * Account interface. */
+static GoaAccount *
+listed_account (GoaClient  *client,
+                GoaObject **object)
+{
+  *object = wait_for_goa_object (client, TRUE);
+  g_assert_nonnull (*object);
+  return goa_object_get_account (*object);
+}
+
+/* Turns the account's mail off (@disabled) or on through libgoa, as GNOME
+ * Settings does, and waits until the client sees it. */
+static void
+set_mail_disabled (gboolean disabled)
+{
+  g_autoptr(GoaClient) client = goa_client ();
+  g_autoptr(GoaObject) object = NULL;
+  g_autoptr(GoaAccount) goa_account = listed_account (client, &object);
+
+  goa_account_set_mail_disabled (goa_account, disabled);
+  g_assert_true (wait_for_mail (object, !disabled));
+}
+
+/* Fails unless a new client sees the account's mail on (@wanted) or off,
+ * and MailDisabled says the same. */
+static void
+assert_mail_shown (gboolean wanted)
+{
+  g_autoptr(GoaClient) client = goa_client ();
+  g_autoptr(GoaObject) object = NULL;
+  g_autoptr(GoaAccount) goa_account = listed_account (client, &object);
+
+  g_assert_cmpint (has_mail (object), ==, wanted);
+  g_assert_cmpint (goa_account_get_mail_disabled (goa_account), ==, !wanted);
+}
+
 /* A GOA client that turns the account's mail off (as GNOME Settings does)
  * no longer sees its Mail interface; turned on again, it is back. */
 static void
 test_mail_disabled (void)
 {
-  g_autoptr(GoaClient) client = goa_client ();
-  g_autoptr(GoaObject) object = wait_for_goa_object (client, TRUE);
-  g_autoptr(GoaAccount) goa_account = NULL;
+  set_mail_disabled (TRUE);
+  set_mail_disabled (FALSE);
+}
+
+/* The person's choice outlives the broker: mail turned off stays off
+ * after a restart, and turned on again, stays on. */
+static void
+test_mail_disabled_kept (void)
+{
   gboolean wanted[] = { FALSE, TRUE };
 
-  g_assert_nonnull (object);
-  goa_account = goa_object_get_account (object);
   for (guint i = 0; i < G_N_ELEMENTS (wanted); i++)
     {
-      gint64 deadline = g_get_monotonic_time () + 10 * G_TIME_SPAN_SECOND;
-
-      goa_account_set_mail_disabled (goa_account, !wanted[i]);
-      while (has_mail (object) != wanted[i] && g_get_monotonic_time () < deadline)
-        if (!g_main_context_iteration (NULL, FALSE))
-          g_usleep (1000);
-      g_assert_cmpint (has_mail (object), ==, wanted[i]);
+      set_mail_disabled (!wanted[i]);
+      restart_broker (TRUE);
+      assert_mail_shown (wanted[i]);
     }
 }
 
@@ -287,30 +338,113 @@ on_app_done (GObject      *source,
   run->done = TRUE;
 }
 
+/* Runs @command as the Flatpak app APP_ID; TRUE when it succeeded, its
+ * standard error in @err. */
+static gboolean
+run_sandboxed (const char * const *command,
+               char              **err)
+{
+  g_autoptr(GSubprocess) app = sesame_test_env_spawn_sandboxed (env, APP_ID, command);
+  Run run = { 0 };
+
+  g_subprocess_communicate_utf8_async (app, NULL, NULL, on_app_done, &run);
+  g_assert_true (sesame_test_wait_for (&run.done, 30000));
+  *err = run.err;
+  return run.success;
+}
+
+static char *
+goa_account_path (void)
+{
+  return g_strconcat ("/org/gnome/OnlineAccounts/Accounts/", account_id (), NULL);
+}
+
 /* A Flatpak app asks the GOA face for a token: it is asked about like any
  * app, and Deny refuses it with AccessDenied. */
 static void
 test_sandboxed_denied (void)
 {
-  g_autofree char *goa_path = g_strconcat ("/org/gnome/OnlineAccounts/Accounts/", account_id (),
-                                           NULL);
+  g_autofree char *goa_path = goa_account_path ();
   const char *command[] = {
     "gdbus", "call", "--session", "--dest", GOA_NAME, "--object-path", goa_path,
     "--method", "org.gnome.OnlineAccounts.OAuth2Based.GetAccessToken", NULL
   };
-  g_autoptr(GSubprocess) app = NULL;
   guint asked = agent->n_confirm;
-  Run run = { 0 };
+  g_autofree char *err = NULL;
+  gboolean success;
 
   agent->allow = FALSE;
-  app = sesame_test_env_spawn_sandboxed (env, APP_ID, command);
-  g_subprocess_communicate_utf8_async (app, NULL, NULL, on_app_done, &run);
-  g_assert_true (sesame_test_wait_for (&run.done, 30000));
+  success = run_sandboxed (command, &err);
   agent->allow = TRUE;
-  g_assert_false (run.success);
-  g_assert_nonnull (strstr (run.err, "dev.sesame.Error.AccessDenied"));
+  g_assert_false (success);
+  g_assert_nonnull (strstr (err, "dev.sesame.Error.AccessDenied"));
   g_assert_cmpuint (agent->n_confirm, ==, asked + 1);
-  g_free (run.err);
+}
+
+/* Turning a service off changes what every app sees: a Flatpak app may
+ * not, and is not even asked about. */
+static void
+test_sandboxed_write_denied (void)
+{
+  g_autofree char *goa_path = goa_account_path ();
+  const char *command[] = {
+    "gdbus", "call", "--session", "--dest", GOA_NAME, "--object-path", goa_path,
+    "--method", "org.freedesktop.DBus.Properties.Set", "org.gnome.OnlineAccounts.Account",
+    "MailDisabled", "<true>", NULL
+  };
+  guint asked = agent->n_confirm;
+  g_autofree char *err = NULL;
+
+  g_assert_false (run_sandboxed (command, &err));
+  g_assert_nonnull (strstr (err, "dev.sesame.Error.AccessDenied"));
+  g_assert_cmpuint (agent->n_confirm, ==, asked);
+  assert_mail_shown (TRUE);
+}
+
+/* Sets the member goa-disabled of the account's entry in the metadata to
+ * @json, the broker stopped meanwhile. */
+static void
+write_stored_disabled (const char *json)
+{
+  g_autofree char *path = g_build_filename (env->data_dir, "sesame", "accounts.json", NULL);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(JsonParser) value = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *contents = NULL;
+  JsonArray *accounts;
+
+  sesame_test_env_stop_broker (env);
+  json_parser_load_from_file (parser, path, &error);
+  g_assert_no_error (error);
+  json_parser_load_from_data (value, json, -1, &error);
+  g_assert_no_error (error);
+  accounts = json_object_get_array_member (json_node_get_object (json_parser_get_root (parser)),
+                                           "accounts");
+  for (guint i = 0; i < json_array_get_length (accounts); i++)
+    {
+      JsonObject *entry = json_array_get_object_element (accounts, i);
+
+      if (g_str_equal (json_object_get_string_member (entry, "id"), account_id ()))
+        json_object_set_member (entry, "goa-disabled", json_parser_steal_root (value));
+    }
+  contents = json_to_string (json_parser_get_root (parser), TRUE);
+  g_assert_true (g_file_set_contents (path, contents, -1, NULL));
+  sesame_test_env_start_broker (env);
+  sesame_test_agent_register (agent);
+}
+
+/* A hand-edited or damaged goa-disabled loses the account nothing: a
+ * value that is no list disables nothing, and in a list, what is no known
+ * service is skipped. */
+static void
+test_bad_disabled_loads (void)
+{
+  write_stored_disabled ("\"mail\"");
+  assert_mail_shown (TRUE);
+
+  write_stored_disabled ("[\"chat\", 7, {\"mail\": true}, \"mail\", \"mail\"]");
+  assert_mail_shown (FALSE);
+  set_mail_disabled (FALSE);
 }
 
 /* The grant is revoked at the provider: once Sesame finds out, GOA clients
@@ -521,8 +655,12 @@ main (int    argc,
   sesame_test_add_with_setup ("/goa/lists-account", ensure_account, test_lists_account);
   sesame_test_add_with_setup ("/goa/access-token", ensure_account, test_access_token);
   sesame_test_add_with_setup ("/goa/mail-disabled", ensure_account, test_mail_disabled);
+  sesame_test_add_with_setup ("/goa/mail-disabled-kept", ensure_account, test_mail_disabled_kept);
   sesame_test_add_with_setup ("/goa/add-account-refused", ensure_goa_on, test_add_account_refused);
   sesame_test_add_with_setup ("/goa/sandboxed-denied", ensure_account, test_sandboxed_denied);
+  sesame_test_add_with_setup ("/goa/sandboxed-write-denied", ensure_account,
+                              test_sandboxed_write_denied);
+  sesame_test_add_with_setup ("/goa/bad-disabled-loads", ensure_account, test_bad_disabled_loads);
   sesame_test_add_with_setup ("/goa/evolution-collection", ensure_account,
                               test_evolution_collection);
   sesame_test_add_with_setup ("/goa/attention-needed", ensure_account, test_attention_needed);
