@@ -335,12 +335,36 @@ on_revoked (GObject      *source,
   g_task_return_boolean (task, TRUE);
 }
 
+/* RFC 7009 §2.1: a token is revoked by the client it was issued to: the
+ * account's own (client credentials), the provider's device client after a
+ * device sign-in with one, else the provider's client (NULL). */
+static const char *
+issuing_client (SesameCredentials  *self,
+                const char        **secret)
+{
+  const char *device_client = sesame_provider_get_device_client_id (self->provider);
+
+  *secret = NULL;
+  if (sesame_credentials_is_client_credentials (self))
+    {
+      *secret = self->stored->client_secret;
+      return sesame_account_get_identity (self->account);
+    }
+  if (device_client != NULL
+      && g_strcmp0 (sesame_account_get_flow (self->account), SESAME_FLOW_DEVICE_CODE) == 0)
+    {
+      *secret = sesame_provider_get_device_client_secret (self->provider);
+      return device_client;
+    }
+  return NULL;
+}
+
 static void
 send_revocation (GTask *task)
 {
   SesameCredentials *self = g_task_get_source_object (task);
   const SesameToken *token = self->stored;
-  gboolean cc = sesame_credentials_is_client_credentials (self);
+  const char *client_id, *client_secret;
   /* RFC 7009 §2.1: revoking the refresh token ends the whole grant; a
    * grant-style revocation names the grant by its access token. */
   gboolean by_refresh = token != NULL && token->refresh_token != NULL
@@ -354,11 +378,11 @@ send_revocation (GTask *task)
       return;
     }
 
+  client_id = issuing_client (self, &client_secret);
   sesame_oauth_client_revoke_async (self->client, self->provider,
                                     by_refresh ? token->refresh_token : token->access_token,
                                     by_refresh ? "refresh_token" : "access_token",
-                                    cc ? sesame_account_get_identity (self->account) : NULL,
-                                    cc ? token->client_secret : NULL,
+                                    client_id, client_secret,
                                     g_task_get_cancellable (task), on_revoked, task);
 }
 

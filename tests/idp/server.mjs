@@ -84,6 +84,17 @@ const CLIENTS = [
     grant_types: ['authorization_code', 'refresh_token', DEVICE_CODE_GRANT],
     response_types: ['code'],
   },
+  // A client for device sign-in alone, as Google registers one of type "TVs
+  // and Limited Input devices" beside the desktop one: its tokens are its
+  // own, and only it may revoke them (RFC 7009 §2.1).
+  {
+    client_id: 'sesame-tv',
+    application_type: 'native',
+    token_endpoint_auth_method: 'none',
+    grant_types: ['refresh_token', DEVICE_CODE_GRANT],
+    response_types: [],
+    redirect_uris: [],
+  },
   {
     client_id: 'sesame-confidential',
     client_secret: 'sesame-test-secret',

@@ -292,6 +292,58 @@ test_one_resource_per_token (void)
   g_assert_cmpstr (other_scope, ==, RESOURCE_B);
 }
 
+/* A provider with a client of its own for device sign-in (Google's "TVs and
+ * Limited Input devices" client): the account's tokens belong to that
+ * client, so Remove revokes them as that client. The test provider, like
+ * Google, quietly keeps a token another public client asks it to revoke. */
+static void
+test_device_client_revokes (void)
+{
+  const char *scopes[] = { "openid", "email", "offline_access", NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GVariant) removed = NULL;
+  g_autofree char *request = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *token = NULL;
+  g_autofree char *email = NULL;
+  g_autofree char *after = NULL;
+  const char *user_code = NULL, *uri = NULL;
+
+  reply = sesame_test_env_call (env, SESAME_BROKER_PATH, SESAME_BROKER_IFACE, "BeginDeviceSignIn",
+                                g_variant_new ("(s^as@a{sv})", "tv", scopes, no_options ()),
+                                "(sa{sv})", &error);
+  g_assert_no_error (error);
+  {
+    g_autoptr(GVariant) details = NULL;
+
+    g_variant_get (reply, "(s@a{sv})", &request, &details);
+    g_assert_true (g_variant_lookup (details, "user-code", "&s", &user_code));
+    g_assert_true (g_variant_lookup (details, "verification-uri", "&s", &uri));
+    {
+      const char *args[] = { "--device-code", user_code, "--login", "tv", uri, NULL };
+
+      out = sesame_test_env_run_person (args, &error);
+      g_assert_no_error (error);
+    }
+  }
+  g_clear_pointer (&reply, g_variant_unref);
+  reply = sesame_test_env_call (env, SESAME_BROKER_PATH, SESAME_BROKER_IFACE, "FinishDeviceSignIn",
+                                g_variant_new ("(s)", request), "(o)", &error);
+  g_assert_no_error (error);
+  g_variant_get (reply, "(o)", &path);
+  token = sesame_test_env_get_token (env, path, NULL, NULL, &error);
+  g_assert_no_error (error);
+  email = sesame_test_env_userinfo_email (env, token);
+  g_assert_cmpstr (email, ==, "tv@example.test");
+
+  removed = sesame_test_env_call (env, path, SESAME_ACCOUNT_IFACE, "Remove", NULL, NULL, &error);
+  g_assert_no_error (error);
+  after = sesame_test_env_userinfo_email (env, token);
+  g_assert_null (after);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -302,6 +354,7 @@ main (int    argc,
   env = sesame_test_env_new (3600);
   write_provider ("quirky", ", \"device-client-id\": \"sesame-test\"");
   write_provider ("tvless", "");
+  write_provider ("tv", ", \"device-client-id\": \"sesame-tv\"");
   write_provider ("oneres", ", \"one-resource-per-token\": true");
   sesame_test_env_start_broker (env);
   agent = sesame_test_agent_new (env);
@@ -315,6 +368,7 @@ main (int    argc,
   sesame_test_add_with_setup ("/quirks/flow-follows-sign-in", ensure_alice,
                               test_flow_follows_sign_in);
   g_test_add_func ("/quirks/one-resource-per-token", test_one_resource_per_token);
+  g_test_add_func ("/quirks/device-client-revokes", test_device_client_revokes);
   status = g_test_run ();
 
   sesame_test_agent_free (agent);
