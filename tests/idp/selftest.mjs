@@ -464,6 +464,7 @@ await check('/_test/stats counts token requests by grant type, revocations and u
     },
     revocation: 1,
     userinfo: 1,
+    lastRefreshScope: null,
   }, 'stats');
 });
 
