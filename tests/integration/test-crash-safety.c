@@ -28,7 +28,7 @@ static SesameTestAgent *agent;
 static GRand *prng;
 static guint rounds_per_phase = DEFAULT_ROUNDS_PER_PHASE;
 static guint n_rounds, n_intact, n_attention, n_orphans, n_signal_kills, n_step_kills;
-static gboolean add_phase_ran, refresh_phase_ran, remove_phase_ran;
+static gboolean add_phase_ran, refresh_phase_ran, remove_phase_ran, remove_steps_ran;
 static guint n_reauthenticated;
 static char *base_path;   /* an account every restart signs in again at once */
 
@@ -444,18 +444,6 @@ test_remove (void)
   remove_phase_ran = TRUE;
 }
 
-/* The summary is of all three phases: run alone, it runs them first. */
-static void
-ensure_phases (void)
-{
-  if (!add_phase_ran)
-    test_add_account ();
-  if (!refresh_phase_ran)
-    test_refresh_rotation ();
-  if (!remove_phase_ran)
-    test_remove ();
-}
-
 static void
 on_broker_exited (GObject      *source,
                   GAsyncResult *result,
@@ -510,6 +498,22 @@ test_remove_steps (void)
         restart_broker ();
         check_after_restart ();
       }
+  remove_steps_ran = TRUE;
+}
+
+/* The summary is of all three phases and the kills at Remove's steps: run
+ * alone, it runs them first. */
+static void
+ensure_phases (void)
+{
+  if (!add_phase_ran)
+    test_add_account ();
+  if (!refresh_phase_ran)
+    test_refresh_rotation ();
+  if (!remove_phase_ran)
+    test_remove ();
+  if (!remove_steps_ran)
+    test_remove_steps ();
 }
 
 /* A removal cut short whose provider does not answer at the next start

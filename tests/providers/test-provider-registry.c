@@ -937,9 +937,15 @@ test_add_issuer_refused (ServerFixture *fixture,
     "https://id.example.com/#top",
     "not an address",
     "http://localhost",   /* named like the installed provider below */
+    /* The installed id.example.com, however its host is written. */
+    "https://ID.Example.COM",
+    "https://id.ex%61mple.com",
+    "https://\uff49\uff44.example.com",   /* full-width "id" */
+    "https://someone@id.example.com",
   };
 
   write_file (fixture->fixture.system_dirs[0], "localhost.json", GOOD_DEFINITION ("Local"));
+  write_file (fixture->fixture.system_dirs[0], "id.example.com.json", GOOD_DEFINITION ("Example"));
   load (&fixture->fixture);
   for (guint i = 0; i < G_N_ELEMENTS (issuers); i++)
     {
