@@ -4,7 +4,7 @@
 
 #include "sesame-wall-clock.h"
 
-#ifdef SESAME_TEST_CLOCK
+#ifdef SESAME_TEST_HOOKS
 /* Read at every call: a test moves the time of a running broker. The file
  * is tiny and local, and only tests set the variable. */
 static gint64
@@ -26,7 +26,7 @@ sesame_wall_clock_now (void)
 {
   gint64 now = g_get_real_time () / G_USEC_PER_SEC;
 
-#ifdef SESAME_TEST_CLOCK
+#ifdef SESAME_TEST_HOOKS
   now += test_offset ();
 #endif
   return now;
