@@ -2,6 +2,8 @@
 /* sesame-test-agent.c: an Agent1 for tests: the scripted person answers */
 #include "config.h"
 
+#include <arpa/inet.h>
+
 #include <libsoup/soup.h>
 
 #include "sesame-bus-names.h"
@@ -59,6 +61,48 @@ on_person_done (GObject      *source,
   g_free (pending);
 }
 
+/* Where something listens on TCP @port, as the kernel lists it (comma
+ * separated): "127.0.0.1" for a socket bound to loopback only, "0.0.0.0"
+ * for every address, "ipv6" for any IPv6 socket. */
+static char *
+listening_addresses (guint port)
+{
+  const char * const tables[] = { "/proc/net/tcp", "/proc/net/tcp6" };
+  g_autoptr(GPtrArray) found = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint t = 0; t < G_N_ELEMENTS (tables); t++)
+    {
+      g_autofree char *contents = NULL;
+      g_auto(GStrv) lines = NULL;
+
+      g_assert_true (g_file_get_contents (tables[t], &contents, NULL, NULL));
+      lines = g_strsplit (contents, "\n", -1);
+      for (guint i = 1; lines[i] != NULL; i++)
+        {
+          /* "sl local_address rem_address st …", the address as HEX:PORT */
+          g_auto(GStrv) fields = g_strsplit_set (g_strstrip (lines[i]), " ", -1);
+          g_auto(GStrv) local = NULL;
+          struct in_addr address;
+
+          if (g_strv_length (fields) < 4)
+            continue;
+          local = g_strsplit (fields[1], ":", 2);
+          if (local[1] == NULL || g_ascii_strtoull (local[1], NULL, 16) != port)
+            continue;
+          if (t == 1)
+            {
+              g_ptr_array_add (found, g_strdup ("ipv6"));
+              continue;
+            }
+          /* The kernel prints the address as stored, in network order. */
+          address.s_addr = (guint32) g_ascii_strtoull (local[0], NULL, 16);
+          g_ptr_array_add (found, g_strdup (inet_ntoa (address)));
+        }
+    }
+  g_ptr_array_add (found, NULL);
+  return g_strjoinv (",", (char **) found->pdata);
+}
+
 /* What an attacker's page might load: the redirect URI with another state. */
 static guint
 try_forged_callback (const char *redirect_uri)
@@ -92,7 +136,6 @@ authorize (SesameTestAgent       *agent,
   if (agent->mode == SESAME_TEST_AGENT_HOLD)
     {
       g_clear_object (&agent->held);
-  g_clear_pointer (&agent->last_confirm, g_variant_unref);
       /* The reference GDBus gave us, given back by the answer in cancel(). */
       agent->held = invocation;
       return;
@@ -108,8 +151,13 @@ authorize (SesameTestAgent       *agent,
   if (agent->mode == SESAME_TEST_AGENT_BROWSER)
     {
       const char *redirect_uri;
+      g_autoptr(GUri) redirect = NULL;
 
       g_assert_true (g_variant_lookup (details, "redirect-uri", "&s", &redirect_uri));
+      redirect = g_uri_parse (redirect_uri, G_URI_FLAGS_NONE, NULL);
+      g_assert_nonnull (redirect);
+      g_free (agent->listening);
+      agent->listening = listening_addresses (g_uri_get_port (redirect));
       agent->forged_status = try_forged_callback (redirect_uri);
     }
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
@@ -313,6 +361,7 @@ sesame_test_agent_free (SesameTestAgent *agent)
   g_ptr_array_unref (agent->cancelled);
   g_free (agent->last_confirm_id);
   g_free (agent->last_cancelled);
+  g_free (agent->listening);
   g_free (agent->login);
   g_free (agent);
 }

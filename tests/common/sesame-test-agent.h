@@ -25,10 +25,11 @@ typedef struct {
   GVariant            *last_details;
   char                *last_cancelled;
   GDBusMethodInvocation *held;
-  guint                forged_status;
+  guint                forged_status;  /* BROWSER: the listener's answer to a forged state */
+  char                *listening;      /* BROWSER: where the listener listens (see the .c) */
   gboolean             allow;            /* the answer to ConfirmAccess */
   guint                n_confirm;
-  GVariant            *last_confirm;  /* BROWSER: the listener's answer to a forged state */
+  GVariant            *last_confirm;
   /* TRUE: ConfirmAccess waits for sesame_test_agent_answer(); a Cancel does
    * not answer it, as when the person clicks just as the question goes. */
   gboolean             hold_confirm;

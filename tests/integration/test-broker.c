@@ -466,6 +466,8 @@ test_browser_sign_in (void)
   g_assert_no_error (error);
   g_assert_cmpint (g_uri_get_port (redirect), >, 0);
   g_assert_cmpint (g_uri_get_port (redirect), !=, 80);
+  /* The listener took connections on loopback only, IPv4 … */
+  g_assert_cmpstr (agent->listening, ==, "127.0.0.1");
   /* A forged state was refused before the real callback was taken… */
   g_assert_cmpuint (agent->forged_status, ==, 400);
   /* …and the listener is gone. */
