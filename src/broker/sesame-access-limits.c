@@ -116,10 +116,11 @@ sesame_access_limits_may_ask (SesameAccessLimits  *self,
                               SesameCaller        *caller,
                               GError             **error)
 {
-  g_autofree char *key = app_key (caller);
+  g_autofree char *key = NULL;
 
   g_return_val_if_fail (SESAME_IS_ACCESS_LIMITS (self), FALSE);
 
+  key = app_key (caller);
   if (backing_off (self, caller, key, error))
     return FALSE;
   if (count_open (self, key) < MAX_OPEN_QUESTIONS_PER_APP)
