@@ -5,6 +5,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "sesame-access-control.h"
+#include "sesame-access-limits.h"
 #include "sesame-bus-names.h"
 #include "sesame-error.h"
 
@@ -22,7 +23,7 @@ struct _SesameAccessControl
   GHashTable         *identifying;  /* sender → GPtrArray of GTask */
   GHashTable         *leaving;      /* sender → GCancellable, cancelled when it leaves */
   GHashTable         *questions;    /* question key → Question */
-  GHashTable         *denied;       /* question key → Denial */
+  SesameAccessLimits *limits;       /* questions open and Denies, per app */
 };
 
 G_DEFINE_FINAL_TYPE (SesameAccessControl, sesame_access_control, G_TYPE_OBJECT)
@@ -43,7 +44,7 @@ sesame_access_control_dispose (GObject *object)
   g_clear_pointer (&self->identifying, g_hash_table_unref);
   g_clear_pointer (&self->leaving, g_hash_table_unref);
   g_clear_pointer (&self->questions, g_hash_table_unref);
-  g_clear_pointer (&self->denied, g_hash_table_unref);
+  g_clear_object (&self->limits);
   g_clear_object (&self->connection);
   g_clear_object (&self->agents);
   g_clear_object (&self->grants);
@@ -67,7 +68,7 @@ sesame_access_control_init (SesameAccessControl *self)
                                              (GDestroyNotify) g_ptr_array_unref);
   self->leaving = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   self->questions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  self->denied = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->limits = sesame_access_limits_new ();
 }
 
 SesameAccessControl *
@@ -470,68 +471,6 @@ added_scopes (SesameProvider     *provider,
   return sesame_provider_get_default_scopes (provider);
 }
 
-/* ---- Back-off after a Deny ---- */
-
-/* After a Deny the same question (app, account or provider, action) is
- * not asked again for a while, so that an app cannot ask until the person
- * clicks Allow to be left alone; each Deny soon after the last doubles it.
- * Host programs are trusted (ask-host-apps is the person's own choice):
- * one denied by a slip of the hand may ask again at once. */
-#define DENY_BACK_OFF_SECONDS 10
-#define DENY_BACK_OFF_MAX_SECONDS 600
-
-typedef struct {
-  gint64 until;    /* monotonic time, µs */
-  guint  seconds;
-} Denial;
-
-static void
-note_deny (SesameAccessControl *self,
-           SesameCaller        *caller,
-           const char          *key)
-{
-  Denial *denial = g_hash_table_lookup (self->denied, key);
-  gint64 now = g_get_monotonic_time ();
-
-  if (!sesame_caller_is_sandboxed (caller))
-    return;
-  if (denial != NULL && now < denial->until + denial->seconds * G_TIME_SPAN_SECOND)
-    denial->seconds = MIN (denial->seconds * 2, DENY_BACK_OFF_MAX_SECONDS);
-  else
-    {
-      denial = g_new0 (Denial, 1);
-      denial->seconds = DENY_BACK_OFF_SECONDS;
-      g_hash_table_insert (self->denied, g_strdup (key), denial);
-    }
-  denial->until = now + denial->seconds * G_TIME_SPAN_SECOND;
-}
-
-/* TRUE, having answered @task AccessDenied, while @key was denied lately. */
-static gboolean
-refuse_after_deny (SesameAccessControl *self,
-                   GTask               *task,
-                   SesameCaller        *caller,
-                   const char          *key)
-{
-  Denial *denial = g_hash_table_lookup (self->denied, key);
-  gint64 now = g_get_monotonic_time ();
-
-  if (denial == NULL || now >= denial->until)
-    {
-      /* Long over: a Deny now starts afresh. */
-      if (denial != NULL && now >= denial->until + denial->seconds * G_TIME_SPAN_SECOND)
-        g_hash_table_remove (self->denied, key);
-      return FALSE;
-    }
-  g_debug ("%s was denied this lately: not asked again for %" G_GINT64_FORMAT " s",
-           sesame_caller_get_app_id (caller), (denial->until - now) / G_TIME_SPAN_SECOND + 1);
-  g_task_return_new_error (task, SESAME_ERROR, SESAME_ERROR_ACCESS_DENIED,
-                           _("You did not allow %s to do this."),
-                           sesame_caller_get_app_name (caller));
-  g_object_unref (task);
-  return TRUE;
-}
-
 static void ask (SesameAccessControl *self,
                  GTask               *task,
                  SesameCaller        *caller,
@@ -604,6 +543,14 @@ answer_all (Question *question,
     }
 }
 
+/* No request joins @question any more, nor does it count among its app's. */
+static void
+close_question (Question *question)
+{
+  g_hash_table_remove (question->self->questions, question->key);
+  sesame_access_limits_closed (question->self->limits, question->caller);
+}
+
 static void
 on_answered (GObject      *source,
              GAsyncResult *result,
@@ -625,7 +572,7 @@ on_answered (GObject      *source,
       return;
     }
 
-  g_hash_table_remove (self->questions, question->key);
+  close_question (question);
   if (reply != NULL)
     g_variant_get (reply, "(b)", &allowed);
 
@@ -644,7 +591,7 @@ on_answered (GObject      *source,
                                        sesame_caller_get_app_name (question->caller)));
   else
     {
-      note_deny (self, question->caller, question->key);
+      sesame_access_limits_denied (self->limits, question->caller);
       answer_all (question, g_error_new (SESAME_ERROR, SESAME_ERROR_ACCESS_DENIED,
                                          _("You did not allow %s to do this."),
                                          sesame_caller_get_app_name (question->caller)));
@@ -671,7 +618,7 @@ static void
 withdraw (Question *question)
 {
   g_debug ("Nobody waits for question %s any more: withdrawn", question->request_id);
-  g_hash_table_remove (question->self->questions, question->key);
+  close_question (question);
   g_cancellable_cancel (question->withdrawn);
 }
 
@@ -728,7 +675,8 @@ ask (SesameAccessControl *self,
   g_autofree char *shown = check->details ? g_variant_print (check->details, FALSE) : NULL;
   /* Keyed as grants are, by kind and id: a host program and a Flatpak app
    * of the same id never share a question; nor do adds that show another
-   * issuer or client id. */
+   * issuer or client id. How many an app has open, and whether it was
+   * denied lately, counts per app whatever the key. */
   g_autofree char *key = g_strdup_printf ("%s\n%s\n%s\n%s\n%s",
                                           sesame_caller_get_kind_name (caller),
                                           sesame_caller_get_app_id (caller),
@@ -736,6 +684,7 @@ ask (SesameAccessControl *self,
                                                       : sesame_provider_get_id (provider),
                                           action_name (access), shown ? shown : "");
   Question *question = g_hash_table_lookup (self->questions, key);
+  GError *error = NULL;
 
   if (question != NULL)
     {
@@ -745,8 +694,12 @@ ask (SesameAccessControl *self,
       wait_on (question, task);
       return;
     }
-  if (refuse_after_deny (self, task, caller, key))
-    return;
+  if (!sesame_access_limits_may_ask (self->limits, caller, &error))
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
 
   question = g_new0 (Question, 1);
   question->self = g_object_ref (self);
@@ -764,6 +717,7 @@ ask (SesameAccessControl *self,
   question->withdrawn = g_cancellable_new ();
   wait_on (question, task);
   g_hash_table_insert (self->questions, g_steal_pointer (&key), question);
+  sesame_access_limits_opened (self->limits, caller);
 
   sesame_agent_manager_call_async (self->agents, "ConfirmAccess", question->request_id,
                                    question_details (question, provider), question->withdrawn,

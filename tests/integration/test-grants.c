@@ -174,6 +174,17 @@ test_host_program_recorded (void)
   g_assert_cmpint (last_used, >=, g_get_real_time () / G_USEC_PER_SEC - 5);
 }
 
+/* A Deny keeps the app from being asked again, about anything, for a
+ * while, in the broker's memory only (tests/security/test-limits): a new
+ * broker asks again, as the cases after a Deny need. */
+static void
+forget_denials (void)
+{
+  sesame_test_env_stop_broker (env);
+  sesame_test_env_start_broker (env);
+  sesame_test_agent_register (agent);
+}
+
 static void
 test_sandboxed_denied (void)
 {
@@ -191,11 +202,7 @@ test_sandboxed_denied (void)
   g_assert_cmpstr (action, ==, "use");
   /* Deny is not remembered. */
   g_assert_null (sesame_test_env_find_grant (env, APP_ID));
-  /* Only for a while, in the broker's memory (tests/security/test-limits):
-   * a new broker asks again. */
-  sesame_test_env_stop_broker (env);
-  sesame_test_env_start_broker (env);
-  sesame_test_agent_register (agent);
+  forget_denials ();
 }
 
 static void
@@ -347,6 +354,7 @@ test_sandboxed_remove_asks (void)
   identity = sesame_test_env_get_property (env, account, "Identity");
   g_assert_cmpstr (g_variant_get_string (identity, NULL), ==, "alice@example.test");
   agent->allow = TRUE;
+  forget_denials ();
 }
 
 static void
