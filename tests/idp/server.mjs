@@ -170,6 +170,9 @@ function emptyStats() {
 
 let stats = emptyStats();
 let tokenDelayMs = 0;
+// How long the discovery document waits (POST /_test/discovery-delay?ms=):
+// calls made while a broker discovers must wait for it.
+let discoveryDelayMs = 0;
 // Refresh tokens as /_test/refresh-tokens sets them: their lifetime, whether
 // a rotation starts a fresh one (renew) or keeps the first one's end (as
 // absolute lifetimes do), and whether token responses say so in
@@ -269,6 +272,12 @@ async function adminRoutes(ctx) {
       tokenDelayMs = ms;
       return json(ctx, { ms });
     }
+    case 'POST /_test/discovery-delay': {
+      const ms = queryInt(ctx, 'ms', undefined, 0, 600000);
+      if (ms === undefined) return undefined;
+      discoveryDelayMs = ms;
+      return json(ctx, { ms });
+    }
     case 'POST /_test/refresh-tokens': {
       const ttl = queryInt(ctx, 'ttl', String(refreshTokens.ttl), 1, 10 * 365 * 24 * 3600);
       const renew = ttl === undefined ? undefined : queryInt(ctx, 'renew', '1', 0, 1);
@@ -293,7 +302,7 @@ async function adminRoutes(ctx) {
 }
 
 // Counts requests to the token, revocation and userinfo endpoints, applies
-// the delay and the failures set through /_test/, the strict client
+// the delays and the failures set through /_test/, the strict client
 // authentication method at the token endpoint, and --device-interval.
 async function instrument(ctx, next) {
   if (ctx.method === 'POST' && ctx.path === ROUTES.token) {
@@ -338,6 +347,8 @@ async function instrument(ctx, next) {
     await next();
     if (ctx.status === 200) ctx.body.interval = deviceInterval;
     return undefined;
+  } else if (ctx.path === '/.well-known/openid-configuration' && discoveryDelayMs) {
+    await sleep(discoveryDelayMs);
   } else if (ctx.method === 'POST' && ctx.path === ROUTES.revocation) {
     stats.revocation += 1;
   } else if (ctx.path === ROUTES.userinfo) {

@@ -474,6 +474,48 @@ test_browser_sign_in (void)
   g_assert_false (port_is_open (g_uri_get_port (redirect)));
 }
 
+/* Issue 21: calls that need the provider's endpoints, made as the broker
+ * starts, wait for its discovery instead of failing for want of it; the
+ * provider takes its time to answer it here. */
+static void
+test_calls_wait_for_discovery (void)
+{
+  const char *none[] = { NULL };
+  g_autoptr(JsonNode) slow = sesame_test_env_idp_request (env, "POST",
+                                                          "/_test/discovery-delay?ms=1500");
+  g_autoptr(JsonNode) fast = NULL;
+  g_autoptr(GVariant) begun = NULL;
+  g_autoptr(GVariant) cancelled = NULL;
+  g_autoptr(GVariant) refreshed = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *request = NULL;
+
+  g_assert_nonnull (slow);
+  sesame_test_env_stop_broker (env);
+  sesame_test_env_start_broker (env);
+  sesame_test_agent_register (agent);
+  begun = sesame_test_env_call (env, SESAME_BROKER_PATH, SESAME_BROKER_IFACE, "BeginDeviceSignIn",
+                                g_variant_new ("(s^as@a{sv})", "testidp", none,
+                                               g_variant_new_array (G_VARIANT_TYPE ("{sv}"),
+                                                                    NULL, 0)),
+                                "(sa{sv})", &error);
+  g_assert_no_error (error);
+  g_variant_get (begun, "(&s@a{sv})", &request, NULL);
+  cancelled = sesame_test_env_call (env, SESAME_BROKER_PATH, SESAME_BROKER_IFACE,
+                                    "CancelDeviceSignIn", g_variant_new ("(s)", request), NULL,
+                                    &error);
+  g_assert_no_error (error);
+
+  sesame_test_env_stop_broker (env);
+  sesame_test_env_start_broker (env);
+  sesame_test_agent_register (agent);
+  refreshed = sesame_test_env_call (env, alice, SESAME_ACCOUNT_IFACE, "Refresh", NULL, "(x)",
+                                    &error);
+  g_assert_no_error (error);
+  fast = sesame_test_env_idp_request (env, "POST", "/_test/discovery-delay?ms=0");
+  g_assert_nonnull (fast);
+}
+
 static GDBusConnection *
 second_connection (void)
 {
@@ -947,6 +989,8 @@ main (int    argc,
   sesame_test_add_with_setup ("/broker/refresh", ensure_alice, test_refresh);
   sesame_test_add_with_setup ("/broker/restart-keeps-accounts", ensure_alice,
                               test_restart_keeps_accounts);
+  sesame_test_add_with_setup ("/broker/calls-wait-for-discovery", ensure_alice,
+                              test_calls_wait_for_discovery);
   sesame_test_add_with_setup ("/broker/bad-input", ensure_alice, test_bad_input);
   g_test_add_func ("/broker/sign-in-refused", test_sign_in_refused);
   g_test_add_func ("/broker/browser-sign-in", test_browser_sign_in);
