@@ -919,6 +919,22 @@ shown_account_path (SesameWindow *window)
   return g_strdup (g_dbus_proxy_get_object_path (G_DBUS_PROXY (shown)));
 }
 
+/* After Sign In: @login signs in on the web page, where @before accounts
+ * were; returns the new account's path. */
+static char *
+sign_in_as (SesameWindow *window,
+            const char   *login,
+            guint         before)
+{
+  SesameConsentWindow *consent = SESAME_CONSENT_WINDOW (wait_for_window (SESAME_TYPE_CONSENT_WINDOW));
+
+  sign_in_on_page (consent, login);
+  g_assert_true (wait_until (has_accounts, GUINT_TO_POINTER (before + 1), TIMEOUT_MS));
+  g_assert_true (wait_until (window_gone, GSIZE_TO_POINTER (SESAME_TYPE_ADD_ACCOUNT_DIALOG),
+                             TIMEOUT_MS));
+  return shown_account_path (window);
+}
+
 /* Add Account, @provider_name, Sign In, and @login on the web page;
  * returns the new account's path. */
 static char *
@@ -927,16 +943,10 @@ add_with (SesameWindow *window,
           const char   *login)
 {
   guint before = g_list_model_get_n_items (sesame_client_get_accounts (sesame_application_get_client (app)));
-  SesameConsentWindow *consent;
 
   start_adding_with (window, provider_name);
   click (GTK_WIDGET (find_window (SESAME_TYPE_ADD_ACCOUNT_DIALOG)), "Sign In");
-  consent = SESAME_CONSENT_WINDOW (wait_for_window (SESAME_TYPE_CONSENT_WINDOW));
-  sign_in_on_page (consent, login);
-  g_assert_true (wait_until (has_accounts, GUINT_TO_POINTER (before + 1), TIMEOUT_MS));
-  g_assert_true (wait_until (window_gone, GSIZE_TO_POINTER (SESAME_TYPE_ADD_ACCOUNT_DIALOG),
-                             TIMEOUT_MS));
-  return shown_account_path (window);
+  return sign_in_as (window, login, before);
 }
 
 /* A provider that cannot revoke: the confirmation says so, with where to
@@ -1457,7 +1467,6 @@ add_by_keyboard (SesameWindow *window,
 {
   guint before = g_list_model_get_n_items (sesame_client_get_accounts (sesame_application_get_client (app)));
   GtkWindow *dialog;
-  SesameConsentWindow *consent;
 
   reach (GTK_WINDOW (window), "Tab", GTK_TYPE_BUTTON, "Add Account");
   press ("Return");
@@ -1470,12 +1479,7 @@ add_by_keyboard (SesameWindow *window,
   wait_for_widget (GTK_WIDGET (dialog), GTK_TYPE_BUTTON, "Sign In");
   reach (dialog, "Tab", GTK_TYPE_BUTTON, "Sign In");
   press ("Return");
-  consent = SESAME_CONSENT_WINDOW (wait_for_window (SESAME_TYPE_CONSENT_WINDOW));
-  sign_in_on_page (consent, login);
-  g_assert_true (wait_until (has_accounts, GUINT_TO_POINTER (before + 1), TIMEOUT_MS));
-  g_assert_true (wait_until (window_gone, GSIZE_TO_POINTER (SESAME_TYPE_ADD_ACCOUNT_DIALOG),
-                             TIMEOUT_MS));
-  return shown_account_path (window);
+  return sign_in_as (window, login, before);
 }
 
 static GtkWindow *
