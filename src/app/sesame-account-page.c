@@ -24,6 +24,8 @@ struct _SesameAccountPage
   GtkLabel *provider_label;
   AdwPreferencesGroup *attention_group;
   AdwActionRow *attention_row;
+  AdwPreferencesGroup *removing_group;
+  AdwActionRow *removing_row;
   AdwActionRow *expiry_row;
   AdwActionRow *refresh_end_row;
   AdwActionRow *created_row;
@@ -32,7 +34,9 @@ struct _SesameAccountPage
   AdwPreferencesGroup *more_group;
   GtkListBox *more_list;
   GtkListBox *grant_list;
+  GtkWidget *refresh_button;
   GtkWidget *reauthenticate_button;
+  GtkWidget *remove_button;
   AdwPreferencesGroup *secret_group;
   AdwPasswordEntryRow *secret_row;
 
@@ -42,6 +46,7 @@ struct _SesameAccountPage
   GtkFilterListModel *grants;
   SesameClock *clock;
   GCancellable *cancellable;
+  gboolean busy;        /* a call of this page runs */
 };
 
 G_DEFINE_FINAL_TYPE (SesameAccountPage, sesame_account_page, GTK_TYPE_WIDGET)
@@ -72,6 +77,12 @@ static gboolean
 is_service_account (SesameAccountPage *self)
 {
   return g_strcmp0 (sesame_account1_get_flow (self->account), "client_credentials") == 0;
+}
+
+static gboolean
+is_removing (SesameAccountPage *self)
+{
+  return self->account != NULL && sesame_account1_get_removing (self->account);
 }
 
 static SesameProviderInfo *
@@ -110,7 +121,8 @@ update_scopes (SesameAccountPage *self)
         gtk_list_box_append (self->more_list, sesame_scope_row_new (info, known[i], TRUE, FALSE));
         more = TRUE;
       }
-  gtk_widget_set_visible (GTK_WIDGET (self->more_group), more && !is_service_account (self));
+  gtk_widget_set_visible (GTK_WIDGET (self->more_group),
+                          more && !is_service_account (self) && !is_removing (self));
 }
 
 /* When the grant stops working unless renewed; within a week, a warning. */
@@ -122,7 +134,7 @@ update_refresh_end (SesameAccountPage *self,
   g_autofree char *coming = sesame_format_coming_end (end, now);
   g_autofree char *words = sesame_format_refresh_end (end);
 
-  gtk_widget_set_visible (GTK_WIDGET (self->refresh_end_row), words != NULL);
+  gtk_widget_set_visible (GTK_WIDGET (self->refresh_end_row), words != NULL && !is_removing (self));
   adw_action_row_set_subtitle (self->refresh_end_row, coming != NULL ? coming : words ?: "");
   if (coming != NULL)
     gtk_widget_add_css_class (GTK_WIDGET (self->refresh_end_row), "warning");
@@ -154,6 +166,48 @@ update_times (SesameAccountPage *self)
   update_refresh_end (self, now);
 }
 
+/* Nothing but Remove works for an account being removed (issue 21). */
+static void
+update_actions (SesameAccountPage *self)
+{
+  gboolean idle = !self->busy;
+  gboolean removing = is_removing (self);
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "account.refresh", idle && !removing);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "account.reauthenticate", idle && !removing);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "account.replace-secret", idle && !removing);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "account.remove", idle);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "account.remove-again", idle && removing);
+}
+
+/* A removal that runs, or one that did not finish (the broker then says
+ * the account needs attention): Remove Again, never a sign-in. */
+static void
+update_removing (SesameAccountPage *self,
+                 gboolean           attention)
+{
+  gboolean removing = is_removing (self);
+  gboolean unfinished = removing && attention;
+  gboolean service = is_service_account (self);
+
+  gtk_widget_set_visible (GTK_WIDGET (self->removing_group), removing);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->removing_row),
+                                 unfinished ? _("Removal Did Not Finish")
+                                            : _("Removing This Account…"));
+  adw_action_row_set_subtitle (self->removing_row,
+                               unfinished ? _("Apps get no access to this account. "
+                                              "Remove it again to finish.")
+                                          : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->attention_group), attention && !removing);
+  /* It hands out no token: no expiry to speak of. */
+  gtk_widget_set_visible (GTK_WIDGET (self->expiry_row), !removing);
+  gtk_widget_set_visible (self->refresh_button, !removing);
+  gtk_widget_set_visible (self->reauthenticate_button, !service && !removing);
+  gtk_widget_set_visible (GTK_WIDGET (self->secret_group), service && !removing);
+  gtk_widget_set_visible (self->remove_button, !removing);
+  update_actions (self);
+}
+
 static void
 update (SesameAccountPage *self)
 {
@@ -182,14 +236,12 @@ update (SesameAccountPage *self)
     }
   else
     gtk_label_set_text (self->provider_label, sesame_account1_get_provider_name (self->account));
-  gtk_widget_set_visible (GTK_WIDGET (self->attention_group), attention);
   adw_action_row_set_subtitle (self->attention_row,
                                sesame_account1_get_attention_reason (self->account));
   adw_action_row_set_subtitle (self->flow_row, flow_in_words (sesame_account1_get_flow (self->account)));
-  gtk_widget_set_visible (self->reauthenticate_button, !service);
-  gtk_widget_set_visible (GTK_WIDGET (self->secret_group), service);
   update_times (self);
   update_scopes (self);
+  update_removing (self, attention);
 }
 
 /* Apps --------------------------------------------------------------------- */
@@ -293,10 +345,8 @@ static void
 set_busy (SesameAccountPage *self,
           gboolean           busy)
 {
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "account.refresh", !busy);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "account.reauthenticate", !busy);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "account.replace-secret", !busy);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "account.remove", !busy);
+  self->busy = busy;
+  update_actions (self);
 }
 
 static void
@@ -412,14 +462,29 @@ on_removed (GObject      *source,
 }
 
 static void
+start_remove (SesameAccountPage *self)
+{
+  set_busy (self, TRUE);
+  sesame_account1_call_remove (self->account, self->cancellable, on_removed, g_object_ref (self));
+}
+
+static void
 on_remove_response (AdwMessageDialog  *dialog,
                     const char        *response,
                     SesameAccountPage *self)
 {
   if (!g_str_equal (response, "remove") || self->account == NULL)
     return;
-  set_busy (self, TRUE);
-  sesame_account1_call_remove (self->account, self->cancellable, on_removed, g_object_ref (self));
+  start_remove (self);
+}
+
+/* The person asked for the removal before: no second question. */
+static void
+remove_again_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  start_remove (SESAME_ACCOUNT_PAGE (widget));
 }
 
 static char *
@@ -592,6 +657,8 @@ sesame_account_page_class_init (SesameAccountPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SesameAccountPage, provider_label);
   gtk_widget_class_bind_template_child (widget_class, SesameAccountPage, attention_group);
   gtk_widget_class_bind_template_child (widget_class, SesameAccountPage, attention_row);
+  gtk_widget_class_bind_template_child (widget_class, SesameAccountPage, removing_group);
+  gtk_widget_class_bind_template_child (widget_class, SesameAccountPage, removing_row);
   gtk_widget_class_bind_template_child (widget_class, SesameAccountPage, expiry_row);
   gtk_widget_class_bind_template_child (widget_class, SesameAccountPage, refresh_end_row);
   gtk_widget_class_bind_template_child (widget_class, SesameAccountPage, created_row);
@@ -600,7 +667,9 @@ sesame_account_page_class_init (SesameAccountPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SesameAccountPage, more_group);
   gtk_widget_class_bind_template_child (widget_class, SesameAccountPage, more_list);
   gtk_widget_class_bind_template_child (widget_class, SesameAccountPage, grant_list);
+  gtk_widget_class_bind_template_child (widget_class, SesameAccountPage, refresh_button);
   gtk_widget_class_bind_template_child (widget_class, SesameAccountPage, reauthenticate_button);
+  gtk_widget_class_bind_template_child (widget_class, SesameAccountPage, remove_button);
   gtk_widget_class_bind_template_child (widget_class, SesameAccountPage, secret_group);
   gtk_widget_class_bind_template_child (widget_class, SesameAccountPage, secret_row);
 
@@ -610,6 +679,8 @@ sesame_account_page_class_init (SesameAccountPageClass *klass)
   gtk_widget_class_install_action (widget_class, "account.replace-secret", NULL,
                                    replace_secret_action);
   gtk_widget_class_install_action (widget_class, "account.remove", NULL, remove_action);
+  gtk_widget_class_install_action (widget_class, "account.remove-again", NULL,
+                                   remove_again_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_r, GDK_CONTROL_MASK,
                                        "account.refresh", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Delete, 0, "account.remove", NULL);

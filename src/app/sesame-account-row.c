@@ -53,7 +53,10 @@ update (SesameAccountRow *self)
   else
     /* Translators: provider name, then a list of permissions */
     summary = g_strdup_printf (_("%s · %s"), sesame_account1_get_provider_name (account), scopes);
-  if (attention)
+  if (sesame_account1_get_removing (account))
+    status = g_strdup (attention ? _("Removal did not finish — remove it again")
+                                 : _("Removing…"));
+  else if (attention)
     /* Translators: %s is why, in a sentence */
     status = g_strdup_printf (_("Needs attention — sign in again. %s"),
                               sesame_account1_get_attention_reason (account));

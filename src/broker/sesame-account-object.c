@@ -585,6 +585,7 @@ static const struct {
   { "CreatedAt", "created-at" },
   { "Flow", "flow" },
   { "RefreshExpiresAt", "refresh-expires-at" },
+  { "Removing", "removing" },
 };
 
 static GVariant *

@@ -44,6 +44,8 @@ accounts_to_json (GPtrArray *accounts)
       json_builder_add_int_value (builder, account->created_at);
       json_builder_set_member_name (builder, "refresh-expires-at");
       json_builder_add_int_value (builder, account->refresh_expires_at);
+      json_builder_set_member_name (builder, "removing");
+      json_builder_add_boolean_value (builder, account->removing);
       json_builder_end_object (builder);
     }
   json_builder_end_array (builder);
@@ -55,6 +57,11 @@ token_status (SesamectlAccount *account)
 {
   g_autofree char *expiry = NULL;
 
+  /* Before attention: the sign-in that attention asks for is refused. */
+  if (account->removing && account->attention_needed)
+    return g_strdup (_("removal did not finish: remove it again"));
+  if (account->removing)
+    return g_strdup (_("being removed"));
   if (account->attention_needed)
     return g_strdup_printf (_("needs attention: %s"), account->attention_reason);
   if (account->expires_at == 0)
@@ -72,7 +79,7 @@ account_status (SesamectlAccount *account)
   g_autofree char *status = token_status (account);
   g_autofree char *end = NULL;
 
-  if (account->attention_needed || account->refresh_expires_at == 0)
+  if (account->attention_needed || account->removing || account->refresh_expires_at == 0)
     return g_steal_pointer (&status);
   end = sesamectl_format_time (account->refresh_expires_at);
   /* Translators: the first %s is the token's state ("expires 2026-01-31

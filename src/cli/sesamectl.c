@@ -215,6 +215,7 @@ sesamectl_list_accounts (GDBusConnection *connection,
       g_variant_lookup (properties, "CreatedAt", "x", &account->created_at);
       g_variant_lookup (properties, "RefreshExpiresAt", "x", &account->refresh_expires_at);
       g_variant_lookup (properties, "AttentionNeeded", "b", &account->attention_needed);
+      g_variant_lookup (properties, "Removing", "b", &account->removing);
       g_ptr_array_add (accounts, account);
     }
   g_ptr_array_sort (accounts, compare_accounts);

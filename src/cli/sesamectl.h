@@ -34,6 +34,7 @@ typedef struct {
   char    *attention_reason;
   gint64   created_at;
   gint64   refresh_expires_at;
+  gboolean removing;
 } SesamectlAccount;
 
 void              sesamectl_account_free     (SesamectlAccount *account);

@@ -243,7 +243,8 @@ test_list (void)
       g_assert_cmpint (json_object_get_int_member (account, "created-at"), >=, now - 60);
       /* Its provider says nothing of its refresh tokens' lifetime. */
       g_assert_cmpint (json_object_get_int_member (account, "refresh-expires-at"), ==, 0);
-      g_assert_cmpuint (json_object_get_size (account), ==, 11);
+      g_assert_false (json_object_get_boolean_member (account, "removing"));
+      g_assert_cmpuint (json_object_get_size (account), ==, 12);
     }
   g_assert_true (found);
 
@@ -546,6 +547,64 @@ test_needs_attention (void)
   sesame_test_agent_set (agent, SESAME_TEST_AGENT_SIGN_IN, "alice");
 }
 
+/* The entry of @id in list --json, or NULL. */
+static JsonObject *
+listed_account (JsonNode   *root,
+                const char *id)
+{
+  JsonArray *array = json_node_get_array (root);
+
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonObject *account = json_array_get_object_element (array, i);
+
+      if (g_str_equal (json_object_get_string_member (account, "id"), id))
+        return account;
+    }
+  return NULL;
+}
+
+/* A removal that did not finish (issue 21): list says so, in words and
+ * in JSON, and remove finishes it. */
+static void
+test_removing (void)
+{
+  g_autofree char *path = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *table = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(GError) error = NULL;
+  JsonObject *account;
+  char *line;
+
+  sesame_test_agent_set (agent, SESAME_TEST_AGENT_SIGN_IN, "gina");
+  path = add_account ("testidp");
+  id = sesame_test_env_string_property (env, path, "Id");
+  sesame_test_env_leave_removal_unfinished (env, path);
+  sesame_test_agent_register (agent);
+
+  g_assert_cmpint (run (NULL, &out, NULL, "list", "--json", NULL), ==, 0);
+  root = json_from_string (out, &error);
+  g_assert_no_error (error);
+  account = listed_account (root, id);
+  g_assert_nonnull (account);
+  g_assert_true (json_object_get_boolean_member (account, "removing"));
+  g_assert_true (json_object_get_boolean_member (account, "attention-needed"));
+  g_assert_cmpint (run (NULL, &table, NULL, "list", NULL), ==, 0);
+  line = strstr (table, id);
+  g_assert_nonnull (line);
+  *strchrnul (line, '\n') = '\0';
+  g_assert_nonnull (strstr (line, "removal did not finish: remove it again"));
+  g_assert_null (strstr (line, "needs attention"));
+  g_assert_cmpint (run (NULL, NULL, NULL, "token", id, NULL), ==, 4);
+
+  sesame_test_env_start_idp (env);
+  g_assert_cmpint (run (NULL, NULL, NULL, "remove", id, "--yes", NULL), ==, 0);
+  g_assert_false (account_exists (id));
+  sesame_test_agent_set (agent, SESAME_TEST_AGENT_SIGN_IN, "alice");
+}
+
 static void
 test_grants (void)
 {
@@ -659,6 +718,7 @@ main (int    argc,
   g_test_add_func ("/cli/add-client-credentials", test_add_client_credentials);
   sesame_test_add_with_setup ("/cli/git-credential", ensure_accounts, test_git_credential);
   g_test_add_func ("/cli/needs-attention", test_needs_attention);
+  g_test_add_func ("/cli/removing", test_removing);
   g_test_add_func ("/cli/grants", test_grants);
   sesame_test_add_with_setup ("/cli/remove", ensure_accounts, test_remove);
   g_test_add_func ("/cli/remove/unrevocable", test_remove_unrevocable);

@@ -548,6 +548,69 @@ sesame_test_env_stop_broker (SesameTestEnv *env)
   g_clear_object (&env->broker);
 }
 
+static gboolean
+broker_logged (SesameTestEnv *env,
+               const char    *text)
+{
+  g_autofree char *log = NULL;
+
+  return g_file_get_contents (env->broker_log, &log, NULL, NULL) && strstr (log, text) != NULL;
+}
+
+/* Marks the account @id "removing" in the metadata, as a Remove does
+ * before it revokes anything. */
+static void
+mark_removing (SesameTestEnv *env,
+               const char    *id)
+{
+  g_autofree char *path = g_build_filename (env->data_dir, "sesame", "accounts.json", NULL);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  JsonArray *accounts;
+  gboolean marked = FALSE;
+
+  json_parser_load_from_file (parser, path, &error);
+  g_assert_no_error (error);
+  accounts = json_object_get_array_member (json_node_get_object (json_parser_get_root (parser)),
+                                           "accounts");
+  for (guint i = 0; i < json_array_get_length (accounts); i++)
+    {
+      JsonObject *account = json_array_get_object_element (accounts, i);
+
+      if (g_str_equal (json_object_get_string_member (account, "id"), id))
+        {
+          json_object_set_boolean_member (account, "removing", TRUE);
+          marked = TRUE;
+        }
+    }
+  g_assert_true (marked);
+  text = json_to_string (json_parser_get_root (parser), TRUE);
+  g_file_set_contents (path, text, -1, &error);
+  g_assert_no_error (error);
+}
+
+void
+sesame_test_env_leave_removal_unfinished (SesameTestEnv *env,
+                                          const char    *path)
+{
+  g_autofree char *id = sesame_test_env_string_property (env, path, "Id");
+  gint64 deadline = g_get_monotonic_time () + 60 * G_TIME_SPAN_SECOND;
+  gboolean never = FALSE;
+
+  sesame_test_env_stop_broker (env);
+  mark_removing (env, id);
+  sesame_test_env_stop_idp (env);
+  sesame_test_env_start_broker (env);
+  /* The start's attempt gives up after discovery's retries; a Remove
+   * before that would be refused as one already running. Each start
+   * begins a new log. */
+  while (!broker_logged (env, "A removal cut short could not be finished yet") &&
+         g_get_monotonic_time () < deadline)
+    sesame_test_wait_for (&never, 100);
+  g_assert_true (broker_logged (env, "A removal cut short could not be finished yet"));
+}
+
 static void
 stop (GSubprocess **process)
 {

@@ -50,6 +50,12 @@ void           sesame_test_env_stop_broker   (SesameTestEnv *env);
 void           sesame_test_env_stop_idp      (SesameTestEnv *env);
 void           sesame_test_env_start_idp     (SesameTestEnv *env);
 
+/* A Remove of @path cut short (the broker stopped once the account was
+ * marked "removing"), and a broker started while the provider is down,
+ * which has given up finishing it (issue 21). The provider stays down. */
+void           sesame_test_env_leave_removal_unfinished (SesameTestEnv *env,
+                                                         const char    *path);
+
 /* Locks every collection of the keyring, as when the screen was locked. */
 void           sesame_test_env_lock_keyring  (SesameTestEnv *env);
 

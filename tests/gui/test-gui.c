@@ -907,6 +907,48 @@ test_remove_revokes (void)
   g_assert_null (email);
 }
 
+/* The new account's page is shown: its account's path. */
+static char *
+shown_account_path (SesameWindow *window)
+{
+  SesameAccount1 *shown;
+
+  wait_for_widget (GTK_WIDGET (window), GTK_TYPE_BUTTON, "Remove Account");
+  shown = sesame_account_page_get_account (SESAME_ACCOUNT_PAGE (
+            wait_for_widget (GTK_WIDGET (window), SESAME_TYPE_ACCOUNT_PAGE, NULL)));
+  return g_strdup (g_dbus_proxy_get_object_path (G_DBUS_PROXY (shown)));
+}
+
+/* After Sign In: @login signs in on the web page, where @before accounts
+ * were; returns the new account's path. */
+static char *
+sign_in_as (SesameWindow *window,
+            const char   *login,
+            guint         before)
+{
+  SesameConsentWindow *consent = SESAME_CONSENT_WINDOW (wait_for_window (SESAME_TYPE_CONSENT_WINDOW));
+
+  sign_in_on_page (consent, login);
+  g_assert_true (wait_until (has_accounts, GUINT_TO_POINTER (before + 1), TIMEOUT_MS));
+  g_assert_true (wait_until (window_gone, GSIZE_TO_POINTER (SESAME_TYPE_ADD_ACCOUNT_DIALOG),
+                             TIMEOUT_MS));
+  return shown_account_path (window);
+}
+
+/* Add Account, @provider_name, Sign In, and @login on the web page;
+ * returns the new account's path. */
+static char *
+add_with (SesameWindow *window,
+          const char   *provider_name,
+          const char   *login)
+{
+  guint before = g_list_model_get_n_items (sesame_client_get_accounts (sesame_application_get_client (app)));
+
+  start_adding_with (window, provider_name);
+  click (GTK_WIDGET (find_window (SESAME_TYPE_ADD_ACCOUNT_DIALOG)), "Sign In");
+  return sign_in_as (window, login, before);
+}
+
 /* A provider that cannot revoke: the confirmation says so, with where to
  * remove the access by hand, before anything is removed. */
 static void
@@ -914,17 +956,11 @@ test_remove_unrevocable (void)
 {
   SesameWindow *window = main_window ();
   guint before = g_list_model_get_n_items (sesame_client_get_accounts (sesame_application_get_client (app)));
-  SesameConsentWindow *consent;
+  g_autofree char *path = NULL;
   GtkWindow *confirm;
   const char *body;
 
-  start_adding_with (window, "Plain Test Provider");
-  click (GTK_WIDGET (find_window (SESAME_TYPE_ADD_ACCOUNT_DIALOG)), "Sign In");
-  consent = SESAME_CONSENT_WINDOW (wait_for_window (SESAME_TYPE_CONSENT_WINDOW));
-  sign_in_on_page (consent, "bob");
-  g_assert_true (wait_until (has_accounts, GUINT_TO_POINTER (before + 1), TIMEOUT_MS));
-  g_assert_true (wait_until (window_gone, GSIZE_TO_POINTER (SESAME_TYPE_ADD_ACCOUNT_DIALOG),
-                             TIMEOUT_MS));
+  path = add_with (window, "Plain Test Provider", "bob");
   wait_for_widget (GTK_WIDGET (window), GTK_TYPE_LABEL, "bob@example.test");
 
   click (GTK_WIDGET (window), "Remove Account");
@@ -1431,8 +1467,6 @@ add_by_keyboard (SesameWindow *window,
 {
   guint before = g_list_model_get_n_items (sesame_client_get_accounts (sesame_application_get_client (app)));
   GtkWindow *dialog;
-  SesameConsentWindow *consent;
-  SesameAccount1 *shown;
 
   reach (GTK_WINDOW (window), "Tab", GTK_TYPE_BUTTON, "Add Account");
   press ("Return");
@@ -1445,16 +1479,7 @@ add_by_keyboard (SesameWindow *window,
   wait_for_widget (GTK_WIDGET (dialog), GTK_TYPE_BUTTON, "Sign In");
   reach (dialog, "Tab", GTK_TYPE_BUTTON, "Sign In");
   press ("Return");
-  consent = SESAME_CONSENT_WINDOW (wait_for_window (SESAME_TYPE_CONSENT_WINDOW));
-  sign_in_on_page (consent, login);
-  g_assert_true (wait_until (has_accounts, GUINT_TO_POINTER (before + 1), TIMEOUT_MS));
-  g_assert_true (wait_until (window_gone, GSIZE_TO_POINTER (SESAME_TYPE_ADD_ACCOUNT_DIALOG),
-                             TIMEOUT_MS));
-  /* The new account's page is shown. */
-  wait_for_widget (GTK_WIDGET (window), GTK_TYPE_BUTTON, "Remove Account");
-  shown = sesame_account_page_get_account (SESAME_ACCOUNT_PAGE (
-            wait_for_widget (GTK_WIDGET (window), SESAME_TYPE_ACCOUNT_PAGE, NULL)));
-  return g_strdup (g_dbus_proxy_get_object_path (G_DBUS_PROXY (shown)));
+  return sign_in_as (window, login, before);
 }
 
 static GtkWindow *
@@ -1647,6 +1672,62 @@ test_coming_end (void)
   set_refresh_tokens ("ttl=1209600&renew=1&announce=0");
 }
 
+static gboolean
+account_removing (gpointer path)
+{
+  SesameAccount1 *proxy = sesame_client_lookup_account (sesame_application_get_client (app), path);
+
+  return proxy != NULL && sesame_account1_get_removing (proxy);
+}
+
+/* No widget of @type with @text is shown in @window. */
+static void
+assert_not_shown (SesameWindow *window,
+                  GType         type,
+                  const char   *text)
+{
+  if (find_widget (GTK_WIDGET (window), type, text) != NULL)
+    g_error ("“%s” (%s) is shown", text, g_type_name (type));
+}
+
+/* A Remove cut short after its revocation, and a start while the provider
+ * is down (issue 21): the page and the list say the removal did not
+ * finish, offer Remove Again and never Sign In Again; with the provider
+ * back, Remove Again removes the account. */
+static void
+test_removal_unfinished (void)
+{
+  SesameWindow *window = main_window ();
+  guint before = g_list_model_get_n_items (sesame_client_get_accounts (sesame_application_get_client (app)));
+  g_autofree char *path = add_with (window, "Test Provider", "dana");
+  gint64 revocations;
+
+  sesame_test_env_leave_removal_unfinished (env, path);
+  g_assert_true (wait_until (account_removing, path, TIMEOUT_MS));
+  g_assert_true (sesame_window_show_account (window, path));
+  wait_for_widget (GTK_WIDGET (window), ADW_TYPE_ACTION_ROW, "Removal Did Not Finish");
+  wait_for_widget (GTK_WIDGET (window), GTK_TYPE_BUTTON, "Remove Again");
+  assert_not_shown (window, ADW_TYPE_ACTION_ROW, "Needs Attention — Sign In Again");
+  assert_not_shown (window, GTK_TYPE_BUTTON, "Sign In Again");
+  assert_not_shown (window, GTK_TYPE_BUTTON, "Sign In");
+  assert_not_shown (window, GTK_TYPE_BUTTON, "Refresh Now");
+  see_and_hear ("removal-unfinished.png");
+  click (GTK_WIDGET (window), "Back");
+  /* Its row's one status line, not "Needs attention — sign in again". */
+  wait_for_widget (GTK_WIDGET (window), GTK_TYPE_LABEL, "Removal did not finish — remove it again");
+  screenshot ("removal-unfinished-list.png");
+
+  sesame_test_env_start_idp (env);
+  revocations = sesame_test_env_idp_count (env, "revocation");
+  g_assert_true (sesame_window_show_account (window, path));
+  click (GTK_WIDGET (window), "Remove Again");
+  g_assert_true (wait_until (has_accounts, GUINT_TO_POINTER (before), TIMEOUT_MS));
+  /* The page's toast, as for any Remove (what it says of revoking comes
+   * from ListProviders, answered while the provider was down). */
+  g_assert_nonnull (wait_for_label_containing (GTK_WIDGET (window), "dana@example.test was removed"));
+  g_assert_cmpint (sesame_test_env_idp_count (env, "revocation"), ==, revocations + 1);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1692,6 +1773,7 @@ main (int    argc,
   g_test_add_func ("/gui/keyring-unlock-prompt", test_keyring_unlock_prompt);
   g_test_add_func ("/gui/remove-revokes", test_remove_revokes);
   g_test_add_func ("/gui/remove-unrevocable", test_remove_unrevocable);
+  g_test_add_func ("/gui/removal-unfinished", test_removal_unfinished);
   g_test_add_func ("/gui/browser-sign-in", test_browser_sign_in);
   g_test_add_func ("/gui/open-in-browser", test_open_in_browser);
   g_test_add_func ("/gui/goa-compatible", test_goa_compatible);

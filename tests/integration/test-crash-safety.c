@@ -516,10 +516,28 @@ ensure_phases (void)
     test_remove_steps ();
 }
 
+/* What the last PropertiesChanged of an Account1 said of Removing. */
+static void
+on_properties_changed (GDBusConnection *connection,
+                       const char      *sender,
+                       const char      *path,
+                       const char      *interface,
+                       const char      *signal,
+                       GVariant        *parameters,
+                       gpointer         user_data)
+{
+  int *removing = user_data;
+  g_autoptr(GVariant) changed = g_variant_get_child_value (parameters, 1);
+  gboolean value;
+
+  if (g_variant_lookup (changed, "Removing", "b", &value))
+    *removing = value;
+}
+
 /* A removal cut short whose provider does not answer at the next start
  * cannot be finished: the account stays, hands out nothing and says why
- * from the first moment, refuses a sign-in, and Remove again finishes it
- * once the provider is back. */
+ * from the first moment (Removing, for clients), refuses a sign-in, and
+ * Remove again finishes it once the provider is back. */
 static void
 test_remove_unreachable (void)
 {
@@ -532,12 +550,24 @@ test_remove_unreachable (void)
   g_autoptr(GVariant) reply = NULL;
   g_autoptr(GError) error = NULL;
   gint64 revocations;
+  int announced = -1;
+  guint subscription;
 
+  g_assert_false (sesame_test_env_bool_property (env, path, "Removing"));
+  subscription = g_dbus_connection_signal_subscribe (env->connection, NULL,
+                                                     "org.freedesktop.DBus.Properties",
+                                                     "PropertiesChanged", path,
+                                                     SESAME_ACCOUNT_IFACE, G_DBUS_SIGNAL_FLAGS_NONE,
+                                                     on_properties_changed, &announced, NULL);
   remove_until (path, "remove-revoked");
+  g_dbus_connection_signal_unsubscribe (env->connection, subscription);
+  /* Announced as soon as the removal began. */
+  g_assert_cmpint (announced, ==, TRUE);
   sesame_test_env_stop_idp (env);
   sesame_test_env_start_broker (env);
   sesame_test_agent_register (agent);
 
+  g_assert_true (sesame_test_env_bool_property (env, path, "Removing"));
   token = sesame_test_env_get_token (env, path, NULL, NULL, &error);
   g_assert_null (token);
   sesame_test_assert_dbus_error (error, "dev.sesame.Error.NeedsAttention");
@@ -547,6 +577,7 @@ test_remove_unreachable (void)
   g_assert_true (sesame_test_env_bool_property (env, path, "AttentionNeeded"));
   sesame_test_env_assert_string_property (env, path, "AttentionReason",
                                           "Removing this account did not finish. Remove it again.");
+  g_assert_true (sesame_test_env_bool_property (env, path, "Removing"));
   token = sesame_test_env_get_token (env, path, NULL, NULL, &error);
   g_assert_null (token);
   sesame_test_assert_dbus_error (error, "dev.sesame.Error.NeedsAttention");
@@ -557,6 +588,7 @@ test_remove_unreachable (void)
   g_assert_null (reply);
   sesame_test_assert_dbus_error (error, "dev.sesame.Error.NeedsAttention");
   g_clear_error (&error);
+  g_assert_true (sesame_test_env_bool_property (env, path, "Removing"));
 
   sesame_test_env_start_idp (env);
   revocations = sesame_test_env_idp_count (env, "revocation");
