@@ -880,6 +880,34 @@ sesame_test_env_run_person (const char * const *args,
   return g_strdup (g_strchomp (out));
 }
 
+char *
+sesame_test_env_finish_device_sign_in (SesameTestEnv  *env,
+                                       const char     *request,
+                                       GVariant       *details,
+                                       const char     *login,
+                                       GError        **error)
+{
+  const char *user_code = NULL, *uri = NULL;
+  g_autofree char *out = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  char *path = NULL;
+
+  g_assert_true (g_variant_lookup (details, "user-code", "&s", &user_code));
+  g_assert_true (g_variant_lookup (details, "verification-uri", "&s", &uri));
+  {
+    const char *args[] = { "--device-code", user_code, "--login", login, uri, NULL };
+
+    out = sesame_test_env_run_person (args, error);
+  }
+  if (out == NULL)
+    return NULL;
+  reply = sesame_test_env_call (env, SESAME_BROKER_PATH, SESAME_BROKER_IFACE, "FinishDeviceSignIn",
+                                g_variant_new ("(s)", request), "(o)", error);
+  if (reply != NULL)
+    g_variant_get (reply, "(o)", &path);
+  return path;
+}
+
 static void
 slurp (const char *path,
        GByteArray *all)

@@ -185,6 +185,15 @@ int            sesame_test_communicate       (GSubprocess   *process,
 char          *sesame_test_env_run_person    (const char * const *args,
                                               GError            **error);
 
+/* The person enters the code of the device sign-in @request (as
+ * BeginDeviceSignIn described it in @details) as @login at the provider;
+ * returns FinishDeviceSignIn's account path, NULL with @error. */
+char          *sesame_test_env_finish_device_sign_in (SesameTestEnv  *env,
+                                                      const char     *request,
+                                                      GVariant       *details,
+                                                      const char     *login,
+                                                      GError        **error);
+
 /* The keyring secret of the account whose id is @account_id, NULL when
  * there is none; fails the test when the keyring cannot be read. */
 char          *sesame_test_env_keyring_secret (SesameTestEnv *env,

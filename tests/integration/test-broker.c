@@ -690,11 +690,9 @@ static void
 test_device_sign_in (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GVariant) reply = NULL;
   g_autoptr(GVariant) details = NULL;
   g_autofree char *request = NULL;
   g_autofree char *path = NULL;
-  g_autofree char *person_out = NULL;
   const char *complete = NULL, *user_code = NULL, *uri = NULL;
   gint64 expires_at;
   guint32 interval;
@@ -707,16 +705,8 @@ test_device_sign_in (void)
   g_assert_true (g_variant_lookup (details, "interval", "u", &interval));
   g_assert_cmpint (expires_at, >, g_get_real_time () / G_USEC_PER_SEC);
 
-  {
-    const char *args[] = { "--device-code", user_code, "--login", "dave", uri, NULL };
-    person_out = sesame_test_env_run_person (args, &error);
-    g_assert_no_error (error);
-  }
-  g_clear_pointer (&reply, g_variant_unref);
-  reply = sesame_test_env_call (env, SESAME_BROKER_PATH, SESAME_BROKER_IFACE, "FinishDeviceSignIn",
-                                g_variant_new ("(s)", request), "(o)", &error);
+  path = sesame_test_env_finish_device_sign_in (env, request, details, "dave", &error);
   g_assert_no_error (error);
-  g_variant_get (reply, "(o)", &path);
   sesame_test_env_assert_string_property (env, path, "Identity", "dave@example.test");
   sesame_test_env_assert_string_property (env, path, "Flow", "device_code");
 }

@@ -215,29 +215,17 @@ test_flow_follows_sign_in (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(GVariant) details = NULL;
   g_autoptr(GVariant) begun = NULL;
-  g_autoptr(GVariant) finished = NULL;
   g_autoptr(GVariant) reauthenticated = NULL;
-  g_autofree char *out = NULL;
   g_autofree char *path = NULL;
-  const char *request, *user_code, *uri;
+  const char *request;
 
   begun = sesame_test_env_call (env, SESAME_BROKER_PATH, SESAME_BROKER_IFACE, "BeginDeviceSignIn",
                                 g_variant_new ("(s^as@a{sv})", "quirky", none, no_options ()),
                                 "(sa{sv})", &error);
   g_assert_no_error (error);
   g_variant_get (begun, "(&s@a{sv})", &request, &details);
-  g_assert_true (g_variant_lookup (details, "user-code", "&s", &user_code));
-  g_assert_true (g_variant_lookup (details, "verification-uri", "&s", &uri));
-  {
-    const char *args[] = { "--device-code", user_code, "--login", "alice", uri, NULL };
-    out = sesame_test_env_run_person (args, &error);
-    g_assert_no_error (error);
-  }
-  finished = sesame_test_env_call (env, SESAME_BROKER_PATH, SESAME_BROKER_IFACE,
-                                   "FinishDeviceSignIn", g_variant_new ("(s)", request), "(o)",
-                                   &error);
+  path = sesame_test_env_finish_device_sign_in (env, request, details, "alice", &error);
   g_assert_no_error (error);
-  g_variant_get (finished, "(o)", &path);
   g_assert_cmpstr (path, ==, alice);
   sesame_test_env_assert_string_property (env, alice, "Flow", "device_code");
 
@@ -303,36 +291,20 @@ test_device_client_revokes (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(GVariant) reply = NULL;
   g_autoptr(GVariant) removed = NULL;
+  g_autoptr(GVariant) details = NULL;
   g_autofree char *request = NULL;
-  g_autofree char *out = NULL;
   g_autofree char *path = NULL;
   g_autofree char *token = NULL;
   g_autofree char *email = NULL;
   g_autofree char *after = NULL;
-  const char *user_code = NULL, *uri = NULL;
 
   reply = sesame_test_env_call (env, SESAME_BROKER_PATH, SESAME_BROKER_IFACE, "BeginDeviceSignIn",
                                 g_variant_new ("(s^as@a{sv})", "tv", scopes, no_options ()),
                                 "(sa{sv})", &error);
   g_assert_no_error (error);
-  {
-    g_autoptr(GVariant) details = NULL;
-
-    g_variant_get (reply, "(s@a{sv})", &request, &details);
-    g_assert_true (g_variant_lookup (details, "user-code", "&s", &user_code));
-    g_assert_true (g_variant_lookup (details, "verification-uri", "&s", &uri));
-    {
-      const char *args[] = { "--device-code", user_code, "--login", "tv", uri, NULL };
-
-      out = sesame_test_env_run_person (args, &error);
-      g_assert_no_error (error);
-    }
-  }
-  g_clear_pointer (&reply, g_variant_unref);
-  reply = sesame_test_env_call (env, SESAME_BROKER_PATH, SESAME_BROKER_IFACE, "FinishDeviceSignIn",
-                                g_variant_new ("(s)", request), "(o)", &error);
+  g_variant_get (reply, "(s@a{sv})", &request, &details);
+  path = sesame_test_env_finish_device_sign_in (env, request, details, "tv", &error);
   g_assert_no_error (error);
-  g_variant_get (reply, "(o)", &path);
   token = sesame_test_env_get_token (env, path, NULL, NULL, &error);
   g_assert_no_error (error);
   email = sesame_test_env_userinfo_email (env, token);
