@@ -17,7 +17,7 @@ struct _SesameWarden
   GObject          parent_instance;
 
   SesameNotifier  *notifier;
-  GHashTable      *watched;      /* SesameCredentials, owned */
+  GHashTable      *watched;      /* SesameAccount → its SesameCredentials, owned */
   guint            daily_id;
   guint            start_id;
   GDBusConnection *system_bus;
@@ -44,11 +44,11 @@ sesame_warden_dispose (GObject *object)
   if (self->watched != NULL)
     {
       GHashTableIter iter;
-      gpointer credentials;
+      gpointer account;
 
       g_hash_table_iter_init (&iter, self->watched);
-      while (g_hash_table_iter_next (&iter, &credentials, NULL))
-        g_signal_handlers_disconnect_by_data (sesame_credentials_get_account (credentials), self);
+      while (g_hash_table_iter_next (&iter, &account, NULL))
+        g_signal_handlers_disconnect_by_data (account, self);
     }
   g_clear_pointer (&self->watched, g_hash_table_unref);
   g_clear_object (&self->notifier);
@@ -65,7 +65,7 @@ sesame_warden_class_init (SesameWardenClass *klass)
 static void
 sesame_warden_init (SesameWarden *self)
 {
-  self->watched = g_hash_table_new_full (g_direct_hash, g_direct_equal, g_object_unref, NULL);
+  self->watched = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, g_object_unref);
   self->cancellable = g_cancellable_new ();
 }
 
@@ -174,7 +174,7 @@ sesame_warden_check_all (SesameWarden *self)
   gpointer credentials;
 
   g_hash_table_iter_init (&iter, self->watched);
-  while (g_hash_table_iter_next (&iter, &credentials, NULL))
+  while (g_hash_table_iter_next (&iter, NULL, &credentials))
     check_account (self, credentials);
 }
 
@@ -183,13 +183,10 @@ on_account_changed (SesameAccount *account,
                     GParamSpec    *pspec,
                     SesameWarden  *self)
 {
-  GHashTableIter iter;
-  gpointer credentials;
+  SesameCredentials *credentials = g_hash_table_lookup (self->watched, account);
 
-  g_hash_table_iter_init (&iter, self->watched);
-  while (g_hash_table_iter_next (&iter, &credentials, NULL))
-    if (sesame_credentials_get_account (credentials) == account)
-      check_account (self, credentials);
+  if (credentials != NULL)
+    check_account (self, credentials);
 }
 
 void
@@ -198,8 +195,9 @@ sesame_warden_watch (SesameWarden      *self,
 {
   SesameAccount *account = sesame_credentials_get_account (credentials);
 
-  if (!g_hash_table_add (self->watched, g_object_ref (credentials)))
+  if (g_hash_table_contains (self->watched, account))
     return;
+  g_hash_table_insert (self->watched, account, g_object_ref (credentials));
   g_signal_connect (account, "notify::last-refresh", G_CALLBACK (on_account_changed), self);
   g_signal_connect (account, "notify::attention-needed", G_CALLBACK (on_account_changed), self);
   /* A new account: its sign-in came before it was watched. */
@@ -211,8 +209,10 @@ void
 sesame_warden_forget (SesameWarden      *self,
                       SesameCredentials *credentials)
 {
-  g_signal_handlers_disconnect_by_data (sesame_credentials_get_account (credentials), self);
-  g_hash_table_remove (self->watched, credentials);
+  SesameAccount *account = sesame_credentials_get_account (credentials);
+
+  g_signal_handlers_disconnect_by_data (account, self);
+  g_hash_table_remove (self->watched, account);
 }
 
 static gboolean
